@@ -1,0 +1,1 @@
+"""Great Expectations suites over the marts: the gate after each dbt build."""

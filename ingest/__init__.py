@@ -1,0 +1,1 @@
+"""From report files to the warehouse's `raw` schema."""

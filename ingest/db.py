@@ -1,0 +1,109 @@
+"""DuckDB connections and the `raw` schema (see docs/architecture.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+RAW_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "documents": (
+        ("document_id", "varchar primary key"),
+        ("source_file", "varchar not null"),
+        ("source_path", "varchar not null"),
+        ("size_bytes", "bigint not null"),
+        ("sha256", "varchar not null"),
+        ("media_type", "varchar not null"),
+        ("encoding", "varchar"),
+        ("extraction_status", "varchar not null"),
+        ("text", "varchar not null"),
+        ("extractor_version", "varchar not null"),
+        ("landed_at", "timestamp not null"),
+    ),
+    "quarantine": (
+        ("source_path", "varchar primary key"),
+        ("source_file", "varchar not null"),
+        ("size_bytes", "bigint"),
+        ("sha256", "varchar"),
+        ("reason", "varchar not null"),
+        ("quarantined_at", "timestamp not null"),
+    ),
+    "report_attributes": (
+        ("document_id", "varchar primary key"),
+        ("parser_version", "varchar not null"),
+        ("title", "varchar"),
+        ("title_line", "integer"),
+        ("issuer", "varchar"),
+        ("region_name", "varchar"),
+        ("region_code", "varchar"),
+        ("scope", "varchar"),
+        ("report_year", "integer"),
+        ("template", "varchar"),
+        ("parse_status", "varchar"),
+        ("parse_note", "varchar"),
+    ),
+    "cells": (
+        ("document_id", "varchar not null"),
+        ("parser_version", "varchar not null"),
+        ("section", "varchar"),
+        ("metric_code", "varchar"),
+        ("applicant", "varchar"),
+        ("row_label", "varchar"),
+        ("raw_text", "varchar"),
+        ("value_text", "varchar"),
+        ("unit_text", "varchar"),
+        ("value_status", "varchar"),
+        ("source_line", "integer"),
+        ("match_method", "varchar"),
+        ("match_score", "double"),
+        ("alternatives", "varchar"),
+    ),
+    "unmapped_labels": (
+        ("document_id", "varchar not null"),
+        ("section", "varchar"),
+        ("row_label", "varchar"),
+        ("normalised_label", "varchar"),
+        ("source_line", "integer"),
+        ("best_code", "varchar"),
+        ("best_score", "double"),
+    ),
+}
+
+
+def columns(table: str) -> tuple[str, ...]:
+    """Column names of a raw table, in order."""
+    return tuple(name for name, _ in RAW_TABLES[table])
+
+
+def insert_sql(table: str) -> str:
+    """A parameterised INSERT for every column of a raw table."""
+    cols = columns(table)
+    return f"insert into raw.{table} ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})"
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the `raw` schema and its tables when missing."""
+    con.execute("create schema if not exists raw")
+    for table, cols in RAW_TABLES.items():
+        body = ", ".join(f"{name} {kind}" for name, kind in cols)
+        con.execute(f"create table if not exists raw.{table} ({body})")
+
+
+@contextmanager
+def connect(db_path: Path | str, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived connection, closed on exit (DuckDB allows one writing process)."""
+    path = Path(db_path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
+    """True for the transient error of another process holding the warehouse file."""
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()

@@ -1,0 +1,145 @@
+"""HTML reports: block elements become lines, table rows become TAB-separated lines."""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import Comment, Doctype, ProcessingInstruction
+
+from ingest.extract.encoding import decode_text
+from ingest.extract.types import Extraction, normalise_newlines
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_SPACE = re.compile(r"[ \t\r\n\f\v]+")
+_SKIP = {"script", "style", "noscript", "head", "template", "iframe", "svg"}
+_BLOCK = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "caption",
+        "center",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "html",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "title",
+        "tr",
+        "ul",
+    ]
+)
+
+
+def extract_html(data: bytes) -> Extraction:
+    match = _META_CHARSET.search(data[:4096])
+    declared = match.group(1).decode("ascii") if match else None
+    markup, encoding = decode_text(data, declared=declared)
+    soup = BeautifulSoup(markup, "html.parser")
+    lines: list[str] = []
+    _Walker(lines).walk(soup)
+    text = "\n".join(lines) + ("\n" if lines else "")
+    return Extraction(text=normalise_newlines(text), encoding=encoding, media_type="html")
+
+
+def _clean(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def cell_text(cell: Tag) -> str:
+    return _clean(cell.get_text(" "))
+
+
+def table_rows(table: Tag) -> list[list[str]]:
+    """The table's rows as their own cells, left to right: a spanned cell stands once, at its
+    top-left grid position, and the positions it covers are left out. A blank cell
+    (`&nbsp;`) is an empty string, so value columns stay aligned with their headers' cells."""
+    taken: set[tuple[int, int]] = set()
+    rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+    out: list[list[str]] = []
+    for r, tr in enumerate(rows):
+        c = 0
+        cells: list[str] = []
+        for cell in tr.find_all(["td", "th"], recursive=False):
+            while (r, c) in taken:
+                c += 1
+            rowspan = _span(cell.get("rowspan"))
+            colspan = _span(cell.get("colspan"))
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    taken.add((r + dr, c + dc))
+            cells.append(cell_text(cell))
+            c += colspan
+        out.append(cells)
+    return out
+
+
+def _span(value: object) -> int:
+    try:
+        return max(1, min(int(str(value).strip()), 1000))
+    except (TypeError, ValueError):
+        return 1
+
+
+class _Walker:
+    """Collects lines in document order."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.buffer: list[str] = []
+
+    def flush(self) -> None:
+        line = _clean("".join(self.buffer))
+        if line:
+            self.lines.append(line)
+        self.buffer.clear()
+
+    def walk(self, node: Tag) -> None:
+        self._visit(node)
+        self.flush()
+
+    def _visit(self, node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, (Comment, Doctype, ProcessingInstruction)):
+                continue
+            if isinstance(child, NavigableString):
+                self.buffer.append(str(child))
+                continue
+            if not isinstance(child, Tag) or child.name in _SKIP:
+                continue
+            if child.name == "br":
+                self.flush()
+            elif child.name == "table":
+                self.flush()
+                for row in table_rows(child):
+                    if any(row):
+                        self.lines.append("\t".join(row))
+            elif child.name in _BLOCK:
+                self.flush()
+                self._visit(child)
+                self.flush()
+            else:
+                self._visit(child)

@@ -1,0 +1,165 @@
+"""Land report files in raw.documents (or raw.quarantine), and store parse results.
+
+All SQL is parameterised: file names and texts never become part of a statement.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from ingest.db import columns, connect, ensure_raw_schema, insert_sql
+from ingest.discover import discover
+from ingest.extract import EXTRACTOR_VERSION, ExtractionError, extract_bytes
+
+
+@dataclass(frozen=True)
+class LandingSummary:
+    offered: int = 0  # report files found under the input directory
+    landed: int = 0  # new documents written to raw.documents
+    already_landed: int = 0  # same bytes, same path as a document landed earlier
+    duplicates: int = 0  # same bytes as another file (this run or earlier)
+    quarantined: int = 0  # files that could not be read
+
+    def __str__(self) -> str:
+        return (
+            f"{self.offered} files: {self.landed} landed, {self.already_landed} already landed, "
+            f"{self.duplicates} duplicates, {self.quarantined} quarantined"
+        )
+
+
+class ParsedDocument(Protocol):
+    """What ``ingest.parse.parse_document`` returns (see docs/architecture.md)."""
+
+    attributes: Mapping[str, Any]
+    cells: list[Mapping[str, Any]]
+    unmapped: list[Mapping[str, Any]]
+
+
+def document_id(data: bytes) -> tuple[str, str]:
+    """``(document_id, sha256)``: the id is the first 16 hex digits of the SHA-256."""
+    digest = hashlib.sha256(data).hexdigest()
+    return digest[:16], digest
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def land_documents(db_path: Path | str, input_dir: Path | str) -> LandingSummary:
+    """Land every report file under ``input_dir`` into the warehouse at ``db_path``.
+
+    Same bytes land once (the first path and landing time are kept); a file that cannot
+    be read goes to raw.quarantine with the reason, and the run goes on.
+    """
+    root = Path(input_dir).resolve()
+    paths = discover(root)
+    counts = {"landed": 0, "already_landed": 0, "duplicates": 0, "quarantined": 0}
+    with connect(db_path) as con:
+        ensure_raw_schema(con)
+        known = dict(con.execute("select document_id, source_path from raw.documents").fetchall())
+        con.begin()
+        for rel in paths:
+            outcome = _land_one(con, root, rel, known)
+            counts[outcome] += 1
+        con.commit()
+    return LandingSummary(offered=len(paths), **counts)
+
+
+def _land_one(con: Any, root: Path, rel: Path, known: dict[str, str]) -> str:
+    source_path = rel.as_posix()
+    try:
+        data = (root / rel).read_bytes()
+    except OSError as exc:
+        _quarantine(con, rel, None, None, f"the file cannot be read ({exc.strerror or exc})")
+        return "quarantined"
+    doc_id, sha = document_id(data)
+    if doc_id in known:
+        _clear_quarantine(con, source_path)
+        return "already_landed" if known[doc_id] == source_path else "duplicates"
+    try:
+        extraction = extract_bytes(data, rel.suffix)
+    except ExtractionError as exc:
+        _quarantine(con, rel, len(data), sha, exc.reason)
+        return "quarantined"
+    except Exception as exc:  # a damaged file can break a third-party parser in any way
+        _quarantine(con, rel, len(data), sha, f"extraction failed ({type(exc).__name__}: {exc})")
+        return "quarantined"
+    record = {
+        "document_id": doc_id,
+        "source_file": rel.name,
+        "source_path": source_path,
+        "size_bytes": len(data),
+        "sha256": sha,
+        "media_type": extraction.media_type,
+        "encoding": extraction.encoding,
+        "extraction_status": extraction.status,
+        "text": extraction.text,
+        "extractor_version": EXTRACTOR_VERSION,
+        "landed_at": _now(),
+    }
+    con.executemany(insert_sql("documents"), _rows("documents", [record], {}))
+    _clear_quarantine(con, source_path)
+    known[doc_id] = source_path
+    return "landed"
+
+
+def _quarantine(con: Any, rel: Path, size: int | None, sha: str | None, reason: str) -> None:
+    source_path = rel.as_posix()
+    _clear_quarantine(con, source_path)
+    con.execute(
+        insert_sql("quarantine"),
+        [source_path, rel.name, size, sha, f"{source_path}: {reason}", _now()],
+    )
+
+
+def _clear_quarantine(con: Any, source_path: str) -> None:
+    con.execute("delete from raw.quarantine where source_path = ?", [source_path])
+
+
+def _rows(table: str, records: Iterable[Mapping[str, Any]], fixed: Mapping[str, Any]) -> list:
+    cols = columns(table)
+    rows = []
+    for record in records:
+        unknown = set(record) - set(cols)
+        if unknown:
+            raise ValueError(f"raw.{table} has no column(s) {sorted(unknown)}")
+        merged = {**record, **fixed}
+        rows.append([merged.get(col) for col in cols])
+    return rows
+
+
+def write_parse_results(
+    db_path: Path | str,
+    results: Iterable[tuple[str, ParsedDocument]],
+    parser_version: str,
+) -> int:
+    """Replace each document's rows in raw.report_attributes, raw.cells and
+    raw.unmapped_labels, one transaction per document. Returns the number of documents."""
+    written = 0
+    with connect(db_path) as con:
+        ensure_raw_schema(con)
+        for doc_id, parsed in results:
+            version = {"document_id": doc_id, "parser_version": parser_version}
+            attributes = _rows("report_attributes", [parsed.attributes], version)
+            cells = _rows("cells", parsed.cells, version)
+            unmapped = _rows("unmapped_labels", parsed.unmapped, {"document_id": doc_id})
+            con.begin()
+            try:
+                for table in ("report_attributes", "cells", "unmapped_labels"):
+                    con.execute(f"delete from raw.{table} where document_id = ?", [doc_id])
+                con.executemany(insert_sql("report_attributes"), attributes)
+                if cells:
+                    con.executemany(insert_sql("cells"), cells)
+                if unmapped:
+                    con.executemany(insert_sql("unmapped_labels"), unmapped)
+            except BaseException:
+                con.rollback()
+                raise
+            con.commit()
+            written += 1
+    return written

@@ -1,0 +1,74 @@
+"""Parse one landed document: attributes, template and statistic cells with provenance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ingest.parse.local_template import parse_local_table
+from ingest.parse.national_tables import NationalTableParser
+from ingest.parse.old_template import parse_old_table
+from ingest.parse.output import Cell, UnmappedLabel
+from ingest.parse.reference import Reference, default_reference
+from ingest.parse.report_attributes import is_annual_report, read_attributes
+
+PARSER_VERSION = "0.1.0"
+
+
+@dataclass
+class ParsedDocument:
+    attributes: dict
+    cells: list[dict] = field(default_factory=list)
+    unmapped: list[dict] = field(default_factory=list)
+
+
+def parse_document(
+    document_id: str, text: str, reference: Reference | None = None
+) -> ParsedDocument:
+    """Read a report's statistics; a document without a known table is template `none`."""
+    reference = reference or default_reference()
+    lines = text.splitlines()
+    attributes = read_attributes(lines, text, reference)
+    cells: list[Cell] = []
+    unmapped: list[UnmappedLabel] = []
+    national = NationalTableParser(reference).parse(lines)
+    if national.found:
+        template = national.template or _template_by_year(attributes.report_year)
+        cells, unmapped = national.cells, national.unmapped
+        status, note = "parsed", None
+    elif (local := parse_local_table(lines)).found:
+        template, cells, unmapped = "local", local.cells, local.unmapped
+        status, note = "parsed", f"local form {local.form}"
+    else:
+        old = parse_old_table(lines, reference)
+        if old.found:
+            template, cells, unmapped = "old", old.cells, old.unmapped
+            status, note = "parsed", None
+        elif is_annual_report(attributes.title):
+            template, status = "none", "no_table"
+            note = "an annual report without a statistics table of a known template"
+        else:
+            template, status = "none", "not_a_report"
+            note = f"not an annual report (title: {attributes.title!r}); no statistics read"
+    record = {
+        "title": attributes.title,
+        "title_line": attributes.title_line,
+        "issuer": attributes.issuer,
+        "region_name": attributes.region_name,
+        "region_code": attributes.region_code,
+        "scope": attributes.scope,
+        "report_year": attributes.report_year,
+        "template": template,
+        "parse_status": status,
+        "parse_note": note,
+    }
+    return ParsedDocument(
+        attributes=record,
+        cells=[c.as_record() for c in cells],
+        unmapped=[u.as_record() for u in unmapped],
+    )
+
+
+def _template_by_year(year: int | None) -> str:
+    if year is None:
+        return "v2021"
+    return "old" if year <= 2018 else "v2019" if year <= 2020 else "v2021"

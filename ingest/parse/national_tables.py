@@ -1,0 +1,514 @@
+"""The v2019 / v2021 national tables: 二 (第二十条 items), 三 (requests × applicant), 四 (15 cells).
+
+One pass over the rows that follow the first 第二十条第（一）项 caption (or, without table 二, the
+first 本年新收 row): table 二 rows until a row of table 三 appears, table 三 rows until 结转下年度,
+then the 15 cells of table 四.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.parse.cells import CellReading
+from ingest.parse.digit_runs import (
+    Reading,
+    Resolution,
+    best_reading,
+    blocks_total_is_sum,
+    readings,
+    resolve_jointly,
+    resolve_row,
+    row_total_is_sum,
+)
+from ingest.parse.matching import Match, RowMatcher, make_candidates
+from ingest.parse.normalise import compact, normalise_label
+from ingest.parse.output import (
+    Cell,
+    UnmappedLabel,
+    alternatives_json,
+    cell_from_reading,
+    note_unmapped,
+)
+from ingest.parse.reference import Reference, TemplateRow, applicant_columns
+from ingest.parse.rows import LogicalRow, assemble_rows
+
+APPLICANTS = applicant_columns()
+T4_CELLS = 15
+_BLOCK = re.compile(r"第二十条第\(([一二三四五六七八九十]+)\)项")
+_BLOCK_NUMBERS = {"一": "1", "五": "5", "六": "6", "八": "8", "九": "9"}
+T2_SIGNATURES = {
+    "v2019": (
+        "制作数量",
+        "新公开数量",
+        "对外公开总数量",
+        "上一年项目数量",
+        "本年增/减",
+        "采购项目数量",
+        "第二十条第(九)项",
+    ),
+    "v2021": (
+        "本年制发件数",
+        "本年废止件数",
+        "现行有效件数",
+        "本年收费金额",
+        "制发件数",
+        "废止件数",
+    ),
+}
+V2021_OTHER_ROWS = (
+    "t3.result.other.no_correction",
+    "t3.result.other.no_fee",
+    "t3.result.other.other",
+)
+
+
+@dataclass
+class NationalResult:
+    cells: list[Cell] = field(default_factory=list)
+    unmapped: list[UnmappedLabel] = field(default_factory=list)
+    t2_variant: str | None = None
+    t3_variant: str | None = None
+    t4_found: bool = False
+
+    @property
+    def found(self) -> bool:
+        return any(c.section == "t3" for c in self.cells) or self.t4_found
+
+    @property
+    def template(self) -> str | None:
+        t2, t3 = self.t2_variant, self.t3_variant
+        if t2 and t3 and t2 != t3:
+            return "hybrid"
+        return t3 or t2
+
+
+@dataclass(frozen=True)
+class T2Entity:
+    block: str  # art20_1 …
+    entity: str  # regulation …
+    label: str  # 规章 …
+    columns: tuple[tuple[str, str], ...]  # (column code, column label)
+
+
+def t2_entities(rows: list[TemplateRow]) -> list[T2Entity]:
+    grouped: dict[tuple[str, str], tuple[str, list[tuple[str, str]]]] = {}
+    for row in rows:
+        parts = row.metric_code.split(".")
+        if parts[0] != "t2" or len(parts) != 4:
+            continue
+        entity_label, _, column_label = row.label.partition(" / ")
+        key = (parts[1], parts[2])
+        grouped.setdefault(key, (entity_label, []))[1].append((parts[3], column_label))
+    return [T2Entity(b, e, label, tuple(cols)) for (b, e), (label, cols) in grouped.items()]
+
+
+def find_anchor(lines: list[str]) -> tuple[int, str] | None:
+    for i, text in enumerate(lines):
+        if _BLOCK.search(normalise_label(text)):
+            return i, "t2"
+    for i, text in enumerate(lines):
+        if "本年新收政府信息公开申请" in compact(text):
+            return i, "t3"
+    return None
+
+
+def _from_anchor(rows: list[LogicalRow], anchor_line: int) -> list[LogicalRow]:
+    """Drop the prose that a glued anchor line carries before the first table caption."""
+    for k, row in enumerate(rows):
+        if row.line != anchor_line:
+            break
+        flat = "".join(normalise_label(f.text) for f in row.fragments)
+        if _BLOCK.search(flat) or "本年新收政府信息公开申请" in flat:
+            return rows[k:]
+    return rows
+
+
+def detect_t2_variant(text: str) -> str | None:
+    flat = normalise_label(text)
+    hits = {v: sum(flat.count(sig) for sig in sigs) for v, sigs in T2_SIGNATURES.items()}
+    best = max(hits, key=lambda v: hits[v])
+    return best if hits[best] else None
+
+
+class NationalTableParser:
+    def __init__(self, reference: Reference) -> None:
+        self.reference = reference
+        t3_rows: dict[str, TemplateRow] = {}
+        for template in ("v2019", "v2021"):
+            for row in reference.rows_for(template):
+                if row.metric_code.startswith("t3.") and row.carries_value:
+                    t3_rows.setdefault(row.metric_code, row)
+        ordered = sorted(t3_rows.values(), key=_t3_order(reference))
+        self.t3_candidates = make_candidates(
+            [(r.metric_code, [r.label, *reference.aliases.get(r.metric_code, ())]) for r in ordered]
+        )
+        self.t4_codes = [
+            r.metric_code for r in reference.rows_for("v2019") if r.metric_code.startswith("t4.")
+        ]
+        self.entities = {v: t2_entities(reference.rows_for(v)) for v in ("v2019", "v2021")}
+
+    def parse(self, lines: list[str]) -> NationalResult:
+        result = NationalResult()
+        anchor = find_anchor(lines)
+        if anchor is None:
+            return result
+        start, first_section = anchor
+        rows = _from_anchor(
+            assemble_rows((i + 1, lines[i]) for i in range(start, len(lines))), start + 1
+        )
+        t3_matcher = RowMatcher(self.t3_candidates)
+        t3_index = next(
+            (
+                k
+                for k, row in enumerate(rows)
+                if self._is_t3_row(row, RowMatcher(self.t3_candidates))
+            ),
+            len(rows),
+        )
+        if first_section == "t2":
+            t2_text = "\n".join(
+                lines[start : rows[t3_index].line if t3_index < len(rows) else len(lines)]
+            )
+            result.t2_variant = detect_t2_variant(t2_text)
+            self._parse_t2(rows[:t3_index], result)
+        t3_rows, rest = self._parse_t3(rows[t3_index:], t3_matcher, result)
+        result.cells.extend(t3_rows)
+        self._parse_t4(rest, result)
+        return result
+
+    # -- table 二 ---------------------------------------------------------------------------
+    def _parse_t2(self, rows: list[LogicalRow], result: NationalResult) -> None:
+        variant = result.t2_variant or "v2021"
+        entities = self.entities[variant]
+        block: str | None = None
+        seen: set[str] = set()
+        for row in rows:
+            for fragment in row.fragments:
+                found = _BLOCK.search(normalise_label(fragment.text))
+                if found and found.group(1) in _BLOCK_NUMBERS:
+                    block = f"art20_{_BLOCK_NUMBERS[found.group(1)]}"
+            pool = [e for e in entities if block is None or e.block == block] or entities
+            matcher = RowMatcher(
+                make_candidates(
+                    [(f"{e.block}.{e.entity}", [e.label, *self._entity_aliases(e)]) for e in pool]
+                )
+            )
+            match = matcher.best(row, max_back=2)
+            if match is None:
+                note_unmapped(result.unmapped, "t2", row, matcher.closest(row, max_back=2))
+                continue
+            if match.key in seen:
+                continue
+            seen.add(match.key)
+            entity = next(e for e in pool if f"{e.block}.{e.entity}" == match.key)
+            codes = [f"t2.{entity.block}.{entity.entity}.{column}" for column, _ in entity.columns]
+            tokens = glued_tokens(row, len(codes))
+            if tokens is not None:
+                options = readings(tokens, len(codes))
+                resolution = Resolution(
+                    reading=best_reading(options) if options else (),
+                    status="printed" if len(options) == 1 else "uncertain",
+                    alternatives=options if len(options) > 1 else [],
+                )
+                result.cells.extend(
+                    resolved_cells("t2", codes, ["total"] * len(codes), row, match, resolution)
+                )
+                continue
+            for code, reading in zip(codes, row.padded_values(len(codes)), strict=False):
+                result.cells.append(
+                    cell_from_reading("t2", code, "total", reading, match, row.line)
+                )
+
+    def _entity_aliases(self, entity: T2Entity) -> list[str]:
+        prefix = f"t2.{entity.block}.{entity.entity}."
+        return [
+            alias.partition(" / ")[0]
+            for code, aliases in self.reference.aliases.items()
+            if code.startswith(prefix)
+            for alias in aliases
+        ]
+
+    # -- table 三 ---------------------------------------------------------------------------
+    def _is_t3_row(self, row: LogicalRow, matcher: RowMatcher) -> bool:
+        if sum(len(v.numbers) or 1 for v in row.values) < 5 and glued_tokens(row, 7) is None:
+            return False
+        match = matcher.best(row, commit=False)
+        return match is not None and match.key in ("t3.new_received", "t3.carried_over")
+
+    def _parse_t3(
+        self, rows: list[LogicalRow], matcher: RowMatcher, result: NationalResult
+    ) -> tuple[list[Cell], list[LogicalRow]]:
+        grid: list[tuple[Match, LogicalRow, list[CellReading | None]]] = []
+        glued: dict[str, tuple[Match, LogicalRow, list[Reading]]] = {}
+        seen: set[str] = set()
+        consumed = 0
+        for k, row in enumerate(rows):
+            if (grid or glued) and _starts_t4(row):
+                break
+            consumed = k + 1
+            match = matcher.best(row)
+            if match is None:
+                note_unmapped(result.unmapped, "t3", row, matcher.closest(row))
+                continue
+            if match.key in seen:
+                continue
+            seen.add(match.key)
+            tokens = glued_tokens(row, len(APPLICANTS))
+            if tokens is not None:
+                glued[match.key] = (
+                    match,
+                    row,
+                    resolve_row(tokens, len(APPLICANTS), row_total_is_sum),
+                )
+            else:
+                grid.append((match, row, _seven_columns(row)))
+            if match.key == "t3.carry_forward":
+                break
+        _distribute_fused_cells(grid)
+        cells: list[Cell] = []
+        for match, row, columns in grid:
+            for applicant, reading in zip(APPLICANTS, columns, strict=True):
+                if reading is not None:
+                    cells.append(
+                        cell_from_reading("t3", match.key, applicant, reading, match, row.line)
+                    )
+        if glued:
+            fixed = {m.key: [_number(c) for c in cols] for m, _, cols in grid}
+            resolutions = resolve_jointly(
+                {key: options for key, (_, _, options) in glued.items()},
+                lambda assignment: t3_identities_hold(fixed, assignment),
+            )
+            for key, (match, row, _) in glued.items():
+                codes = [key] * len(APPLICANTS)
+                cells.extend(
+                    resolved_cells("t3", codes, list(APPLICANTS), row, match, resolutions[key])
+                )
+        codes = {m.key for m, _, _ in grid} | set(glued)
+        if codes & set(V2021_OTHER_ROWS):
+            result.t3_variant = "v2021"
+        elif "t3.result.other" in codes:
+            result.t3_variant = "v2019"
+        return cells, rows[consumed:]
+
+    # -- table 四 ---------------------------------------------------------------------------
+    def _parse_t4(self, rows: list[LogicalRow], result: NationalResult) -> None:
+        collected: list[tuple[CellReading, int, str]] = []
+        for row in rows:
+            label = "".join(f.text for f in row.fragments)
+            flat = compact(label)
+            if "五、" in flat or "存在的主要问题" in flat or (collected and len(flat) > 40):
+                break  # past table 四: the next section's prose
+            for reading in row.padded_values(T4_CELLS - len(collected)):
+                for index in range(max(1, len(reading.numbers))):
+                    collected.append((_single(reading, index), row.line, label))
+            if len(collected) >= T4_CELLS:
+                break
+        if len(collected) < T4_CELLS:
+            self._parse_glued_t4(collected, result)
+            return
+        result.t4_found = True
+        for code, (reading, line, _) in zip(self.t4_codes, collected[:T4_CELLS], strict=True):
+            match = _t4_match(code, line)
+            result.cells.append(cell_from_reading("t4", code, "total", reading, match, line))
+
+    def _parse_glued_t4(
+        self, collected: list[tuple[CellReading, int, str]], result: NationalResult
+    ) -> None:
+        """Fewer than 15 cells: a glued digit run, cut under the block sums of table 四."""
+        if not collected or any(r.is_blank or r.unit for r, _, _ in collected):
+            return
+        tokens = [r.numbers[0] for r, _, _ in collected]
+        options = resolve_row(tokens, T4_CELLS, blocks_total_is_sum) or readings(tokens, T4_CELLS)
+        if not options:
+            return
+        line = collected[0][1]
+        raw = " ".join(r.raw_text for r, _, _ in collected)
+        resolution = Resolution(
+            reading=best_reading(options),
+            status="printed" if len(options) == 1 else "uncertain",
+            alternatives=options if len(options) > 1 else [],
+        )
+        row = LogicalRow(
+            fragments=[],
+            unit=None,
+            values=(CellReading(raw, tuple(tokens)),),
+            line=line,
+            tabular=False,
+        )
+        result.t4_found = True
+        result.cells.extend(
+            resolved_cells(
+                "t4",
+                self.t4_codes,
+                ["total"] * T4_CELLS,
+                row,
+                _t4_match(self.t4_codes[0], line),
+                resolution,
+            )
+        )
+
+
+def _t4_match(code: str, line: int) -> Match:
+    return Match(
+        key=code,
+        score=100.0,
+        method="structure",
+        label="政府信息公开行政复议、行政诉讼情况",
+        label_line=line,
+    )
+
+
+def glued_tokens(row: LogicalRow, cells: int) -> list[str] | None:
+    """The digit tokens of a row that prints fewer numbers than it has cells (glued), else None."""
+    if not row.values or any(v.is_blank for v in row.values):
+        return None
+    tokens = [n for v in row.values for n in v.numbers]
+    if len(tokens) >= cells:
+        return None
+    digits = sum(len(t.lstrip("-").split(".")[0]) for t in tokens)
+    if digits < cells:
+        return None
+    return tokens
+
+
+def resolved_cells(
+    section: str,
+    codes: list[str],
+    applicants: list[str],
+    row: LogicalRow,
+    match: Match,
+    resolution: Resolution,
+) -> list[Cell]:
+    """Cells of a glued run: every cell keeps the run as its raw text, and its alternatives."""
+    raw = " ".join(v.raw_text for v in row.values)
+    out = []
+    for index, (code, applicant) in enumerate(zip(codes, applicants, strict=True)):
+        if index >= len(resolution.reading):
+            break
+        value = resolution.reading[index]
+        alternatives = sorted({r[index] for r in resolution.alternatives} - {value})
+        status = "uncertain" if alternatives else "printed"
+        out.append(
+            Cell(
+                section=section,
+                metric_code=code,
+                applicant=applicant,
+                row_label=match.label,
+                raw_text=raw,
+                value_text=value,
+                unit_text=next((v.unit for v in row.values if v.unit), None),
+                value_status=status,
+                source_line=row.line,
+                match_method=match.method,
+                match_score=round(match.score, 2),
+                alternatives=alternatives_json([[value, *alternatives]]) if alternatives else None,
+            )
+        )
+    return out
+
+
+def _number(cell: CellReading | None) -> float | None:
+    return float(cell.numbers[0]) if cell is not None and cell.numbers else None
+
+
+def t3_identities_hold(
+    fixed: dict[str, list[float | None]], assignment: dict[str, Reading]
+) -> bool:
+    """Table 三's column identities on a candidate reading (inputs missing: not assessed)."""
+    rows: dict[str, list[float | None]] = dict(fixed)
+    rows.update({k: [float(c) for c in r] for k, r in assignment.items()})
+    leaves = [k for k in rows if k.startswith("t3.result.") and k != "t3.result.total"]
+    if any(k.startswith("t3.result.other.") for k in leaves):
+        leaves = [k for k in leaves if k != "t3.result.other"]
+    for col in range(len(APPLICANTS)):
+
+        def value(code: str, col: int = col) -> float | None:
+            row = rows.get(code)
+            return row[col] if row else None
+
+        balance = [
+            value(c)
+            for c in ("t3.new_received", "t3.carried_over", "t3.result.total", "t3.carry_forward")
+        ]
+        if (
+            all(v is not None for v in balance)
+            and abs(balance[0] + balance[1] - balance[2] - balance[3]) > 1e-9
+        ):
+            return False
+        total = value("t3.result.total")
+        parts = [value(k) for k in leaves]
+        if (
+            total is not None
+            and parts
+            and all(p is not None for p in parts)
+            and abs(sum(parts) - total) > 1e-9
+        ):
+            return False
+    return True
+
+
+def _single(reading: CellReading, index: int) -> CellReading:
+    if len(reading.numbers) <= 1:
+        return reading
+    return CellReading(
+        raw_text=reading.raw_text, numbers=(reading.numbers[index],), unit=reading.unit
+    )
+
+
+def _starts_t4(row: LogicalRow) -> bool:
+    flat = "".join(compact(f.text) for f in row.fragments)
+    return "行政复议" in flat and "行政诉讼" in flat
+
+
+def _seven_columns(row: LogicalRow) -> list[CellReading | None]:
+    """The row's value cells aligned to the seven applicant columns (None = no cell)."""
+    values = list(row.padded_values(len(APPLICANTS)))
+    numbers = sum(len(v.numbers) for v in values)
+    if (
+        len(values) < len(APPLICANTS)
+        and numbers == len(APPLICANTS)
+        and not any(v.is_blank for v in values)
+    ):
+        return [_single(v, i) for v in values for i in range(len(v.numbers))]
+    while len(values) > len(APPLICANTS) and values[0].is_blank:
+        values.pop(0)
+    if len(values) > len(APPLICANTS):
+        values = values[-len(APPLICANTS) :]
+    # fewer cells than columns: cells are right-aligned (总计 is the last column)
+    return [None] * (len(APPLICANTS) - len(values)) + values
+
+
+def _distribute_fused_cells(grid: list[tuple[Match, LogicalRow, list[CellReading | None]]]) -> None:
+    """Extraction sometimes fuses the first cells of k consecutive rows into one cell ('0 0 3').
+
+    When a cell holds k numbers and the next k-1 rows have a blank cell in the same column,
+    give each row its own number (the raw text stays the fused cell's, for provenance).
+    """
+    for col in range(len(APPLICANTS)):
+        for r, (_, _, columns) in enumerate(grid):
+            cell = columns[col]
+            if cell is None or len(cell.numbers) < 2:
+                continue
+            k = len(cell.numbers)
+            below = [grid[r + j][2] for j in range(1, k) if r + j < len(grid)]
+            if len(below) == k - 1 and all(b[col] is not None and b[col].is_blank for b in below):
+                for j, cols in enumerate([columns, *below]):
+                    cols[col] = CellReading(
+                        raw_text=cell.raw_text, numbers=(cell.numbers[j],), unit=cell.unit
+                    )
+            else:
+                columns[col] = _single(cell, 0)
+
+
+def _t3_order(reference: Reference):
+    order = {r.metric_code: i for i, r in enumerate(reference.rows_for("v2021"))}
+    fallback = {r.metric_code: i for i, r in enumerate(reference.rows_for("v2019"))}
+
+    def key(row: TemplateRow) -> float:
+        if row.metric_code in order:
+            return order[row.metric_code]
+        # v2019's single （六）其他处理 row sits where v2021's group starts
+        return order.get(row.metric_code, fallback[row.metric_code] + 0.5)
+
+    return key

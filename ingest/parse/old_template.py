@@ -1,0 +1,72 @@
+"""The `old` national template (≤2018): 政府信息公开情况统计表, rows of 统计指标 | 单位 | 统计数."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ingest.parse.matching import RowMatcher, make_candidates
+from ingest.parse.normalise import compact
+from ingest.parse.output import Cell, UnmappedLabel, cell_from_reading, note_unmapped
+from ingest.parse.reference import Reference
+from ingest.parse.rows import assemble_rows
+
+SECTION = "old"
+MIN_ROWS_FOR_TABLE = 5
+
+
+@dataclass
+class OldTableResult:
+    cells: list[Cell] = field(default_factory=list)
+    unmapped: list[UnmappedLabel] = field(default_factory=list)
+    start_line: int | None = None
+
+    @property
+    def found(self) -> bool:
+        return len(self.cells) >= MIN_ROWS_FOR_TABLE
+
+
+def find_table_start(lines: list[str]) -> int | None:
+    """Index of the table's header line (统计指标 … 单位), else of its title line."""
+    for i, text in enumerate(lines):
+        flat = compact(text)
+        if "统计指标" in flat and "单位" in flat:
+            return i
+    title_lines = [i for i, text in enumerate(lines) if "情况统计表" in compact(text)]
+    return title_lines[-1] if title_lines else None
+
+
+def parse_old_table(lines: list[str], reference: Reference) -> OldTableResult:
+    result = OldTableResult()
+    start = find_table_start(lines)
+    if start is None:
+        return result
+    result.start_line = start + 1
+    candidates = make_candidates(
+        [
+            (row.metric_code, [row.label, *reference.aliases.get(row.metric_code, ())])
+            for row in reference.rows_for("old")
+            if row.carries_value
+        ]
+    )
+    matcher = RowMatcher(candidates)
+    seen: set[str] = set()
+    numbered = [(i + 1, lines[i]) for i in range(start, len(lines))]
+    for row in assemble_rows(numbered):
+        match = matcher.best(row)
+        if match is None:
+            note_unmapped(result.unmapped, SECTION, row, matcher.closest(row))
+            continue
+        if match.key in seen:
+            continue
+        seen.add(match.key)
+        reading = row.values[0] if row.values else None
+        if reading is None:
+            from ingest.parse.cells import CellReading
+
+            reading = CellReading(raw_text="", numbers=())
+        result.cells.append(
+            cell_from_reading(
+                SECTION, match.key, "total", reading, match, row.line, unit_column=row.unit
+            )
+        )
+    return result

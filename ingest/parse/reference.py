@@ -1,0 +1,97 @@
+"""Reference tables shared with dbt: the parser reads the same seed files that dbt loads."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
+
+
+@dataclass(frozen=True)
+class TemplateRow:
+    template: str
+    section: str
+    metric_code: str
+    label: str
+    unit: str
+    parent: str
+
+    @property
+    def carries_value(self) -> bool:
+        """Header rows (a group caption) have no unit and print no number."""
+        return bool(self.unit)
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    level: str
+    parent_code: str
+
+
+@dataclass(frozen=True)
+class Reference:
+    template_rows: tuple[TemplateRow, ...]
+    aliases: dict[str, tuple[str, ...]]  # metric_code -> other printed labels
+    regions: tuple[Region, ...]
+    region_aliases: dict[str, str]  # printed name -> code
+
+    def rows_for(self, template: str) -> list[TemplateRow]:
+        return [r for r in self.template_rows if r.template == template]
+
+    def region_by_code(self) -> dict[str, Region]:
+        return {r.code: r for r in self.regions}
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        return []
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return list(csv.DictReader(handle))
+
+
+def load_reference(seeds_dir: Path = SEEDS_DIR) -> Reference:
+    rows = tuple(
+        TemplateRow(
+            template=r["template"],
+            section=r["section"],
+            metric_code=r["metric_code"],
+            label=r["label"],
+            unit=r["unit"],
+            parent=r["parent"],
+        )
+        for r in _read_csv(seeds_dir / "template_rows.csv")
+    )
+    aliases: dict[str, list[str]] = {}
+    for r in _read_csv(seeds_dir / "label_aliases.csv"):
+        aliases.setdefault(r["metric_code"], []).append(r["alias"])
+    regions = tuple(
+        Region(
+            code=r["code"], name=r["name"], level=r["level"], parent_code=r.get("parent_code") or ""
+        )
+        for r in _read_csv(seeds_dir / "regions.csv")
+    )
+    region_aliases = {r["alias"]: r["code"] for r in _read_csv(seeds_dir / "region_aliases.csv")}
+    return Reference(
+        template_rows=rows,
+        aliases={k: tuple(v) for k, v in aliases.items()},
+        regions=regions,
+        region_aliases=region_aliases,
+    )
+
+
+@cache
+def applicant_columns(seeds_dir: Path = SEEDS_DIR) -> tuple[str, ...]:
+    """Table 三's applicant columns in print order, `total` last (seeds/applicants.csv)."""
+    rows = sorted(_read_csv(seeds_dir / "applicants.csv"), key=lambda r: int(r["sort_order"]))
+    return tuple(r["applicant"] for r in rows)
+
+
+@cache
+def default_reference() -> Reference:
+    """The project's seeds, read once per process (they do not change while it runs)."""
+    return load_reference()

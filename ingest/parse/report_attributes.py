@@ -1,0 +1,231 @@
+"""Who published the report, for which year and region, and whether it covers a whole region."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.parse.normalise import compact
+from ingest.parse.reference import Reference, Region
+
+TITLE_MARKERS = ("年度报告", "年报", "工作报告", "情况报告")
+ORG_SUFFIXES = (
+    "人民政府办公室",
+    "人民政府办公厅",
+    "人民政府",
+    "管委会办公室",
+    "管理委员会",
+    "管委会",
+    "办公室",
+    "办公厅",
+    "委员会",
+    "局",
+    "厅",
+    "委",
+    "署",
+    "院",
+    "中心",
+    "街道办事处",
+    "办事处",
+)
+AGGREGATE_ISSUERS = ("人民政府", "管委会", "管理委员会")
+_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
+_COVER_PERIOD = re.compile(r"统计期限为\s*((?:19|20)\d{2})\s*年|\(\s*((?:19|20)\d{2})\s*年度\s*\)")
+# GB/T 2260 placeholder entries that are not names a report would print
+PLACEHOLDER_DIVISIONS = (
+    "市辖区",
+    "县",
+    "省直辖县级行政区划",
+    "自治区直辖县级行政区划",
+    "直辖县级行政区划",
+)
+REGION_SUFFIXES = ("省", "市", "县", "区", "旗", "州", "盟", "自治区", "自治州", "自治县")
+
+
+@dataclass
+class ReportAttributes:
+    title: str | None
+    title_line: int | None
+    issuer: str | None
+    region_name: str | None
+    region_code: str | None
+    scope: str
+    report_year: int | None
+
+
+_HEADER_FIELD = re.compile(
+    r"^\s*(标题|题目|发布机构|发文机关|发布时间|成文日期|来源|文号|栏目|索引号)\s*[:：]\s*(.*)$"
+)
+
+
+def header_fields(lines: list[str], search_lines: int = 15) -> dict[str, tuple[str, int]]:
+    """`key: value` fields of a crawler or CMS header (标题, 发布机构, …) with their lines."""
+    fields: dict[str, tuple[str, int]] = {}
+    for i, text in enumerate(lines[:search_lines]):
+        match = _HEADER_FIELD.match(text)
+        if match and match.group(2).strip():
+            fields.setdefault(match.group(1), (match.group(2).strip(), i + 1))
+    return fields
+
+
+def find_title(lines: list[str], search_lines: int = 20) -> tuple[str | None, int | None]:
+    fields = header_fields(lines)
+    if "标题" in fields or "题目" in fields:
+        title, line = fields.get("标题") or fields["题目"]
+        return " ".join(title.split()), line
+    seen = 0
+    first: tuple[str, int] | None = None  # the first line, if it reads like a title
+    for i, text in enumerate(lines):
+        stripped = text.strip()
+        if not stripped:
+            continue
+        seen += 1
+        if first is None:
+            first = (stripped, i + 1)
+        flat = compact(stripped)
+        if any(m in flat for m in TITLE_MARKERS) and "政府信息公开" in flat and len(flat) <= 60:
+            return " ".join(stripped.split()), i + 1
+        if seen >= search_lines:
+            break
+    if first and len(compact(first[0])) <= 40 and "公开" in first[0]:
+        return first
+    return None, None
+
+
+def find_year(title: str | None, text: str) -> int | None:
+    if title:
+        found = _YEAR_IN_TITLE.search(title)
+        if found:
+            return int(found.group(1))
+    found = _COVER_PERIOD.search(text)
+    if found:
+        return int(found.group(1) or found.group(2))
+    years = [int(y) for y in _YEAR_IN_TITLE.findall(text[:3000])]
+    return max(set(years), key=years.count) if years else None
+
+
+def issuer_from_title(title: str | None) -> str | None:
+    if not title:
+        return None
+    prefix = (
+        _YEAR_IN_TITLE.split(compact(title))[0] if _YEAR_IN_TITLE.search(compact(title)) else ""
+    )
+    prefix = prefix.strip('《》<>“”"（）() ')
+    if not prefix:
+        # a year-first title: '2019年上海市人民政府办公厅政府信息公开工作年度报告'
+        rest = _YEAR_IN_TITLE.split(compact(title), maxsplit=1)[-1]
+        prefix = re.split(r"(?:年度)?政府信息公开|(?:年度)?信息公开", rest, maxsplit=1)[0]
+        prefix = prefix.removeprefix("度")
+    if not prefix or prefix.startswith(("关于", "对", "在")):
+        return None  # a letter or notice ('关于2014年…的函'), not an issuer's name
+    if prefix.endswith(ORG_SUFFIXES):
+        return prefix
+    if prefix.endswith(REGION_SUFFIXES) or prefix.endswith("实验区"):
+        return f"{prefix}人民政府" if not prefix.endswith("实验区") else f"{prefix}管委会"
+    return prefix
+
+
+def find_region(
+    reference: Reference, title: str | None, issuer: str | None, text: str
+) -> Region | None:
+    """The most specific division named in the issuer, else the title, else the opening text."""
+    by_code = reference.region_by_code()
+    context = compact(text[:5000])
+    for source in (issuer, title, text[:2000]):
+        if not source:
+            continue
+        flat = compact(source)
+        aliased = [
+            (alias, by_code[c])
+            for alias, c in reference.region_aliases.items()
+            if alias in flat and c in by_code
+        ]
+        if aliased:
+            # a name the reports use for a division (平潭综合实验区 → 350128) is kept as printed
+            alias, region = max(aliased, key=lambda a: len(a[0]))
+            return Region(region.code, alias, region.level, region.parent_code)
+        named = [
+            r
+            for r in reference.regions
+            if len(r.name) >= 2 and r.name not in PLACEHOLDER_DIVISIONS and r.name in flat
+        ]
+        region = _most_specific(named, by_code, context)
+        if region is not None:
+            return region
+    return None
+
+
+def _most_specific(named: list[Region], by_code: dict[str, Region], context: str) -> Region | None:
+    """Prefer counties over cities over provinces; a name shared by several divisions (鼓楼区)
+    counts only when its parent is named too."""
+    mentioned = {r.code for r in named}
+    counts: dict[str, int] = {}
+    for r in named:
+        counts[r.name] = counts.get(r.name, 0) + 1
+
+    def parent_named(region: Region) -> bool:
+        parent = by_code.get(region.parent_code)
+        return region.parent_code in mentioned or bool(parent and parent.name in context)
+
+    level = {"county": 3, "city": 2, "province": 1}
+    kept = [r for r in named if counts[r.name] == 1 or parent_named(r)]
+    if not kept:
+        return None
+    return max(
+        kept,
+        key=lambda r: (level.get(r.level, 0), parent_named(r), context.count(r.name), len(r.name)),
+    )
+
+
+_OVERVIEW_SUBJECT = re.compile(
+    r"一、\s*总体情况\s*(?:(?:19|20)\d{2}\s*年(?:度)?\s*[，,]\s*)?"
+    r"([\u4e00-\u9fff（）()]{2,30}?)"
+    r"(?:坚持|深入|认真|全面|围绕|以|在|紧紧|按照|严格|持续|始终|积极|扎实|高度|聚焦|着力|切实|不断|进一步)"
+)
+
+
+def overview_subject(text: str) -> str | None:
+    """Who the 总体情况 section's first sentence is about: '2024年，平潭综合实验区坚持…'."""
+    match = _OVERVIEW_SUBJECT.search(compact(text[:20000]))
+    return match.group(1) if match else None
+
+
+def find_scope(issuer: str | None, subject: str | None, reference: Reference, text: str) -> str:
+    """`aggregate` for a government's report on its whole region, `agency` for one body's."""
+    if issuer:
+        return "aggregate" if issuer.endswith(AGGREGATE_ISSUERS) else "agency"
+    if subject:
+        if subject.endswith(ORG_SUFFIXES) and not subject.endswith(AGGREGATE_ISSUERS):
+            return "agency"
+        names = {r.name for r in reference.regions} | set(reference.region_aliases)
+        if subject in names or subject.endswith(AGGREGATE_ISSUERS):
+            return "aggregate"
+    flat = compact(text[:5000])
+    regional = ("汇总", "全市", "全县", "全区", "全省")
+    return "aggregate" if any(w in flat for w in regional) else "agency"
+
+
+def is_annual_report(title: str | None) -> bool:
+    flat = compact(title or "")
+    return any(m in flat for m in ("年度报告", "年报")) and "公开" in flat
+
+
+def read_attributes(lines: list[str], text: str, reference: Reference) -> ReportAttributes:
+    title, title_line = find_title(lines)
+    issuer = issuer_from_title(title)
+    subject = overview_subject(text)
+    if issuer is None:
+        published_by = header_fields(lines).get("发布机构")
+        issuer = published_by[0] if published_by else None
+    if issuer is None and subject and subject.endswith(ORG_SUFFIXES):
+        issuer = subject
+    region = find_region(reference, title, issuer, text)
+    return ReportAttributes(
+        title=title,
+        title_line=title_line,
+        issuer=issuer,
+        region_name=region.name if region else None,
+        region_code=region.code if region else None,
+        scope=find_scope(issuer, subject, reference, text),
+        report_year=find_year(title, text),
+    )

@@ -1,0 +1,181 @@
+"""From extracted text lines to rows: label fragments, a unit column and value cells.
+
+Two layouts are read: TAB-separated cells (HTML/DOCX/PDF tables, OCR exports) and running text
+where the values trail the label, separated by spaces. A row whose label wraps over several lines
+arrives as label-only lines followed by the line that carries the values; `assemble_rows` joins
+them into one logical row and keeps every line number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ingest.parse.cells import CellReading, is_placeholder, is_unit, parse_number_token, read_cell
+from ingest.parse.unglue import looks_glued, unglue
+
+_PAGE_FOOTER = re.compile(
+    r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
+)
+
+
+@dataclass(frozen=True)
+class TextRow:
+    """One line of text seen as a table row."""
+
+    line: int
+    label_parts: tuple[str, ...]
+    unit: str | None
+    values: tuple[CellReading, ...]
+    tabular: bool
+    trailing_blanks: int = 0  # empty cells after the last value (real blanks or stray TABs)
+
+    @property
+    def label(self) -> str:
+        return " ".join(self.label_parts)
+
+
+@dataclass
+class Fragment:
+    text: str
+    line: int
+
+
+@dataclass
+class LogicalRow:
+    """A table row: the label fragments that precede it (oldest first) and its values."""
+
+    fragments: list[Fragment]
+    unit: str | None
+    values: tuple[CellReading, ...]
+    line: int  # the line that carries the values
+    tabular: bool
+    own_parts: int = 0  # how many trailing fragments are on the value line itself
+    trailing_blanks: int = 0  # empty cells after the last value on a TAB-separated line
+    extra: dict = field(default_factory=dict)
+
+    def padded_values(self, cells: int) -> tuple[CellReading, ...]:
+        """The values, with the row's trailing empty cells counted back in as blanks when the
+        row has fewer values than `cells` (a blank last column, e.g. an empty 总计 cell)."""
+        missing = min(cells - len(self.values), self.trailing_blanks)
+        if missing <= 0:
+            return self.values
+        return self.values + tuple(CellReading(raw_text="", numbers=()) for _ in range(missing))
+
+    def label_candidates(self, max_back: int = 6) -> list[tuple[str, int]]:
+        """Suffixes of the fragments, shortest first, each with the line its text starts on."""
+        out: list[tuple[str, int]] = []
+        parts = [f for f in self.fragments if f.text.strip()]
+        for k in range(1, min(len(parts), max_back) + 1):
+            chosen = parts[-k:]
+            out.append(("".join(f.text for f in chosen), chosen[0].line))
+        return out
+
+
+def is_page_footer(line: str) -> bool:
+    return bool(_PAGE_FOOTER.match(line))
+
+
+def split_line(text: str, line: int) -> TextRow:
+    if "\t" in text:
+        return _split_tabular(text, line)
+    return _split_running(text, line)
+
+
+def _split_tabular(text: str, line: int) -> TextRow:
+    cells = text.split("\t")
+    trailing = 0
+    while cells and not cells[-1].strip():
+        cells.pop()
+        trailing += 1
+    values: list[CellReading] = []
+    i = len(cells) - 1
+    while i >= 0:
+        reading = read_cell(cells[i])
+        if reading is None:
+            break
+        values.append(reading)
+        i -= 1
+    values.reverse()
+    unit = None
+    if i >= 0 and is_unit(cells[i].strip()):
+        unit = cells[i].strip()
+        i -= 1
+    label_parts = tuple(c.strip() for c in cells[: i + 1] if c.strip())
+    if not any(v.numbers for v in values) and unit is None:
+        # a row of blanks only: a heading or a separator line, not values
+        values = []
+    return TextRow(line, label_parts, unit, tuple(values), tabular=True, trailing_blanks=trailing)
+
+
+def _split_running(text: str, line: int) -> TextRow:
+    tokens = text.split()
+    i = len(tokens) - 1
+    while i >= 0 and (
+        parse_number_token(tokens[i]) is not None or is_unit(tokens[i]) or is_placeholder(tokens[i])
+    ):
+        i -= 1
+    run = tokens[i + 1 :]
+    label = " ".join(tokens[: i + 1])
+    unit: str | None = None
+    cells: list[CellReading] = []
+    pending_unit_column = True
+    for token in run:
+        number = parse_number_token(token)
+        if number is not None:
+            cells.append(CellReading(raw_text=token, numbers=(number[0],), unit=number[1]))
+            pending_unit_column = False
+        elif is_unit(token):
+            if pending_unit_column and not cells:
+                unit = token
+            elif cells and cells[-1].numbers and cells[-1].unit is None:
+                last = cells[-1]
+                cells[-1] = CellReading(f"{last.raw_text} {token}", last.numbers, token)
+        else:  # placeholder: a blank cell
+            cells.append(CellReading(raw_text=token, numbers=()))
+            pending_unit_column = False
+    if not any(c.numbers for c in cells) and unit is None:
+        # dashes alone are not a row of values (e.g. a rule line); keep them in the label
+        label = text.strip()
+        cells = []
+    parts = (label,) if label else ()
+    return TextRow(line, parts, unit, tuple(cells), tabular=False)
+
+
+def assemble_rows(lines: Iterable[tuple[int, str]], max_pending: int = 8) -> list[LogicalRow]:
+    """Join wrapped labels with the line that carries their values."""
+    rows: list[LogicalRow] = []
+    pending: list[Fragment] = []
+    for number, text in _segments(lines):
+        if not text.strip() or is_page_footer(text):
+            continue
+        row = split_line(text, number)
+        own = [Fragment(p, number) for p in row.label_parts]
+        if row.values or row.unit is not None:
+            rows.append(
+                LogicalRow(
+                    fragments=pending + own,
+                    unit=row.unit,
+                    values=row.values,
+                    line=number,
+                    tabular=row.tabular,
+                    own_parts=len(own),
+                    trailing_blanks=row.trailing_blanks,
+                )
+            )
+            pending = []
+        else:
+            pending.extend(own)
+            pending = pending[-max_pending:]
+    return rows
+
+
+def _segments(lines: Iterable[tuple[int, str]]) -> Iterable[tuple[int, str]]:
+    """Lines as they are, except glued table text, which is cut into label and value segments."""
+    for number, text in lines:
+        if looks_glued(text):
+            for segment in unglue(text):
+                yield number, segment
+        else:
+            yield number, text

@@ -1,0 +1,74 @@
+"""Cut a line that prints a whole table as running text into label and value segments.
+
+Crawled HTML often loses the table markup, leaving `规章000规范性文件898989第二十条第（五）项…`
+on one line. Each maximal run of digits outside parentheses becomes a value segment; a single
+digit directly followed by `.`/`、` and a CJK character is a row number (`00000002.其他法律…`
+is the run 0000000 and the row 2.其他法律…) and stays with the label. A unit printed after a
+count label (`信息总数条2121`) goes with the values as the unit column.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.parse.cells import UNITS
+
+_CJK = r"\u4e00-\u9fff"
+_UNIT_ALT = "|".join(re.escape(u) for u in UNITS if u != "%")
+_NUM = r"-?\d+(?:,\d{3})*(?:\.\d+)?"
+# a run of numbers, optionally with units after them, separated by spaces
+# a unit after a number: money units always, count units only when no CJK word follows
+_UNIT_AFTER = rf"(?:\s*(?:万元|亿元|元)|\s*(?:{_UNIT_ALT})(?![{_CJK}]))?"
+_VALUE_RUN = re.compile(rf"{_NUM}{_UNIT_AFTER}(?:\s+{_NUM}{_UNIT_AFTER})*")
+_ROW_NUMBER = re.compile(rf"\d[.、．]\s*[{_CJK}“\"《]")
+_GLUE = re.compile(rf"[{_CJK}）)”\"]\s*\d+[.、．]?\s*[{_CJK}（(]")
+# the unit column just before the values: after a count label (…数条) or standing alone (… 条)
+_LEADING_UNIT = re.compile(rf"(?:(?<=数)|(?<=[）)])|\s)({_UNIT_ALT})\s*$")
+
+
+def looks_glued(text: str) -> bool:
+    """A line holding several table rows: CJK-digits-CJK patterns outside prose-length limits."""
+    if "\t" in text:
+        return False
+    return len(_GLUE.findall(text)) >= 2 or (len(text) > 150 and len(re.findall(r"\d+", text)) >= 6)
+
+
+def unglue(text: str) -> list[str]:
+    segments: list[str] = []
+    label_start = 0
+    depth = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)":
+            depth = max(0, depth - 1)
+        if depth == 0 and (
+            ch.isdigit() or (ch == "-" and i + 1 < len(text) and text[i + 1].isdigit())
+        ):
+            run = _VALUE_RUN.match(text, i)
+            if run:
+                end = run.end()
+                value = run.group(0)
+                # the last digit may be the next row's number: '…00000002.其他法律…'
+                if end < len(text) and _ROW_NUMBER.match(text, end - 1) and value[-1].isdigit():
+                    end -= 1
+                    value = value[:-1]
+                if value.strip():
+                    label = text[label_start:i]
+                    unit = _LEADING_UNIT.search(label)
+                    if unit:
+                        label = label[: unit.start()]
+                        value = f"{unit.group(1)} {value}"
+                    if label.strip():
+                        segments.append(label.strip())
+                    segments.append(value.strip())
+                    label_start = end
+                    i = end
+                    continue
+        i += 1
+    tail = text[label_start:]
+    if tail.strip():
+        segments.append(tail.strip())
+    return segments

@@ -1,0 +1,67 @@
+-- One row per statistic cell read from a report (report, metric, applicant). value is in
+-- the template's unit (amounts in 万元 where the template says 万元); blank cells have a
+-- NULL value; uncertain cells carry the best reading and keep the others in alternatives.
+with
+
+printed as (
+
+    select * from {{ ref('int_report_metrics') }}
+
+),
+
+derived as (
+
+    select * from {{ ref('int_derived_metrics') }}
+
+),
+
+metrics as (
+
+    select
+        report_id, metric_code, applicant, value, value_status, raw_text, source_line,
+        unit, unit_text, printed_value, unit_conversion, row_label, section, match_method,
+        match_score, alternatives, template, in_template, n_readings, parser_version
+    from printed
+    union all
+    select
+        report_id, metric_code, applicant, value, value_status, raw_text, source_line,
+        unit, unit_text, printed_value, unit_conversion, row_label, section, match_method,
+        match_score, alternatives, template, in_template, n_readings, parser_version
+    from derived
+
+),
+
+final as (
+
+    select
+        -- contract
+        cast(report_id as varchar) as report_id,
+        cast(metric_code as varchar) as metric_code,
+        cast(applicant as varchar) as applicant,
+        cast(value as double) as value,
+        cast(value_status as varchar) as value_status,
+        cast(raw_text as varchar) as raw_text,
+        cast(source_line as integer) as source_line,
+
+        -- units
+        cast(unit as varchar) as unit,
+        cast(unit_text as varchar) as unit_text,
+        cast(printed_value as double) as printed_value,
+        cast(unit_conversion as varchar) as unit_conversion,
+
+        -- how the cell was read
+        cast(row_label as varchar) as row_label,
+        cast(section as varchar) as section,
+        cast(match_method as varchar) as match_method,
+        cast(match_score as double) as match_score,
+        cast(alternatives as varchar) as alternatives,
+        cast(template as varchar) as template,
+        cast(in_template as boolean) as in_template,
+        cast(n_readings as bigint) as n_readings,
+        cast(parser_version as varchar) as parser_version
+
+    from metrics
+
+)
+
+select * from final

@@ -1,0 +1,37 @@
+-- One row per landed document (distinct file content). The extracted text stays in raw;
+-- only its length is carried here.
+with
+
+source as (
+
+    select * from {{ source('raw', 'documents') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        document_id,
+        sha256,
+
+        -- file
+        source_file,
+        source_path,
+        lower(trim(media_type)) as media_type,
+        nullif(lower(trim(encoding)), '') as encoding,
+        cast(size_bytes as bigint) as size_bytes,
+
+        -- extraction
+        lower(trim(extraction_status)) as extraction_status,
+        extractor_version,
+        cast(length(text) as bigint) as text_chars,
+
+        -- timestamps
+        cast(landed_at as timestamp) as landed_at
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,373 @@
+"""dbt models end to end: crafted raw rows in a temporary DuckDB → `dbt build` → assert the marts.
+
+The raw schema is filled by tests/dbt_raw_fixture.py (see its docstring for the reports).
+dbt runs in-process through dbtRunner with absolute --project-dir/--profiles-dir, and
+writes its target/ and logs/ into the temporary directory, not into the repository.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+
+try:
+    from dbt_raw_fixture import load_fixture
+except ImportError:  # tests/ imported as a package
+    from tests.dbt_raw_fixture import load_fixture
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+MARTS = (
+    "dim_report",
+    "fct_report_metrics",
+    "fct_harmonised_metrics",
+    "fct_check_results",
+    "dim_metric",
+    "dim_region",
+    "dim_applicant",
+    "fct_unmapped_labels",
+)
+
+
+def _dbt(args: list[str], db_path: Path, work_dir: Path):
+    from dbt.cli.main import dbtRunner
+
+    os.environ["XXGK_DB_PATH"] = str(db_path)
+    result = dbtRunner().invoke(
+        [
+            *args,
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--target-path",
+            str(work_dir / "target"),
+            "--log-path",
+            str(work_dir / "logs"),
+            "--quiet",
+        ]
+    )
+    return result
+
+
+def _snapshot(db_path: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return {
+            table: sorted(con.execute(f"select * from marts.{table}").fetchall(), key=repr)
+            for table in MARTS
+        }
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    work = tmp_path_factory.mktemp("dbt")
+    db_path = work / "warehouse.duckdb"
+    ids = load_fixture(str(db_path))
+    previous = os.environ.get("XXGK_DB_PATH")
+    try:
+        first = _dbt(["build"], db_path, work)
+        assert first.success, f"dbt build failed: {first.exception or first.result}"
+        before = _snapshot(db_path)
+        second = _dbt(["run"], db_path, work)
+        assert second.success, f"dbt run (second time) failed: {second.exception or second.result}"
+        after = _snapshot(db_path)
+    finally:
+        if previous is None:
+            os.environ.pop("XXGK_DB_PATH", None)
+        else:
+            os.environ["XXGK_DB_PATH"] = previous
+    con = duckdb.connect(str(db_path), read_only=True)
+    yield {"con": con, "ids": ids, "before": before, "after": after, "build": first}
+    con.close()
+
+
+def _rows(con, sql, *params):
+    return con.execute(sql, list(params)).fetchall()
+
+
+def _check(wh, key, check_code, instance="total"):
+    rows = _rows(
+        wh["con"],
+        "select status, expected, actual, detail, cells from marts.fct_check_results "
+        "where report_id = ? and check_code = ? and instance = ?",
+        wh["ids"][key],
+        check_code,
+        instance,
+    )
+    assert len(rows) == 1, (key, check_code, instance, rows)
+    return rows[0]
+
+
+def _value(wh, key, metric_code, applicant="total"):
+    rows = _rows(
+        wh["con"],
+        "select value, value_status, unit, raw_text from marts.fct_report_metrics "
+        "where report_id = ? and metric_code = ? and applicant = ?",
+        wh["ids"][key],
+        metric_code,
+        applicant,
+    )
+    assert len(rows) == 1, (key, metric_code, applicant, rows)
+    return rows[0]
+
+
+def _measure(wh, key, measure_code):
+    rows = _rows(
+        wh["con"],
+        "select value, comparability, derived_from from marts.fct_harmonised_metrics "
+        "where report_id = ? and measure_code = ?",
+        wh["ids"][key],
+        measure_code,
+    )
+    return rows[0] if rows else None
+
+
+def test_build_passes_every_test(warehouse):
+    statuses = {str(r.status) for r in warehouse["build"].result}
+    assert statuses <= {"success", "pass", "no-op"}, statuses
+
+
+def test_contract_columns_come_first(warehouse):
+    contract = {
+        "dim_report": [
+            "report_id",
+            "source_file",
+            "title",
+            "issuer",
+            "region_code",
+            "region_name",
+            "scope",
+            "report_year",
+            "template",
+        ],
+        "fct_report_metrics": [
+            "report_id",
+            "metric_code",
+            "applicant",
+            "value",
+            "value_status",
+            "raw_text",
+            "source_line",
+        ],
+        "fct_harmonised_metrics": [
+            "report_id",
+            "measure_code",
+            "value",
+            "comparability",
+            "derived_from",
+        ],
+        "fct_check_results": ["report_id", "check_code", "status", "expected", "actual", "detail"],
+    }
+    for table, columns in contract.items():
+        got = [
+            r[0]
+            for r in _rows(
+                warehouse["con"],
+                "select column_name from information_schema.columns "
+                "where table_schema = 'marts' and table_name = ? order by ordinal_position",
+                table,
+            )
+        ]
+        assert got[: len(columns)] == columns, table
+
+
+def test_dim_report_has_every_document(warehouse):
+    rows = dict(_rows(warehouse["con"], "select report_id, template from marts.dim_report"))
+    assert set(rows) == set(warehouse["ids"].values())
+    assert rows[warehouse["ids"]["NOPARSE"]] == "none"
+    assert rows[warehouse["ids"]["LETTER"]] == "none"
+    assert rows[warehouse["ids"]["HYBRID"]] == "hybrid"
+    status, level = _rows(
+        warehouse["con"],
+        "select parse_status, region_level from marts.dim_report where report_id = ?",
+        warehouse["ids"]["NOPARSE"],
+    )[0]
+    assert (status, level) == ("not_parsed", None)
+
+
+def test_failing_identity_fails_and_is_not_repaired(warehouse):
+    status, expected, actual, detail, cells = _check(warehouse, "V2019", "t4.lit_after_review_sum")
+    assert status == "fail"
+    assert (expected, actual) == (5.0, 0.0)
+    assert detail.startswith("fails:")
+    assert "t4.lit_after_review.total[total]" in cells
+    # the printed total is kept as printed
+    assert _value(warehouse, "V2019", "t4.lit_after_review.total")[:2] == (0.0, "printed")
+    # and the other identities of that report hold
+    statuses = dict(
+        _rows(
+            warehouse["con"],
+            "select check_code, max(status) from marts.fct_check_results "
+            "where report_id = ? and check_code <> 't4.lit_after_review_sum' group by 1",
+            warehouse["ids"]["V2019"],
+        )
+    )
+    assert set(statuses.values()) == {"pass"}, statuses
+    assert set(statuses) == {
+        "t3.balance",
+        "t3.results_sum",
+        "t3.applicant_sum",
+        "t4.review_sum",
+        "t4.lit_direct_sum",
+    }
+
+
+def test_missing_input_is_not_assessable(warehouse):
+    status, expected, actual, detail, _ = _check(warehouse, "OLD", "old.review_sum")
+    assert status == "not_assessable"
+    assert actual is None and expected == 0.0
+    assert "old.s4.review[total] absent" in detail
+    for code in (
+        "old.received_channels",
+        "old.closed_split",
+        "old.replies_sum",
+        "old.litigation_sum",
+        "old.staff_split",
+    ):
+        assert _check(warehouse, "OLD", code)[0] == "pass", code
+
+
+def test_blank_cell_makes_its_column_and_row_not_assessable(warehouse):
+    assert _value(warehouse, "HYBRID", "t3.carried_over", "research")[:2] == (None, "blank")
+    assert _check(warehouse, "HYBRID", "t3.balance", "research")[0] == "not_assessable"
+    assert _check(warehouse, "HYBRID", "t3.balance", "natural_person")[0] == "pass"
+    assert _check(warehouse, "HYBRID", "t3.applicant_sum", "t3.carried_over")[0] == "not_assessable"
+    assert _check(warehouse, "HYBRID", "t3.applicant_sum", "t3.new_received")[0] == "pass"
+
+
+def test_results_sum_uses_the_right_leaf_rows(warehouse):
+    # hybrid and v2019: the single （六）其他处理 row; v2021: its three sub-rows
+    _, _, _, _, cells = _check(warehouse, "HYBRID", "t3.results_sum", "total")
+    assert "t3.result.other[total]" in cells and "t3.result.other.no_fee" not in cells
+    _, _, _, _, cells = _check(warehouse, "V2021", "t3.results_sum", "total")
+    assert "t3.result.other.no_fee[total]" in cells and "t3.result.other[total]" not in cells
+    statuses = {
+        r[0]
+        for r in _rows(
+            warehouse["con"],
+            "select distinct status from marts.fct_check_results where report_id = ?",
+            warehouse["ids"]["V2021"],
+        )
+    }
+    assert statuses == {"pass"}
+    n = _rows(
+        warehouse["con"],
+        "select count(*) from marts.fct_check_results "
+        "where report_id = ? and check_code = 't3.balance'",
+        warehouse["ids"]["V2021"],
+    )[0][0]
+    assert n == 7  # one instance per applicant column
+
+
+def test_checks_follow_the_template(warehouse):
+    codes = {
+        r[0]
+        for r in _rows(
+            warehouse["con"],
+            "select distinct check_code from marts.fct_check_results where report_id = ?",
+            warehouse["ids"]["OLD"],
+        )
+    }
+    assert all(c.startswith("old.") for c in codes) and len(codes) == 6
+    codes = {
+        r[0]
+        for r in _rows(
+            warehouse["con"],
+            "select distinct check_code from marts.fct_check_results where report_id = ?",
+            warehouse["ids"]["LOCAL"],
+        )
+    }
+    # local: only the old.* checks with at least one cell present
+    assert codes == {
+        "old.received_channels",
+        "old.replies_sum",
+        "old.review_sum",
+        "old.litigation_sum",
+    }
+    assert _check(warehouse, "LOCAL", "old.received_channels")[0] == "not_assessable"
+    for key in ("NOPARSE", "LETTER"):
+        assert not _rows(
+            warehouse["con"],
+            "select 1 from marts.fct_check_results where report_id = ?",
+            warehouse["ids"][key],
+        )
+
+
+def test_unit_conversion(warehouse):
+    value, status, unit, raw = _value(warehouse, "OLD", "old.s7.fees")
+    assert (value, status, unit, raw) == (0.5, "printed", "万元", "5000元")  # 元 → 万元
+    assert _value(warehouse, "OLD", "old.s8.budget")[0] == 198.93  # no unit printed: already 万元
+    assert math.isclose(
+        _value(warehouse, "V2021", "t2.art20_8.fee.amount")[0], 9116.36, abs_tol=1e-9
+    )
+    assert _value(warehouse, "HYBRID", "t2.art20_8.fee.amount")[0] == 7730.28
+    # the v2019 procurement amount has no template unit: kept as printed
+    assert _value(warehouse, "V2019", "t2.art20_9.procurement.amount")[:3] == (
+        251000.0,
+        "printed",
+        "元",
+    )
+    # counts are never scaled, signed deltas stay signed
+    assert _value(warehouse, "V2019", "t2.art20_6.penalty.delta_items")[0] == -139.0
+
+
+def test_uncertain_cell_keeps_best_reading(warehouse):
+    value, status, _, raw = _value(warehouse, "V2019", "t2.art20_5.licensing.decisions")
+    assert (value, status, raw) == (3960.0, "uncertain", "3960181")
+
+
+def test_harmonised_measures(warehouse):
+    assert _measure(warehouse, "OLD", "requests_granted")[:2] == (33.0, "close")  # 28 + 5
+    assert _measure(warehouse, "OLD", "requests_not_held")[0] == 7.0  # 3 + 4
+    assert _measure(warehouse, "OLD", "reviews_total") is None  # input absent: not emitted
+    assert _measure(warehouse, "OLD", "normative_docs_issued")[:2] == (96.0, "approximate")
+    assert _measure(warehouse, "V2019", "normative_docs_issued")[:3] == (
+        12.0,
+        "close",
+        "t2.art20_1.normative_doc.new_made",
+    )
+    assert _measure(warehouse, "HYBRID", "normative_docs_issued")[:3] == (
+        7.0,
+        "exact",
+        "t2.art20_1.normative_doc.issued",
+    )
+    assert _measure(warehouse, "V2019", "requests_denied")[0] == 2.0  # Σ of the 8 denied rows
+    assert _measure(warehouse, "V2019", "lawsuits_total")[0] == 0.0  # 0 + 0, as printed
+    assert _measure(warehouse, "HYBRID", "lawsuits_total")[0] == 2.0
+    assert _measure(warehouse, "V2021", "requests_received")[:2] == (33.0, "exact")
+    assert _measure(warehouse, "LOCAL", "requests_received")[0] == 21.0
+    assert _measure(warehouse, "LOCAL", "requests_granted") is None  # no 已主动公开 row
+    n = _rows(
+        warehouse["con"],
+        "select count(*) from marts.fct_harmonised_metrics where report_id = ?",
+        warehouse["ids"]["V2021"],
+    )[0][0]
+    assert n == 11
+
+
+def test_dimensions(warehouse):
+    con = warehouse["con"]
+    names = _rows(
+        con,
+        "select count(*), count(name_en) from marts.dim_metric "
+        "where metric_code not like 'local.%'",
+    )
+    assert names[0][0] == names[0][1] == 144
+    assert _rows(
+        con, "select templates from marts.dim_metric where metric_code = 'local.s3.received.email'"
+    ) == [("local",)]
+    assert _rows(
+        con,
+        "select name, level, parent_code, province_name, aliases from marts.dim_region "
+        "where code = '350128'",
+    ) == [("平潭县", "county", "350100", "福建省", "平潭综合实验区")]
+    assert _rows(con, "select count(*) from marts.fct_unmapped_labels")[0][0] == 1
+
+
+def test_rerun_leaves_marts_identical(warehouse):
+    assert warehouse["before"] == warehouse["after"]
+    assert all(warehouse["before"][table] for table in MARTS)

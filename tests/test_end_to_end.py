@@ -1,0 +1,93 @@
+"""The whole pipeline on the seed reports, scored against their hand-checked truth.
+
+Runs the `xxgk` command as a user would (a subprocess, from another working directory).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from xxgk.paths import ROOT
+
+SHARED = ROOT.parent / "shared"
+pytestmark = pytest.mark.skipif(
+    not (SHARED / "seeds").is_dir(),
+    reason=f"the shared seed reports and truth ({SHARED}) are not beside the repository",
+)
+
+
+def xxgk_command() -> list[str]:
+    script = Path(sys.executable).parent / "xxgk"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "xxgk.cli"]
+
+
+def run_pipeline(db: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [*xxgk_command(), "run", "--input", str(SHARED / "seeds"), "--db", str(db)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, f"xxgk run failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def snapshot(db: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('raw', 'marts') order by all"
+        ).fetchall()
+        return {
+            f"{schema}.{name}": con.execute(
+                f'select * from "{schema}"."{name}" order by all'
+            ).fetchall()
+            for schema, name in tables
+        }
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, dict]:
+    work = tmp_path_factory.mktemp("e2e")
+    db = work / "seeds.duckdb"
+    first = run_pipeline(db, cwd=work)
+    assert "land:" in first.stdout and "validate:" in first.stdout
+    before = snapshot(db)
+    run_pipeline(db, cwd=work)
+    return db, before, snapshot(db)
+
+
+def test_seed_reports_match_their_truth(warehouse: tuple[Path, dict, dict]) -> None:
+    db, _, _ = warehouse
+    truth = SHARED / "truth"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(SHARED / "tools" / "score.py"),
+            "--db",
+            str(db),
+            "--cells",
+            str(truth / "seed_cells.csv"),
+            "--reports",
+            str(truth / "seed_reports.csv"),
+            "-v",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_second_run_changes_nothing(warehouse: tuple[Path, dict, dict]) -> None:
+    _, before, after = warehouse
+    assert {"marts.dim_report", "marts.fct_report_metrics", "raw.documents"} <= set(before)
+    assert after.keys() == before.keys()
+    for table in before:
+        assert after[table] == before[table], f"{table} changed on the second run"

@@ -1,0 +1,96 @@
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from expectations.validate import ValidationFailed, validate_marts
+
+GOOD = {
+    "dim_report": """
+        select * from (values
+            ('r1', 'a.txt', 'old', 'aggregate', 2018, '640400'),
+            ('r2', 'b.txt', 'v2021', 'agency', 2022, null)
+        ) t(report_id, source_file, template, scope, report_year, region_code)""",
+    "fct_report_metrics": """
+        select * from (values
+            ('r1', 'old.s3.received', 'total', 5.0, 'printed'),
+            ('r2', 't3.new_received', 'natural_person', 3.0, 'printed'),
+            ('r2', 't3.new_received', 'total', null, 'blank'),
+            ('r2', 't2.art20_5.licensing.delta_items', 'total', -2.0, 'printed'),
+            ('r2', 'local.fujian.requests', 'total', 1.0, 'derived')
+        ) t(report_id, metric_code, applicant, value, value_status)""",
+    "fct_check_results": """
+        select * from (values ('r1', 'old.staff_split', 'fail'), ('r2', 't3.balance', 'pass'))
+        t(report_id, check_code, status)""",
+    "fct_harmonised_metrics": """
+        select * from (values ('r1', 'requests_received', 'exact'))
+        t(report_id, measure_code, comparability)""",
+}
+
+
+def build_marts(db: Path, **replace: str) -> None:
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema marts")
+        for name, sql in {**GOOD, **replace}.items():
+            con.execute(f"create table marts.{name} as {sql}")
+
+
+def test_good_marts_pass_and_results_are_stored(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    build_marts(db)
+    report = validate_marts(db)
+    assert report.success, [o.label for o in report.failures]
+    report.raise_for_failures()
+    assert (tmp_path / "data_docs" / "index.html").is_file()
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = con.execute("select count(*), bool_and(success) from audit.ge_validations")
+        assert stored.fetchone() == (len(report.outcomes), True)
+
+
+def test_a_bad_mart_fails_naming_the_expectations(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    next_year = date.today().year + 1
+    build_marts(
+        db,
+        dim_report=f"""
+            select * from (values
+                ('r1', 'a.txt', 'old', 'aggregate', 2018, '640400'),
+                ('r1', 'b.txt', 'v2030', 'agency', {next_year}, null)
+            ) t(report_id, source_file, template, scope, report_year, region_code)""",
+        fct_report_metrics="""
+            select * from (values
+                ('r1', 'old.s3.received', 'total', -5.0, 'printed'),
+                ('r1', 'old.s3.received', 'total', 5.0, 'guessed'),
+                ('r1', 'made.up', 'everyone', 1.0, 'printed')
+            ) t(report_id, metric_code, applicant, value, value_status)""",
+    )
+    report = validate_marts(db)
+    failed = {(o.suite, o.expectation, o.kwargs.split(",")[0]) for o in report.failures}
+    assert failed == {
+        ("dim_report", "ExpectColumnValuesToBeUnique", "column=report_id"),
+        ("dim_report", "ExpectColumnValuesToBeInSet", "column=template"),
+        ("dim_report", "ExpectColumnValuesToBeBetween", "column=report_year"),
+        ("fct_report_metrics", "ExpectCompoundColumnsToBeUnique", "column_list=['report_id'"),
+        ("fct_report_metrics", "ExpectColumnValuesToBeInSet", "column=template_metric_code"),
+        ("fct_report_metrics", "ExpectColumnValuesToBeInSet", "column=applicant"),
+        ("fct_report_metrics", "ExpectColumnValuesToBeInSet", "column=value_status"),
+        ("fct_report_metrics", "ExpectColumnValuesToBeBetween", "column=unsigned_value"),
+    }
+    with pytest.raises(ValidationFailed) as info:
+        report.raise_for_failures()
+    message = str(info.value)
+    assert "8 expectation(s) failed" in message
+    assert "dim_report: ExpectColumnValuesToBeUnique(column=report_id)" in message
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute(
+            "select count(*) from audit.ge_validations where not success"
+        ).fetchone() == (8,)
+
+
+def test_a_missing_mart_is_reported(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema marts")
+    with pytest.raises(ValidationFailed, match="marts.dim_report is missing"):
+        validate_marts(db)

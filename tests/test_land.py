@@ -1,0 +1,111 @@
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.land import document_id, land_documents, write_parse_results
+from tests.fakes import Parsed
+
+REPORT = "平潭综合实验区2019年政府信息公开工作年度报告\n一、总体情况\n".encode()
+
+
+def table(db: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def snapshot(db: Path) -> dict[str, list[tuple]]:
+    return {
+        name: table(db, f"select * from raw.{name} order by all")
+        for name in ("documents", "quarantine", "report_attributes", "cells", "unmapped_labels")
+    }
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    root = tmp_path / "in"
+    (root / "sub").mkdir(parents=True)
+    (root / "a.txt").write_bytes(REPORT)
+    (root / "sub" / "copy of a.txt").write_bytes(REPORT)  # same bytes, other path
+    (root / "b's report.txt").write_bytes(REPORT.replace(b"2019", b"2020"))
+    (root / "broken.txt").write_bytes(b"\x81\xff" * 30 + b"\x81")
+    return root
+
+
+def test_same_bytes_land_once_and_unreadable_files_are_quarantined(
+    tmp_path: Path, inbox: Path
+) -> None:
+    db = tmp_path / "w.duckdb"
+    summary = land_documents(db, inbox)
+    counts = (summary.offered, summary.landed, summary.duplicates, summary.quarantined)
+    assert counts == (4, 2, 1, 1)
+    docs = table(db, "select document_id, source_file, source_path from raw.documents order by 3")
+    assert docs == [
+        (document_id(REPORT)[0], "a.txt", "a.txt"),
+        (document_id(REPORT.replace(b"2019", b"2020"))[0], "b's report.txt", "b's report.txt"),
+    ]
+    [(path, name, size, reason)] = table(
+        db, "select source_path, source_file, size_bytes, reason from raw.quarantine"
+    )
+    assert (path, name, size) == ("broken.txt", "broken.txt", 61)
+    assert "broken.txt" in reason and "encoding" in reason
+
+
+def test_second_run_changes_nothing(tmp_path: Path, inbox: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    land_documents(db, inbox)
+    before = snapshot(db)
+    again = land_documents(db, inbox)
+    assert (again.landed, again.already_landed, again.duplicates) == (0, 2, 1)
+    after = snapshot(db)
+    assert after["documents"] == before["documents"]  # incl. the first landed_at
+    # the quarantine row for the same path is replaced (same content, new time)
+    assert [r[:5] for r in after["quarantine"]] == [r[:5] for r in before["quarantine"]]
+
+
+def test_a_fixed_file_leaves_quarantine(tmp_path: Path, inbox: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    land_documents(db, inbox)
+    (inbox / "broken.txt").write_text("修好了", encoding="utf-8")
+    summary = land_documents(db, inbox)
+    assert (summary.landed, summary.quarantined) == (1, 0)
+    assert table(db, "select count(*) from raw.quarantine") == [(0,)]
+
+
+def parsed(year: int, n_cells: int) -> Parsed:
+    cells = [
+        {
+            "section": "t3",
+            "metric_code": f"t3.code{i}",
+            "applicant": "total",
+            "row_label": "'; drop table raw.cells; --",
+            "raw_text": str(i),
+            "value_text": str(i),
+            "value_status": "printed",
+            "source_line": i + 1,
+            "match_method": "exact",
+            "match_score": 100.0,
+        }
+        for i in range(n_cells)
+    ]
+    unmapped = [{"section": "t3", "row_label": "x", "normalised_label": "x", "source_line": 1}]
+    return Parsed({"report_year": year, "template": "v2019"}, cells, unmapped)
+
+
+def test_write_parse_results_replaces_a_documents_rows(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    write_parse_results(db, [("d1", parsed(2019, 3)), ("d2", parsed(2020, 1))], "p1")
+    write_parse_results(db, [("d1", parsed(2021, 2))], "p2")
+    assert table(
+        db, "select document_id, parser_version, report_year from raw.report_attributes order by 1"
+    ) == [("d1", "p2", 2021), ("d2", "p1", 2020)]
+    assert table(
+        db, "select document_id, parser_version, count(*) from raw.cells group by all order by 1"
+    ) == [("d1", "p2", 2), ("d2", "p1", 1)]
+    assert table(db, "select count(*) from raw.unmapped_labels") == [(2,)]
+
+
+def test_write_parse_results_rejects_unknown_columns(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    with pytest.raises(ValueError, match="no column"):
+        write_parse_results(db, [("d1", Parsed({"colour": "red"}))], "p1")

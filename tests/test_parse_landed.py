@@ -1,0 +1,59 @@
+import sys
+import types
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.land import land_documents
+from ingest.parse_landed import ParseError, parse_landed
+from tests.fakes import Parsed
+
+
+def fake_parser(version: str, calls: list[str], fail_on: str | None = None) -> types.ModuleType:
+    module = types.ModuleType("ingest.parse")
+    module.PARSER_VERSION = version
+
+    def parse_document(document_id: str, text: str) -> Parsed:
+        calls.append(document_id)
+        if fail_on and fail_on in text:
+            raise ValueError("cannot cope")
+        return Parsed({"title": text.splitlines()[0], "parse_status": "parsed"})
+
+    module.parse_document = parse_document
+    return module
+
+
+@pytest.fixture
+def landed(tmp_path: Path) -> Path:
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for year in (2018, 2019):
+        (inbox / f"{year}.txt").write_text(f"{year}年年度报告\n正文\n", encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    land_documents(db, inbox)
+    return db
+
+
+def test_parses_only_what_this_parser_version_has_not(
+    landed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    monkeypatch.setitem(sys.modules, "ingest.parse", fake_parser("v1", calls))
+    first = parse_landed(landed)
+    assert (first.parsed, first.up_to_date) == (2, 0)
+    second = parse_landed(landed)
+    assert (second.parsed, second.up_to_date) == (0, 2)
+    assert len(calls) == 2
+
+    monkeypatch.setitem(sys.modules, "ingest.parse", fake_parser("v2", calls))
+    assert parse_landed(landed).parsed == 2
+    with duckdb.connect(str(landed), read_only=True) as con:
+        rows = con.execute("select parser_version, title from raw.report_attributes order by 2")
+        assert rows.fetchall() == [("v2", "2018年年度报告"), ("v2", "2019年年度报告")]
+
+
+def test_a_parser_crash_names_the_document(landed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "ingest.parse", fake_parser("v1", [], fail_on="2019"))
+    with pytest.raises(ParseError, match=r"2019\.txt.*cannot cope"):
+        parse_landed(landed)
