@@ -54,6 +54,11 @@ class RowMatcher:
     def __init__(self, candidates: list[Candidate]) -> None:
         self.candidates = candidates
         self.last_order = -1
+        # exact printed forms -> candidates, for the common case of a label printed as is
+        self.exact: dict[str, list[tuple[Candidate, int]]] = {}
+        for cand in candidates:
+            for idx, label in enumerate(cand.labels):
+                self.exact.setdefault(label, []).append((cand, idx))
 
     def best(self, row: LogicalRow, max_back: int = 6, commit: bool = True) -> Match | None:
         """The accepted match for a row, or None when no candidate is close enough."""
@@ -79,7 +84,16 @@ class RowMatcher:
         self, row: LogicalRow, max_back: int, floor: float = ACCEPT_SCORE_NEXT_IN_ORDER
     ) -> tuple[Candidate, Match] | None:
         best_by_cand: dict[str, tuple[float, Candidate, str, str, int]] = {}
-        for text, line in row.label_candidates(max_back):
+        candidates = row.label_candidates(max_back)
+        if candidates:
+            text, line = candidates[0]
+            hits = self.exact.get(normalise_label(text), [])
+            if hits:  # the row's own label is printed exactly as a template or alias label
+                after = [h for h in hits if h[0].order > self.last_order]
+                cand, idx = min(after or hits, key=lambda h: h[0].order)
+                method = "exact" if idx == 0 else "alias"
+                return cand, Match(cand.key, 100.0, method, text, line)
+        for text, line in candidates:
             norm = normalise_label(text)
             if not norm:
                 continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 from ingest.parse.cells import CellReading
 from ingest.parse.matching import Match
@@ -26,7 +26,10 @@ class Cell:
     alternatives: str | None = None
 
     def as_record(self) -> dict:
-        return asdict(self)
+        return {name: getattr(self, name) for name in CELL_FIELDS}
+
+
+CELL_FIELDS = tuple(f.name for f in fields(Cell))
 
 
 @dataclass
@@ -39,7 +42,7 @@ class UnmappedLabel:
     best_score: float | None
 
     def as_record(self) -> dict:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 def cell_from_reading(
