@@ -13,8 +13,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ingest.db import columns, connect, ensure_raw_schema, insert_sql
-from ingest.discover import discover
-from ingest.extract import EXTRACTOR_VERSION, ExtractionError, extract_bytes
+from ingest.discover import discover_all
+from ingest.extract import EXTRACTOR_VERSION, ExtractionError
+from ingest.extract.worker import ExtractionWorker
+from ingest.limits import MIB, IngestLimits
+
+
+class AccountingError(RuntimeError):
+    """Files offered to a run do not add up to landed + duplicates + quarantined."""
 
 
 @dataclass(frozen=True)
@@ -23,7 +29,11 @@ class LandingSummary:
     landed: int = 0  # new documents written to raw.documents
     already_landed: int = 0  # same bytes, same path as a document landed earlier
     duplicates: int = 0  # same bytes as another file (this run or earlier)
-    quarantined: int = 0  # files that could not be read
+    quarantined: int = 0  # files that could not be read (or were refused: links leaving the input)
+
+    @property
+    def accounted(self) -> int:
+        return self.landed + self.already_landed + self.duplicates + self.quarantined
 
     def __str__(self) -> str:
         return (
@@ -50,29 +60,83 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def land_documents(db_path: Path | str, input_dir: Path | str) -> LandingSummary:
+def land_documents(
+    db_path: Path | str, input_dir: Path | str, limits: IngestLimits | None = None
+) -> LandingSummary:
     """Land every report file under ``input_dir`` into the warehouse at ``db_path``.
 
     Same bytes land once (the first path and landing time are kept); a file that cannot
-    be read goes to raw.quarantine with the reason, and the run goes on.
+    be read goes to raw.quarantine with the reason, and the run goes on. Every file offered
+    is accounted for (landed, already landed, duplicate or quarantined): the run checks the
+    sum, records it in audit.landing_runs, and fails loudly if it does not add up.
     """
+    limits = limits or IngestLimits.from_env()
     root = Path(input_dir).resolve()
-    paths = discover(root)
+    found = discover_all(root)
     counts = {"landed": 0, "already_landed": 0, "duplicates": 0, "quarantined": 0}
-    with connect(db_path) as con:
+    started = _now()
+    with connect(db_path) as con, ExtractionWorker(limits) as worker:
         ensure_raw_schema(con)
         known = dict(con.execute("select document_id, source_path from raw.documents").fetchall())
         con.begin()
-        for rel in paths:
-            outcome = _land_one(con, root, rel, known)
+        for rel, reason in found.refused:
+            _quarantine(con, rel, None, None, reason)
+            counts["quarantined"] += 1
+        for rel in found.files:
+            outcome = _land_one(con, root, rel, known, worker, limits)
             counts[outcome] += 1
         con.commit()
-    return LandingSummary(offered=len(paths), **counts)
+        summary = LandingSummary(offered=len(found.files) + len(found.refused), **counts)
+        _record_run(con, root, started, summary)
+    if summary.accounted != summary.offered:
+        raise AccountingError(
+            f"{summary.offered} files were offered but {summary.accounted} are accounted for "
+            f"({summary}); see audit.landing_runs"
+        )
+    return summary
 
 
-def _land_one(con: Any, root: Path, rel: Path, known: dict[str, str]) -> str:
+def _record_run(con: Any, root: Path, started: datetime, summary: LandingSummary) -> None:
+    con.execute("create schema if not exists audit")
+    con.execute(
+        "create table if not exists audit.landing_runs (started_at timestamp, finished_at "
+        "timestamp, input_dir varchar, offered integer, landed integer, already_landed integer, "
+        "duplicates integer, quarantined integer, balanced boolean)"
+    )
+    con.execute(
+        "insert into audit.landing_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            started,
+            _now(),
+            str(root),
+            summary.offered,
+            summary.landed,
+            summary.already_landed,
+            summary.duplicates,
+            summary.quarantined,
+            summary.accounted == summary.offered,
+        ],
+    )
+
+
+def _land_one(
+    con: Any,
+    root: Path,
+    rel: Path,
+    known: dict[str, str],
+    worker: ExtractionWorker,
+    limits: IngestLimits,
+) -> str:
     source_path = rel.as_posix()
     try:
+        size = (root / rel).stat().st_size
+        if size > limits.max_file_bytes:
+            reason = (
+                f"the file is {size / MIB:.1f} MiB, over the {limits.max_file_bytes / MIB:.0f} MiB "
+                "limit (XXGK_MAX_FILE_MB); not read"
+            )
+            _quarantine(con, rel, size, None, reason)
+            return "quarantined"
         data = (root / rel).read_bytes()
     except OSError as exc:
         _quarantine(con, rel, None, None, f"the file cannot be read ({exc.strerror or exc})")
@@ -82,7 +146,7 @@ def _land_one(con: Any, root: Path, rel: Path, known: dict[str, str]) -> str:
         _clear_quarantine(con, source_path)
         return "already_landed" if known[doc_id] == source_path else "duplicates"
     try:
-        extraction = extract_bytes(data, rel.suffix)
+        extraction = worker.extract(data, rel.suffix)
     except ExtractionError as exc:
         _quarantine(con, rel, len(data), sha, exc.reason)
         return "quarantined"

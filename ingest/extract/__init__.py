@@ -10,11 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ingest.extract.types import EXTRACTOR_VERSION, Extraction, ExtractionError
+from ingest.limits import IngestLimits
 
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "ExtractionError", "extract", "extract_bytes"]
 
 
-def _extractor(suffix: str) -> Callable[[bytes], Extraction]:
+def _extractor(suffix: str) -> Callable[[bytes, IngestLimits], Extraction]:
     # Imported on use: bs4, python-docx and pdfplumber cost start-up time a txt run never needs.
     suffix = suffix.lower()
     if suffix == ".txt":
@@ -36,9 +37,9 @@ def _extractor(suffix: str) -> Callable[[bytes], Extraction]:
     raise ExtractionError(f"unsupported file type {suffix or '(no suffix)'!r}")
 
 
-def extract_bytes(data: bytes, suffix: str) -> Extraction:
+def extract_bytes(data: bytes, suffix: str, limits: IngestLimits | None = None) -> Extraction:
     """Extract text from a file's bytes; ``suffix`` (e.g. ``.txt``) picks the extractor."""
-    return _extractor(suffix)(data)
+    return _extractor(suffix)(data, limits or IngestLimits())
 
 
 def extract(path: Path | str) -> Extraction:

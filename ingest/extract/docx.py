@@ -11,11 +11,27 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 
 from ingest.extract.types import Extraction, ExtractionError, normalise_newlines
+from ingest.limits import MIB, IngestLimits
 
 _SPACE = re.compile(r"\s+")
 
 
-def extract_docx(data: bytes) -> Extraction:
+def check_unpacked_size(data: bytes, limit: int) -> None:
+    """A .docx is a zip: refuse one that would unpack to more than ``limit`` bytes."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise ExtractionError(f"the file is not a readable Word .docx document ({exc})") from exc
+    if unpacked > limit:
+        raise ExtractionError(
+            f"the .docx would unpack to {unpacked / MIB:.0f} MiB, over the "
+            f"{limit / MIB:.0f} MiB limit (XXGK_MAX_UNPACKED_MB): refused as a zip bomb"
+        )
+
+
+def extract_docx(data: bytes, limits: IngestLimits | None = None) -> Extraction:
+    check_unpacked_size(data, (limits or IngestLimits()).max_unpacked_bytes)
     try:
         document = Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:

@@ -47,8 +47,8 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
         raise ExtractionError("the file contains NUL bytes: it is binary, not text")
     try:
         return _checked(data.decode("utf-8")), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        _refuse_mixed_utf8(data, exc.start)
     if declared:
         encoding = _declared_codec(declared)
         if encoding is not None:
@@ -57,6 +57,22 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
             except UnicodeDecodeError:
                 pass
     return _detect_chinese(data)
+
+
+MIXED_UTF8_CHARS = 8
+
+
+def _refuse_mixed_utf8(data: bytes, first_bad: int) -> None:
+    """Chinese UTF-8 text followed by bytes that are not UTF-8 is a file of mixed encodings;
+    decoding it all as GB18030 would silently garble the UTF-8 part."""
+    prefix = data[:first_bad].decode("utf-8")
+    multibyte = sum(1 for ch in prefix if ord(ch) > 0x7F)
+    if multibyte >= MIXED_UTF8_CHARS:
+        raise ExtractionError(
+            f"the file mixes encodings: its first {first_bad} bytes are UTF-8 "
+            f"({multibyte} non-ASCII characters) but byte {first_bad} is not; "
+            "re-save it in one encoding"
+        )
 
 
 def _declared_codec(declared: str) -> str | None:

@@ -8,7 +8,8 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment, Doctype, ProcessingInstruction
 
 from ingest.extract.encoding import decode_text
-from ingest.extract.types import Extraction, normalise_newlines
+from ingest.extract.types import Extraction, ExtractionError, normalise_newlines
+from ingest.limits import IngestLimits
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _SPACE = re.compile(r"[ \t\r\n\f\v]+")
@@ -54,13 +55,18 @@ _BLOCK = frozenset(
 )
 
 
-def extract_html(data: bytes) -> Extraction:
+def extract_html(data: bytes, limits: IngestLimits | None = None) -> Extraction:
     match = _META_CHARSET.search(data[:4096])
     declared = match.group(1).decode("ascii") if match else None
     markup, encoding = decode_text(data, declared=declared)
     soup = BeautifulSoup(markup, "html.parser")
     lines: list[str] = []
-    _Walker(lines).walk(soup)
+    try:
+        _Walker(lines).walk(soup)
+    except RecursionError as exc:
+        raise ExtractionError(
+            "the HTML is nested too deeply to read (deeper than Python's recursion limit)"
+        ) from exc
     text = "\n".join(lines) + ("\n" if lines else "")
     return Extraction(text=normalise_newlines(text), encoding=encoding, media_type="html")
 

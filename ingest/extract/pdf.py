@@ -6,9 +6,11 @@ import io
 import logging
 
 import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 
 from ingest.extract.types import Extraction, ExtractionError, normalise_newlines
+from ingest.limits import IngestLimits
 
 for _name in ("pdfminer", "pdfplumber"):
     logging.getLogger(_name).setLevel(logging.ERROR)
@@ -44,13 +46,23 @@ def page_text(page: pdfplumber.page.Page) -> str:
     return "\n".join(lines)
 
 
-def extract_pdf(data: bytes) -> Extraction:
+def extract_pdf(data: bytes, limits: IngestLimits | None = None) -> Extraction:
+    max_pages = (limits or IngestLimits()).max_pdf_pages
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
+            if len(pdf.pages) > max_pages:
+                raise ExtractionError(
+                    f"the PDF has {len(pdf.pages)} pages, over the {max_pages}-page limit "
+                    "(XXGK_MAX_PDF_PAGES)"
+                )
             pages = [page_text(page) for page in pdf.pages]
+    except ExtractionError:
+        raise
     except PDFSyntaxError as exc:
         raise ExtractionError(f"the file is not a readable PDF ({exc})") from exc
     except Exception as exc:  # pdfminer raises many types for damaged or encrypted files
+        if any(isinstance(arg, PDFPasswordIncorrect) for arg in (exc, *exc.args)):
+            raise ExtractionError("the PDF is encrypted (password-protected)") from exc
         raise ExtractionError(f"the PDF cannot be read: {type(exc).__name__}: {exc}") from exc
     if not any(page.strip() for page in pages):
         return Extraction(text="", encoding=None, media_type="pdf", status="needs_ocr")

@@ -1,0 +1,43 @@
+"""Limits that keep one poison file from stalling or exhausting a run (configurable by env)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class IngestLimits:
+    max_file_bytes: int = 64 * MIB  # larger files are quarantined unread
+    extraction_timeout_s: float = 60.0  # per PDF/DOCX/HTML file, in a worker process
+    max_unpacked_bytes: int = 256 * MIB  # DOCX (a zip): total size once unpacked
+    max_pdf_pages: int = 500  # annual reports run to tens of pages
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> IngestLimits:
+        """XXGK_MAX_FILE_MB, XXGK_EXTRACT_TIMEOUT_S, XXGK_MAX_UNPACKED_MB, XXGK_MAX_PDF_PAGES."""
+        env = os.environ if environ is None else environ
+        defaults = cls()
+
+        def number(name: str, default: float) -> float:
+            raw = env.get(name)
+            if raw is None or not raw.strip():
+                return default
+            try:
+                value = float(raw)
+            except ValueError as exc:
+                raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+            if value <= 0:
+                raise ValueError(f"{name} must be positive, got {raw!r}")
+            return value
+
+        return cls(
+            max_file_bytes=int(number("XXGK_MAX_FILE_MB", defaults.max_file_bytes / MIB) * MIB),
+            extraction_timeout_s=number("XXGK_EXTRACT_TIMEOUT_S", defaults.extraction_timeout_s),
+            max_unpacked_bytes=int(
+                number("XXGK_MAX_UNPACKED_MB", defaults.max_unpacked_bytes / MIB) * MIB
+            ),
+            max_pdf_pages=int(number("XXGK_MAX_PDF_PAGES", defaults.max_pdf_pages)),
+        )
