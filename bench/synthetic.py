@@ -1,8 +1,12 @@
 """Synthetic annual reports with their own truth, rendered as txt, html, docx and pdf.
 
-A report's statistics are drawn at random but satisfy the template's identities; each renderer
-lays the same tables out the way real documents do (spanned group labels, ruled PDF tables,
-running text), so parsing every rendering must give back exactly the numbers drawn.
+A report's statistics are drawn at random but satisfy its template's identities (`old`,
+`v2019`, `v2021`, `hybrid`); each renderer lays the same tables out the way real documents do
+(spanned group labels, ruled PDF tables, running text), and `messy_txt` adds what crawled text
+shows: wrapped and split labels, page footers and repeated headers, one-character-per-line
+captions, typos in labels and glued digit runs. Parsing a rendering must give back the numbers
+drawn: exactly where the rendering is unambiguous, and with the truth among the alternatives of
+an `uncertain` cell where glue makes it ambiguous. The generator is the parser's oracle.
 """
 
 from __future__ import annotations
@@ -10,13 +14,17 @@ from __future__ import annotations
 import html
 import io
 import random
+import re
 from dataclasses import dataclass, field
 
 from ingest.parse.national_tables import APPLICANTS, t2_entities
 from ingest.parse.reference import Reference, TemplateRow, default_reference
 
+TEMPLATES = ("old", "v2019", "v2021", "hybrid")
 T3_HEADER = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
 T4_HEADER = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3
+ISSUERS = ("泾源县人民政府", "固原市人民政府办公室", "彭阳县人民政府", "洪泽区人民政府")
+YEARS = {"old": (2014, 2018), "v2019": (2019, 2020), "v2021": (2021, 2025), "hybrid": (2023, 2024)}
 
 
 @dataclass
@@ -26,60 +34,119 @@ class SyntheticReport:
     issuer: str
     year: int
     template: str = "v2021"
-    values: dict[tuple[str, str], int] = field(default_factory=dict)
+    values: dict[tuple[str, str], float] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
         return f"{self.issuer}{self.year}年政府信息公开工作年度报告"
 
+    @property
+    def t2_template(self) -> str:
+        return "v2021" if self.template == "hybrid" else self.template
 
-def _t3_rows(reference: Reference) -> list[TemplateRow]:
-    return [r for r in reference.rows_for("v2021") if r.metric_code.startswith("t3.")]
+    @property
+    def t3_template(self) -> str:
+        return "v2019" if self.template == "hybrid" else self.template
 
 
-def draw_report(seed: int, reference: Reference | None = None) -> SyntheticReport:
-    """A v2021 report whose tables satisfy every identity of the template."""
+# -- drawing numbers that satisfy the identities -----------------------------------------------
+def draw_report(
+    seed: int, template: str = "v2021", reference: Reference | None = None
+) -> SyntheticReport:
     reference = reference or default_reference()
-    rng = random.Random(seed)
-    report = SyntheticReport(issuer="泾源县人民政府", year=2021 + seed % 4)
-    for entity in t2_entities(reference.rows_for("v2021")):
+    rng = random.Random(f"{template}-{seed}")
+    first, last = YEARS[template]
+    report = SyntheticReport(
+        issuer=ISSUERS[seed % len(ISSUERS)], year=rng.randint(first, last), template=template
+    )
+    if template == "old":
+        _draw_old(report, reference, rng)
+    else:
+        _draw_t2(report, reference, rng)
+        _draw_t3(report, reference, rng)
+        _draw_t4(report, rng)
+    return report
+
+
+def _count(rng: random.Random) -> int:
+    return rng.choice([0, 0, rng.randint(1, 9), rng.randint(10, 99), rng.randint(100, 9999)])
+
+
+def _draw_old(report: SyntheticReport, reference: Reference, rng: random.Random) -> None:
+    rows = [r for r in reference.rows_for("old") if r.carries_value]
+    values = {r.metric_code: _count(rng) for r in rows}
+    values["old.s7.fees"] = round(rng.choice([0, rng.uniform(0, 3)]), 2)
+    values["old.s8.budget"] = round(rng.uniform(0, 300), 2)
+
+    def total(parent: str) -> None:
+        values[parent] = sum(values[r.metric_code] for r in rows if r.parent == parent)
+
+    for parent in (
+        "old.s3.received",
+        "old.s3.closed",
+        "old.s4.review",
+        "old.s5.litigation",
+        "old.s8.staff",
+    ):
+        total(parent)
+    reasons = sum(values[r.metric_code] for r in rows if r.parent == "old.s3.replies.denied")
+    values["old.s3.replies.denied"] = reasons + rng.randint(0, 2)
+    total("old.s3.replies")
+    for code, value in values.items():
+        report.values[(code, "total")] = value
+
+
+def _draw_t2(report: SyntheticReport, reference: Reference, rng: random.Random) -> None:
+    for entity in t2_entities(reference.rows_for(report.t2_template)):
         for column, _ in entity.columns:
             code = f"t2.{entity.block}.{entity.entity}.{column}"
-            report.values[(code, "total")] = rng.choice(
-                [0, rng.randint(1, 9), rng.randint(10, 999)]
-            )
+            if column == "delta_items":
+                value: float = rng.choice([0, rng.randint(-50, 200)])
+            elif column == "amount":
+                value = round(rng.uniform(0, 5000), 2)
+            else:
+                value = _count(rng)
+            report.values[(code, "total")] = value
+
+
+def t3_rows(template: str, reference: Reference) -> list[TemplateRow]:
+    return [r for r in reference.rows_for(template) if r.metric_code.startswith("t3.")]
+
+
+def _draw_t3(report: SyntheticReport, reference: Reference, rng: random.Random) -> None:
     leaves = [
         r.metric_code
-        for r in _t3_rows(reference)
+        for r in t3_rows(report.t3_template, reference)
         if r.carries_value
         and r.metric_code.startswith("t3.result.")
         and r.metric_code != "t3.result.total"
     ]
     for applicant in APPLICANTS[:-1]:
         results = {code: rng.choice([0, 0, 0, rng.randint(1, 30)]) for code in leaves}
-        total = sum(results.values())
+        handled = sum(results.values())
         carried = rng.randint(0, 3)
-        forward = rng.randint(0, min(3, total))
+        forward = rng.randint(0, 3)
+        new = max(0, handled + forward - carried)
+        carried = handled + forward - new  # new + carried = handled + forward
         column = {
             **results,
-            "t3.result.total": total,
+            "t3.result.total": handled,
             "t3.carried_over": carried,
             "t3.carry_forward": forward,
-            "t3.new_received": total + forward - carried if total + forward >= carried else 0,
+            "t3.new_received": new,
         }
-        if total + forward < carried:  # keep the balance: new + carried = total + forward
-            column["t3.carried_over"] = total + forward
         for code, value in column.items():
             report.values[(code, applicant)] = value
     for code in {c for c, _ in report.values if c.startswith("t3.")}:
         report.values[(code, "total")] = sum(report.values[(code, a)] for a in APPLICANTS[:-1])
-    blocks = ["review", "lit_direct", "lit_after_review"]
-    for block in blocks:
-        parts = [rng.randint(0, 5) for _ in range(4)]
+
+
+def _draw_t4(report: SyntheticReport, rng: random.Random) -> None:
+    for block in ("review", "lit_direct", "lit_after_review"):
+        parts = [rng.choice([0, 0, rng.randint(1, 12)]) for _ in range(4)]
         for name, value in zip(("upheld", "corrected", "other", "pending"), parts, strict=True):
             report.values[(f"t4.{block}.{name}", "total")] = value
         report.values[(f"t4.{block}.total", "total")] = sum(parts)
-    return report
 
 
 # -- the tables as rows of cells ---------------------------------------------------------------
@@ -88,34 +155,58 @@ class Cell:
     text: str
     rowspan: int = 1
     colspan: int = 1
+    is_value: bool = False
+
+
+def _number(value: float) -> str:
+    return f"{value:g}" if isinstance(value, float) and not value.is_integer() else str(int(value))
+
+
+def _value(report: SyntheticReport, code: str, applicant: str = "total", colspan: int = 1) -> Cell:
+    return Cell(_number(report.values[(code, applicant)]), colspan=colspan, is_value=True)
+
+
+def table_old(report: SyntheticReport, reference: Reference) -> list[list[Cell]]:
+    rows = [[Cell("统计指标"), Cell("单位"), Cell("统计数")]]
+    for row in reference.rows_for("old"):
+        if row.carries_value:
+            rows.append([Cell(row.label), Cell(row.unit), _value(report, row.metric_code)])
+        else:
+            rows.append([Cell(row.label, colspan=3)])
+    return rows
 
 
 def table_two(report: SyntheticReport, reference: Reference) -> list[list[Cell]]:
     rows: list[list[Cell]] = []
-    blocks = {"art20_1": "（一）", "art20_5": "（五）", "art20_6": "（六）", "art20_8": "（八）"}
-    entities = t2_entities(reference.rows_for(report.template))
-    for block, number in blocks.items():
+    numbers = {
+        "art20_1": "（一）",
+        "art20_5": "（五）",
+        "art20_6": "（六）",
+        "art20_8": "（八）",
+        "art20_9": "（九）",
+    }
+    entities = t2_entities(reference.rows_for(report.t2_template))
+    for block, number in numbers.items():
         members = [e for e in entities if e.block == block]
         if not members:
             continue
         width = len(members[0].columns)
-        rows.append([Cell(f"第二十条第{number}项", colspan=4)])
+        span = 3 // width if 3 % width == 0 else 1
+        rows.append([Cell(f"第二十条第{number}项", colspan=1 + span * width)])
         rows.append(
-            [Cell("信息内容")]
-            + [Cell(label, colspan=3 // width) for _, label in members[0].columns]
+            [Cell("信息内容")] + [Cell(label, colspan=span) for _, label in members[0].columns]
         )
         for entity in members:
             cells = [Cell(entity.label)]
             for column, _ in entity.columns:
-                value = report.values[(f"t2.{block}.{entity.entity}.{column}", "total")]
-                cells.append(Cell(str(value), colspan=3 // width))
+                cells.append(_value(report, f"t2.{block}.{entity.entity}.{column}", colspan=span))
             rows.append(cells)
     return rows
 
 
 def table_three(report: SyntheticReport, reference: Reference) -> list[list[Cell]]:
-    t3 = _t3_rows(reference)
-    header = [
+    t3 = t3_rows(report.t3_template, reference)
+    rows: list[list[Cell]] = [
         [
             Cell("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3),
             Cell("申请人情况", colspan=7),
@@ -124,46 +215,53 @@ def table_three(report: SyntheticReport, reference: Reference) -> list[list[Cell
         [Cell(h) for h in T3_HEADER[1:6]],
     ]
     results = [r for r in t3 if r.metric_code.startswith("t3.result.") and r.carries_value]
-    rows: list[list[Cell]] = header
     for row in t3:
         if not row.carries_value:
             continue
-        values = [Cell(str(report.values[(row.metric_code, a)])) for a in APPLICANTS]
-        groups = [r for r in t3 if r.metric_code == row.parent and not r.carries_value]
-        if row.metric_code.startswith("t3.result."):
-            cells: list[Cell] = []
-            if row is results[0]:
-                cells.append(Cell("三、本年度办理结果", rowspan=len(results)))
-            if groups and groups[0].metric_code != "t3.result":
-                siblings = [r for r in results if r.parent == row.parent]
-                if row is siblings[0]:
-                    cells.append(Cell(groups[0].label, rowspan=len(siblings)))
-                cells.append(Cell(row.label))
-            else:
-                cells.append(Cell(row.label, colspan=2))
-            rows.append(cells + values)
-        else:
+        values = [_value(report, row.metric_code, a) for a in APPLICANTS]
+        group = next((r for r in t3 if r.metric_code == row.parent and not r.carries_value), None)
+        if not row.metric_code.startswith("t3.result."):
             rows.append([Cell(row.label, colspan=3)] + values)
+            continue
+        cells: list[Cell] = []
+        if row is results[0]:
+            cells.append(Cell("三、本年度办理结果", rowspan=len(results)))
+        if group is not None and group.metric_code != "t3.result":
+            siblings = [r for r in results if r.parent == row.parent]
+            if row is siblings[0]:
+                cells.append(Cell(group.label, rowspan=len(siblings)))
+            cells.append(Cell(row.label))
+        else:
+            cells.append(Cell(row.label, colspan=2))
+        rows.append(cells + values)
     return rows
 
 
 def table_four(report: SyntheticReport, reference: Reference) -> list[list[Cell]]:
-    codes = [r.metric_code for r in reference.rows_for("v2021") if r.metric_code.startswith("t4.")]
+    codes = [r.metric_code for r in reference.rows_for("v2019") if r.metric_code.startswith("t4.")]
     return [
         [Cell("行政复议", colspan=5), Cell("行政诉讼", colspan=10)],
         [Cell(h) for h in T4_HEADER],
-        [Cell(str(report.values[(code, "total")])) for code in codes],
+        [_value(report, code) for code in codes],
     ]
 
 
-def _sections(
-    report: SyntheticReport, reference: Reference
-) -> list[tuple[str, list[list[Cell]] | str]]:
+Section = tuple[str, "list[list[Cell]] | str"]
+
+
+def sections(report: SyntheticReport, reference: Reference) -> list[Section]:
+    overview = (
+        f"{report.year}年，{report.issuer}认真落实《条例》要求，"
+        "全年共印发文件37件，推进政务公开工作。"
+    )
+    if report.template == "old":
+        return [
+            ("一、总体公开工作情况", overview),
+            ("二、存在的问题与不足", "公开内容的深度和广度仍需提升。"),
+            (f"附件：{report.year}年政府信息公开情况统计表", table_old(report, reference)),
+        ]
     return [
-        (
-            "一、总体情况",
-            f"{report.year}年，{report.issuer}认真落实《条例》要求，推进政务公开工作。",
-        ),
+        ("一、总体情况", overview),
         ("二、主动公开政府信息情况", table_two(report, reference)),
         ("三、收到和处理政府信息公开申请情况", table_three(report, reference)),
         ("四、政府信息公开行政复议、行政诉讼情况", table_four(report, reference)),
@@ -172,26 +270,88 @@ def _sections(
 
 
 # -- renderers ---------------------------------------------------------------------------------
+def _text_rows(
+    report: SyntheticReport, reference: Reference
+) -> list[tuple[str, list[Cell] | None]]:
+    """(heading or prose line, None) and ('', table row) items in print order."""
+    out: list[tuple[str, list[Cell] | None]] = [(report.title, None), ("", None)]
+    for heading, body in sections(report, reference):
+        out.append((heading, None))
+        if isinstance(body, str):
+            out.append((body, None))
+        else:
+            out.extend(("", row) for row in body)
+    return out
+
+
 def render_txt(report: SyntheticReport, reference: Reference | None = None) -> str:
     """Running text: a table row is its cells' text separated by spaces."""
     reference = reference or default_reference()
-    lines = [report.title, ""]
-    for heading, body in _sections(report, reference):
-        lines.append(heading)
-        if isinstance(body, str):
-            lines.append(body)
-        else:
-            lines.extend(" ".join(cell.text for cell in row) for row in body)
+    lines = [
+        text if row is None else " ".join(c.text for c in row)
+        for text, row in _text_rows(report, reference)
+    ]
     return "\n".join(lines) + "\n"
+
+
+def messy_txt(
+    report: SyntheticReport, seed: int, reference: Reference | None = None, glue: bool = False
+) -> str:
+    """Running text with the damage crawled reports show (see the module docstring)."""
+    reference = reference or default_reference()
+    rng = random.Random(f"messy-{seed}")
+    lines: list[str] = []
+    page = 1
+    for text, row in _text_rows(report, reference):
+        if row is None:
+            lines.append(text)
+            continue
+        labels = [c.text for c in row if not c.is_value]
+        values = [c.text for c in row if c.is_value]
+        if labels and labels[0] == "三、本年度办理结果" and rng.random() < 0.5:
+            lines.extend(labels.pop(0))  # one character per line, as PDF text of merged cells
+        label = " ".join(labels)
+        if len(label) >= 10 and rng.random() < 0.15:
+            label = _typo(label, rng)
+        separator = "" if glue and len(values) == 7 and rng.random() < 0.5 else " "
+        if values and len(label) > 12 and rng.random() < 0.3:
+            cut = rng.randint(4, len(label) - 4)
+            lines.append(label[:cut])
+            lines.append("")
+            label = label[cut:]
+        if values and rng.random() < 0.2:
+            lines.append(label)
+            lines.append(separator.join(values))
+        else:
+            lines.append(" ".join(filter(None, [label, separator.join(values)])))
+        if rng.random() < 0.06:
+            page += 1
+            lines += ["", f"- {page} -", ""]
+            if report.template == "old":
+                lines.append("统 计 指 标 单位 统计数")
+    return "\n".join(lines) + "\n"
+
+
+def _typo(label: str, rng: random.Random) -> str:
+    """Drop one character from the label's wording (never from its numbering)."""
+    numbering = re.match(
+        r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.．、]|其中：)*", label
+    )
+    start = numbering.end() if numbering else 0
+    if len(label) - start < 8:
+        return label
+    i = rng.randrange(start + 2, len(label) - 2)
+    return label[:i] + label[i + 1 :]
 
 
 def render_html(report: SyntheticReport, reference: Reference | None = None) -> str:
     reference = reference or default_reference()
+    title = html.escape(report.title)
     parts = [
-        f"<html><head><meta charset='utf-8'><title>{html.escape(report.title)}</title></head><body>"
+        f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>",
+        f"<h1>{title}</h1>",
     ]
-    parts.append(f"<h1>{html.escape(report.title)}</h1>")
-    for heading, body in _sections(report, reference):
+    for heading, body in sections(report, reference):
         parts.append(f"<p>{html.escape(heading)}</p>")
         if isinstance(body, str):
             parts.append(f"<p>{html.escape(body)}</p>")
@@ -235,7 +395,7 @@ def render_docx(report: SyntheticReport, reference: Reference | None = None) -> 
     reference = reference or default_reference()
     document = Document()
     document.add_paragraph(report.title)
-    for heading, body in _sections(report, reference):
+    for heading, body in sections(report, reference):
         document.add_paragraph(heading)
         if isinstance(body, str):
             document.add_paragraph(body)
@@ -248,8 +408,7 @@ def render_docx(report: SyntheticReport, reference: Reference | None = None) -> 
                     table.cell(r, c).text = text
         for r0, c0, r1, c1 in spans:
             text = grid[r0][c0]
-            merged = table.cell(r0, c0).merge(table.cell(r1, c1))
-            merged.text = text
+            table.cell(r0, c0).merge(table.cell(r1, c1)).text = text
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -269,7 +428,7 @@ def render_pdf(report: SyntheticReport, reference: Reference | None = None) -> b
     style = ParagraphStyle("body", fontName="STSong-Light", fontSize=9, leading=12)
     cell_style = ParagraphStyle("cell", fontName="STSong-Light", fontSize=6, leading=7)
     story = [Paragraph(report.title, style)]
-    for heading, body in _sections(report, reference):
+    for heading, body in sections(report, reference):
         story.append(Paragraph(heading, style))
         if isinstance(body, str):
             story.append(Paragraph(body, style))
@@ -282,7 +441,7 @@ def render_pdf(report: SyntheticReport, reference: Reference | None = None) -> b
             ("FONT", (0, 0), (-1, -1), "STSong-Light", 6),
             ("GRID", (0, 0), (-1, -1), 0.5, "black"),
         ] + [("SPAN", (c0, r0), (c1, r1)) for r0, c0, r1, c1 in spans]
-        story.append(Table(data, style=TableStyle(commands), repeatRows=0))
+        story.append(Table(data, style=TableStyle(commands)))
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=landscape(A4)).build(story)
     return buffer.getvalue()

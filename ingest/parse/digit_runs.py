@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 _CELL = re.compile(r"^-?(?:0|[1-9]\d*)(?:\.\d+)?$")
-MAX_READINGS = 5000
+MAX_READINGS = 5000  # readings kept for one row
+MAX_VISITED = 200_000  # readings tried for one row
 
 Reading = tuple[str, ...]
 
@@ -40,31 +41,30 @@ def _cuts(token: str, parts: int) -> Iterator[Reading]:
 
 
 def readings(tokens: Sequence[str], cells: int, limit: int = MAX_READINGS) -> list[Reading]:
-    """All ways to read space-separated digit tokens as exactly `cells` cells.
+    """All ways (up to `limit`) to read space-separated digit tokens as exactly `cells` cells.
 
     Each token holds at least one cell (a space is always a boundary).
     """
+    return list(itertools.islice(iter_readings(tokens, cells), limit))
+
+
+def iter_readings(tokens: Sequence[str], cells: int) -> Iterator[Reading]:
+    """The readings of `readings`, lazily, in a fixed order."""
     tokens = [t for t in tokens if t]
     if not tokens or len(tokens) > cells:
-        return []
-    out: list[Reading] = []
+        return
 
-    def allocate(i: int, remaining: int, prefix: Reading) -> None:
-        if len(out) >= limit:
-            return
+    def allocate(i: int, remaining: int, prefix: Reading) -> Iterator[Reading]:
         if i == len(tokens):
             if remaining == 0:
-                out.append(prefix)
+                yield prefix
             return
-        max_here = min(
-            remaining - (len(tokens) - i - 1), len(tokens[i].lstrip("-").replace(".", ""))
-        )
-        for parts in range(1, max_here + 1):
+        digits = len(tokens[i].lstrip("-").replace(".", ""))
+        for parts in range(1, min(remaining - (len(tokens) - i - 1), digits) + 1):
             for piece in _cuts(tokens[i], parts):
-                allocate(i + 1, remaining - parts, prefix + piece)
+                yield from allocate(i + 1, remaining - parts, prefix + piece)
 
-    allocate(0, cells, ())
-    return out
+    yield from allocate(0, cells, ())
 
 
 def as_number(cell: str) -> float:
@@ -96,13 +96,23 @@ class Resolution:
 
 
 def resolve_row(
-    tokens: Sequence[str], cells: int, row_rule: Callable[[Reading], bool] | None = None
+    tokens: Sequence[str],
+    cells: int,
+    row_rule: Callable[[Reading], bool] | None = None,
+    max_visited: int = MAX_VISITED,
 ) -> list[Reading]:
-    """Readings of one row that satisfy its own rule (or every reading when none does)."""
-    found = readings(tokens, cells)
-    if row_rule is None:
-        return found
-    return [r for r in found if row_rule(r)]
+    """Readings of one row that satisfy its own rule (every reading when there is no rule).
+
+    At most `max_visited` readings are tried: a run so long that it has more readings than
+    that is left unread rather than guessed.
+    """
+    found: list[Reading] = []
+    for reading in itertools.islice(iter_readings(tokens, cells), max_visited):
+        if row_rule is None or row_rule(reading):
+            found.append(reading)
+            if len(found) >= MAX_READINGS:
+                break
+    return found
 
 
 def best_reading(options: Sequence[Reading]) -> Reading:

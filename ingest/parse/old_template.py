@@ -26,10 +26,12 @@ class OldTableResult:
 
 
 def find_table_start(lines: list[str]) -> int | None:
-    """Index of the table's header line (统计指标 … 单位), else of its title line."""
+    """Index of the table's header line (统计指标 | 单位 | 统计数: two of the three words are
+    enough, as a typo may hit one), else of its title line."""
     for i, text in enumerate(lines):
         flat = compact(text)
-        if "统计指标" in flat and "单位" in flat:
+        columns = ("指标" in flat, "单位" in flat, "统计数" in flat or "汇总数" in flat)
+        if sum(columns) >= 2 and len(flat) <= 30:
             return i
     title_lines = [i for i, text in enumerate(lines) if "情况统计表" in compact(text)]
     return title_lines[-1] if title_lines else None

@@ -64,9 +64,18 @@ class LogicalRow:
         return self.values + tuple(CellReading(raw_text="", numbers=()) for _ in range(missing))
 
     def label_candidates(self, max_back: int = 6) -> list[tuple[str, int]]:
-        """Suffixes of the fragments, shortest first, each with the line its text starts on."""
+        """Suffixes of the label fragments, shortest first, each with the line it starts on.
+
+        Spaces inside a fragment also separate parts (`三、本年度办理结果 （一）予以公开` prints
+        a group caption and the row label on one line), so the shortest suffixes are tried too.
+        """
+        parts = [
+            Fragment(piece, f.line)
+            for f in self.fragments
+            if f.text.strip()
+            for piece in f.text.split()
+        ]
         out: list[tuple[str, int]] = []
-        parts = [f for f in self.fragments if f.text.strip()]
         for k in range(1, min(len(parts), max_back) + 1):
             chosen = parts[-k:]
             out.append(("".join(f.text for f in chosen), chosen[0].line))
@@ -144,7 +153,12 @@ def _split_running(text: str, line: int) -> TextRow:
 
 
 def assemble_rows(lines: Iterable[tuple[int, str]], max_pending: int = 8) -> list[LogicalRow]:
-    """Join wrapped labels with the line that carries their values."""
+    """Join wrapped labels with the line that carries their values.
+
+    In running text a row may also end with its unit column and print the value on the next
+    line (`1．政府公报公开政府信息数 条` / `45`): a unit-only line followed by a values-only line
+    is one row. A unit-only line followed by anything else is a row whose value is blank.
+    """
     rows: list[LogicalRow] = []
     pending: list[Fragment] = []
     for number, text in _segments(lines):
@@ -152,6 +166,18 @@ def assemble_rows(lines: Iterable[tuple[int, str]], max_pending: int = 8) -> lis
             continue
         row = split_line(text, number)
         own = [Fragment(p, number) for p in row.label_parts]
+        last = rows[-1] if rows else None
+        if (
+            last is not None
+            and not pending
+            and not own
+            and row.values
+            and not last.values
+            and not last.tabular
+            and last.unit is not None
+        ):
+            last.values, last.line = row.values, number  # the unit line's value, a line later
+            continue
         if row.values or row.unit is not None:
             rows.append(
                 LogicalRow(
