@@ -1,0 +1,107 @@
+"""Time the pipeline's stages on a synthetic corpus: `python -m bench.run --reports 1000`.
+
+Stages: discover, extract + land (ingest.land), parse (ingest.parse_landed), and, with
+--full, the dbt build and the Great Expectations gate. The floor is DuckDB's own `read_text`
+landing of the same files. Prints a Markdown table (documents/second, peak memory of the
+process so far) and the machine it ran on; bench/RESULTS.md keeps the numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from bench.synthetic import TEMPLATES, draw_report, messy_txt
+
+
+def make_corpus(directory: Path, reports: int) -> list[Path]:
+    """`reports` synthetic .txt reports (every template, messy text), reused when present."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(reports):
+        path = directory / f"report_{i:06d}.txt"
+        if not path.exists():
+            report = draw_report(i, TEMPLATES[i % len(TEMPLATES)])
+            path.write_text(messy_txt(report, i), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(label: str, count: int, step: Callable[[], object], rows: list[str]) -> float:
+    started = time.perf_counter()
+    step()
+    seconds = time.perf_counter() - started
+    rate = count / seconds if seconds else float("inf")
+    rows.append(f"| {label} | {count} | {seconds:.2f} | {rate:.0f} | {peak_mib():.0f} |")
+    return seconds
+
+
+def machine() -> str:
+    cpus = os.cpu_count()
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    return (
+        f"{platform.platform()}, Python {platform.python_version()}, {cpus} CPUs, {memory:.0f} GiB"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=1000)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/xxgk-bench"))
+    parser.add_argument("--full", action="store_true", help="also time dbt build and GE")
+    args = parser.parse_args()
+
+    from ingest.discover import discover_all
+    from ingest.land import land_documents
+    from ingest.parse_landed import parse_landed
+
+    corpus = args.workdir / f"corpus_{args.reports}"
+    make_corpus(corpus, args.reports)
+    db = args.workdir / f"bench_{args.reports}.duckdb"
+    floor_db = args.workdir / f"floor_{args.reports}.duckdb"
+    for path in (db, floor_db):
+        path.unlink(missing_ok=True)
+    shutil.rmtree(args.workdir / "data_docs", ignore_errors=True)
+
+    n = args.reports
+    rows = ["| stage | documents | seconds | documents/s | peak MiB |", "|---|---|---|---|---|"]
+
+    def floor() -> None:
+        with duckdb.connect(str(floor_db)) as con:
+            con.execute(
+                "create table documents as select filename, content from read_text(?)",
+                [str(corpus / "*.txt")],
+            )
+
+    timed("floor: DuckDB read_text", n, floor, rows)
+    timed("discover", n, lambda: discover_all(corpus), rows)
+    land_s = timed("extract + land", n, lambda: land_documents(db, corpus), rows)
+    parse_s = timed("parse (+ store cells)", n, lambda: parse_landed(db), rows)
+    rows.append(
+        f"| extract + parse + land | {n} | {land_s + parse_s:.2f} | "
+        f"{n / (land_s + parse_s):.0f} | {peak_mib():.0f} |"
+    )
+    if args.full:
+        from expectations.validate import validate_marts
+        from xxgk.transform import dbt_build
+
+        timed("dbt build (refresh selector)", n, lambda: dbt_build(db), rows)
+        timed("Great Expectations gate", n, lambda: validate_marts(db), rows)
+    print(f"Machine: {machine()}\n")
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()
