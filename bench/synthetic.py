@@ -23,7 +23,6 @@ from ingest.parse.reference import Reference, TemplateRow, default_reference
 TEMPLATES = ("old", "v2019", "v2021", "hybrid")
 T3_HEADER = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
 T4_HEADER = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3
-ISSUERS = ("泾源县人民政府", "固原市人民政府办公室", "彭阳县人民政府", "洪泽区人民政府")
 YEARS = {"old": (2014, 2018), "v2019": (2019, 2020), "v2021": (2021, 2025), "hybrid": (2023, 2024)}
 
 
@@ -50,6 +49,16 @@ class SyntheticReport:
 
 
 # -- drawing numbers that satisfy the identities -----------------------------------------------
+def issuer(seed: int, reference: Reference) -> str:
+    """A real county government, a different one for each seed (so series do not collide)."""
+    counties = [
+        r.name
+        for r in reference.regions
+        if r.level == "county" and r.name.endswith("县") and len(r.name) >= 3
+    ]
+    return f"{counties[(seed * 7919) % len(counties)]}人民政府"
+
+
 def draw_report(
     seed: int, template: str = "v2021", reference: Reference | None = None
 ) -> SyntheticReport:
@@ -57,7 +66,7 @@ def draw_report(
     rng = random.Random(f"{template}-{seed}")
     first, last = YEARS[template]
     report = SyntheticReport(
-        issuer=ISSUERS[seed % len(ISSUERS)], year=rng.randint(first, last), template=template
+        issuer=issuer(seed, reference), year=rng.randint(first, last), template=template
     )
     if template == "old":
         _draw_old(report, reference, rng)

@@ -1,15 +1,20 @@
-"""The expectation suites, defined in code.
+"""The expectation suites, defined in code: one per relation, over three layers.
 
-Each suite validates one mart, read into pandas (GE's SQL datasource does not work on
-DuckDB). Where a rule needs a condition GE cannot express portably, ``prepare`` adds a
-helper column to the frame and the expectation targets that column.
+* ``raw``: what the Python side wrote (raw.*), before dbt reads it;
+* ``staging``: the typed views dbt builds on it;
+* ``marts``: what analysts read, including the data-quality marts.
+
+Each suite reads its relation with a SQL ``query`` (default ``select * from <table>``);
+where a rule needs a condition GE cannot express portably, the query adds a helper column
+and the expectation targets that column. Expectations guard the pipeline, not the reports:
+a report that breaks an identity is data (marts.fct_quality_checks), while a failed
+expectation means a step produced something malformed, and stops the run.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,11 +26,36 @@ TEMPLATES = ["old", "v2019", "v2021", "hybrid", "local", "none"]
 SCOPES = ["aggregate", "agency"]
 APPLICANTS = list(applicant_columns(SEEDS_DIR))
 VALUE_STATUSES = ["printed", "blank", "derived", "uncertain"]
+PARSED_STATUSES = ["printed", "blank", "uncertain"]  # what the parser writes (no derived)
+PARSE_STATUSES = ["parsed", "no_table", "not_a_report"]
+MEDIA_TYPES = ["txt", "html", "pdf", "docx"]
+EXTRACTION_STATUSES = ["ok", "needs_ocr"]
 CHECK_STATUSES = ["pass", "fail", "not_assessable"]
+SEVERITIES = ["error", "warn"]
+GRADES = ["A", "B", "C", "D"]
+REVIEW_STATUSES = ["as_printed", "corrected", "added"]
+PROSE_MEASURES = [
+    "requests_received",
+    "proactive_items",
+    "reviews_total",
+    "lawsuits_total",
+    "requests_carried_over",
+    "requests_carried_forward",
+]
+PROSE_SUBJECTS = ["part", "region", "office", "unspecified"]
 COMPARABILITY = ["exact", "close", "approximate"]
 FIRST_REPORT_YEAR = 2007  # the disclosure regulations took effect in 2008, for 2007 onward
-LOCAL_PREFIX = "local."
-SIGNED_SUFFIX = ".delta_items"  # year-on-year changes may be negative
+LAYERS = ("raw", "staging", "marts")
+
+# helper columns: national codes only (local.* are the project's own), and values that must
+# not be negative (everything but the signed year-on-year changes, .delta_items)
+METRICS_QUERY = """
+select
+    *,
+    case when metric_code not like 'local.%' then metric_code end as template_metric_code,
+    case when metric_code not like '%.delta_items' then value end as unsigned_value
+from {table}
+"""
 
 
 @dataclass(frozen=True)
@@ -39,9 +69,14 @@ class Rule:
 @dataclass(frozen=True)
 class SuiteSpec:
     name: str
-    table: str  # schema-qualified mart
+    table: str  # schema-qualified relation
     rules: list[Rule]
-    prepare: Callable[[Any], Any] = field(default=lambda frame: frame)
+    layer: str = "marts"
+    query: str = "select * from {table}"
+
+    @property
+    def sql(self) -> str:
+        return self.query.format(table=self.table)
 
 
 def template_metric_codes(seeds_dir: Path = SEEDS_DIR) -> list[str]:
@@ -49,35 +84,112 @@ def template_metric_codes(seeds_dir: Path = SEEDS_DIR) -> list[str]:
         return sorted({row["metric_code"] for row in csv.DictReader(f)})
 
 
-def _prepare_metrics(frame: Any) -> Any:
-    code = frame["metric_code"].astype("string")
-    frame = frame.copy()
-    # helper columns: national codes only (local.* are the project's own), and values that
-    # must not be negative (everything but year-on-year changes)
-    frame["template_metric_code"] = code.where(~code.str.startswith(LOCAL_PREFIX, na=False))
-    frame["unsigned_value"] = frame["value"].where(~code.str.endswith(SIGNED_SUFFIX, na=False))
-    return frame
+def check_codes(seeds_dir: Path = SEEDS_DIR) -> list[str]:
+    with (seeds_dir / "check_catalogue.csv").open(newline="", encoding="utf-8") as f:
+        return sorted({row["check_code"] for row in csv.DictReader(f)})
 
 
 def _rules(expectation: str, columns: list[str], **kwargs: Any) -> list[Rule]:
     return [Rule(expectation, {"column": column, **kwargs}) for column in columns]
 
 
-def build_suites(this_year: int | None = None, seeds_dir: Path = SEEDS_DIR) -> list[SuiteSpec]:
+NOT_NULL = "ExpectColumnValuesToNotBeNull"
+IN_SET = "ExpectColumnValuesToBeInSet"
+BETWEEN = "ExpectColumnValuesToBeBetween"
+UNIQUE = "ExpectColumnValuesToBeUnique"
+COMPOUND_UNIQUE = "ExpectCompoundColumnsToBeUnique"
+
+
+def _in_set(column: str, values: list[str]) -> Rule:
+    return Rule(IN_SET, {"column": column, "value_set": values})
+
+
+def raw_suites() -> list[SuiteSpec]:
+    return [
+        SuiteSpec(
+            name="raw_documents",
+            table="raw.documents",
+            layer="raw",
+            # the text itself is not needed to check the rows, and is most of the bytes
+            query="select * exclude (text) from {table}",
+            rules=[
+                Rule(UNIQUE, {"column": "document_id"}),
+                _in_set("media_type", MEDIA_TYPES),
+                _in_set("extraction_status", EXTRACTION_STATUSES),
+            ],
+        ),
+        SuiteSpec(
+            name="raw_report_attributes",
+            table="raw.report_attributes",
+            layer="raw",
+            rules=[
+                Rule(NOT_NULL, {"column": "document_id"}),
+                _in_set("template", TEMPLATES),
+                _in_set("parse_status", PARSE_STATUSES),
+            ],
+        ),
+        SuiteSpec(
+            name="raw_cells",
+            table="raw.cells",
+            layer="raw",
+            rules=[
+                Rule(NOT_NULL, {"column": "metric_code"}),
+                _in_set("applicant", APPLICANTS),
+                _in_set("value_status", PARSED_STATUSES),
+                Rule(BETWEEN, {"column": "source_line", "min_value": 1}),
+            ],
+        ),
+        SuiteSpec(
+            name="raw_prose_numbers",
+            table="raw.prose_numbers",
+            layer="raw",
+            rules=[
+                _in_set("measure", PROSE_MEASURES),
+                _in_set("subject", PROSE_SUBJECTS),
+                Rule("ExpectColumnValuesToMatchRegex", {"column": "value_text", "regex": r"^\d+$"}),
+            ],
+        ),
+    ]
+
+
+def staging_suites() -> list[SuiteSpec]:
+    return [
+        SuiteSpec(
+            name="stg_cells",
+            table="staging.stg_cells",
+            layer="staging",
+            # a blank cell never has a value
+            query="select *, value_status = 'blank' and value is not null as blank_with_value "
+            "from {table}",
+            rules=[
+                _in_set("value_status", PARSED_STATUSES),
+                _in_set("blank_with_value", [False]),
+            ],
+        ),
+        SuiteSpec(
+            name="stg_prose_numbers",
+            table="staging.stg_prose_numbers",
+            layer="staging",
+            rules=[
+                Rule(BETWEEN, {"column": "value", "min_value": 0}),
+            ],
+        ),
+    ]
+
+
+def mart_suites(this_year: int | None = None, seeds_dir: Path = SEEDS_DIR) -> list[SuiteSpec]:
     year = this_year or date.today().year
-    not_null = "ExpectColumnValuesToNotBeNull"
-    in_set = "ExpectColumnValuesToBeInSet"
     return [
         SuiteSpec(
             name="dim_report",
             table="marts.dim_report",
             rules=[
-                *_rules(not_null, ["report_id", "source_file", "template"]),
-                Rule("ExpectColumnValuesToBeUnique", {"column": "report_id"}),
-                Rule(in_set, {"column": "template", "value_set": TEMPLATES}),
-                Rule(in_set, {"column": "scope", "value_set": SCOPES}),
+                *_rules(NOT_NULL, ["report_id", "source_file", "template"]),
+                Rule(UNIQUE, {"column": "report_id"}),
+                _in_set("template", TEMPLATES),
+                _in_set("scope", SCOPES),
                 Rule(
-                    "ExpectColumnValuesToBeBetween",
+                    BETWEEN,
                     {"column": "report_year", "min_value": FIRST_REPORT_YEAR, "max_value": year},
                 ),
                 Rule(
@@ -88,43 +200,85 @@ def build_suites(this_year: int | None = None, seeds_dir: Path = SEEDS_DIR) -> l
         SuiteSpec(
             name="fct_report_metrics",
             table="marts.fct_report_metrics",
-            prepare=_prepare_metrics,
+            query=METRICS_QUERY,
             rules=[
-                *_rules(not_null, ["report_id", "metric_code", "applicant", "value_status"]),
-                Rule(
-                    "ExpectCompoundColumnsToBeUnique",
-                    {"column_list": ["report_id", "metric_code", "applicant"]},
-                ),
-                Rule(
-                    in_set,
-                    {
-                        "column": "template_metric_code",
-                        "value_set": template_metric_codes(seeds_dir),
-                    },
-                ),
-                Rule(in_set, {"column": "applicant", "value_set": APPLICANTS}),
-                Rule(in_set, {"column": "value_status", "value_set": VALUE_STATUSES}),
-                Rule("ExpectColumnValuesToBeBetween", {"column": "unsigned_value", "min_value": 0}),
+                *_rules(NOT_NULL, ["report_id", "metric_code", "applicant", "value_status"]),
+                Rule(COMPOUND_UNIQUE, {"column_list": ["report_id", "metric_code", "applicant"]}),
+                _in_set("template_metric_code", template_metric_codes(seeds_dir)),
+                _in_set("applicant", APPLICANTS),
+                _in_set("value_status", VALUE_STATUSES),
+                Rule(BETWEEN, {"column": "unsigned_value", "min_value": 0}),
             ],
         ),
         SuiteSpec(
             name="fct_check_results",
             table="marts.fct_check_results",
             rules=[
-                *_rules(not_null, ["report_id", "check_code", "status"]),
-                Rule(in_set, {"column": "status", "value_set": CHECK_STATUSES}),
+                *_rules(NOT_NULL, ["report_id", "check_code", "status"]),
+                _in_set("status", CHECK_STATUSES),
             ],
         ),
         SuiteSpec(
             name="fct_harmonised_metrics",
             table="marts.fct_harmonised_metrics",
             rules=[
-                *_rules(not_null, ["report_id", "measure_code", "comparability"]),
-                Rule(
-                    "ExpectCompoundColumnsToBeUnique",
-                    {"column_list": ["report_id", "measure_code"]},
-                ),
-                Rule(in_set, {"column": "comparability", "value_set": COMPARABILITY}),
+                *_rules(NOT_NULL, ["report_id", "measure_code", "comparability"]),
+                Rule(COMPOUND_UNIQUE, {"column_list": ["report_id", "measure_code"]}),
+                _in_set("comparability", COMPARABILITY),
+            ],
+        ),
+        SuiteSpec(
+            name="fct_quality_checks",
+            table="marts.fct_quality_checks",
+            rules=[
+                Rule(NOT_NULL, {"column": "report_id"}),
+                _in_set("check_code", check_codes(seeds_dir)),
+                _in_set("status", CHECK_STATUSES),
+                _in_set("severity", SEVERITIES),
+            ],
+        ),
+        SuiteSpec(
+            name="fct_report_quality",
+            table="marts.fct_report_quality",
+            rules=[
+                Rule(UNIQUE, {"column": "report_id"}),
+                _in_set("quality_grade", GRADES),
+            ],
+        ),
+        SuiteSpec(
+            name="fct_check_summary",
+            table="marts.fct_check_summary",
+            rules=[
+                Rule(BETWEEN, {"column": "failure_share", "min_value": 0, "max_value": 1}),
+            ],
+        ),
+        SuiteSpec(
+            name="fct_series_coverage",
+            table="marts.fct_series_coverage",
+            rules=[
+                Rule(COMPOUND_UNIQUE, {"column_list": ["series_key", "report_year"]}),
+            ],
+        ),
+        SuiteSpec(
+            name="fct_report_metrics_reviewed",
+            table="marts.fct_report_metrics_reviewed",
+            rules=[
+                Rule(COMPOUND_UNIQUE, {"column_list": ["report_id", "metric_code", "applicant"]}),
+                _in_set("review_status", REVIEW_STATUSES),
             ],
         ),
     ]
+
+
+def build_suites(
+    this_year: int | None = None,
+    seeds_dir: Path = SEEDS_DIR,
+    layers: tuple[str, ...] = LAYERS,
+) -> list[SuiteSpec]:
+    """The suites of the given layers (default: all three), raw first."""
+    suites = {
+        "raw": raw_suites,
+        "staging": staging_suites,
+        "marts": lambda: mart_suites(this_year, seeds_dir),
+    }
+    return [spec for layer in layers for spec in suites[layer]()]

@@ -1,4 +1,8 @@
-"""The refresh flow: land → parse → dbt build → validate."""
+"""The refresh flow: land → parse → dbt build → validate → dbt docs → publish.
+
+Every step up to dbt docs works on the work file beside the serving file; publish swaps the
+validated result in as the next served version (serving/publish.py).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,14 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from expectations.validate import ValidationReport, validate_marts
+from expectations.validate import ValidationReport, validate_warehouse
 from ingest.db import is_lock_conflict
 from ingest.land import LandingSummary, land_documents
 from ingest.parse_landed import ParseSummary, parse_landed
-from xxgk.paths import ROOT
-from xxgk.transform import DbtSummary, dbt_build
+from serving.publish import Publication, adopt_serving_file
+from serving.publish import publish as publish_version
+from xxgk.paths import ROOT, work_db_path
+from xxgk.transform import DbtSummary, dbt_build, dbt_docs
 
 
 def _transient(task: object, task_run: object, state: object) -> bool:
@@ -45,9 +51,19 @@ def build(db_path: Path, project_dir: Path) -> DbtSummary:
 
 @task(name="validate", cache_policy=NO_CACHE)
 def validate(db_path: Path) -> ValidationReport:
-    report = validate_marts(db_path)
+    report = validate_warehouse(db_path)
     report.raise_for_failures()
     return report
+
+
+@task(name="dbt docs", cache_policy=NO_CACHE)
+def document(db_path: Path, project_dir: Path) -> Path:
+    return dbt_docs(db_path, project_dir)
+
+
+@task(name="publish", cache_policy=NO_CACHE)
+def publish(work_db: Path, serving_db: Path, input_dir: Path, docs_page: Path) -> Publication:
+    return publish_version(work_db, serving_db, source_dir=input_dir, dbt_docs_page=docs_page)
 
 
 @dataclass(frozen=True)
@@ -56,17 +72,25 @@ class RefreshResult:
     parsing: ParseSummary
     build: DbtSummary
     validation: ValidationReport
+    publication: Publication
 
 
 @flow(name="refresh", log_prints=False, validate_parameters=False)
 def refresh(input_dir: Path, db_path: Path, project_dir: Path = ROOT) -> RefreshResult:
-    """Bring the warehouse at ``db_path`` up to date with the reports under ``input_dir``."""
-    landing = land(input_dir, db_path)
+    """Bring the warehouse served at ``db_path`` up to date with the reports under
+    ``input_dir``: build in its work file, publish only what passed dbt and the suites."""
+    work_db = work_db_path(db_path)
+    if adopt_serving_file(work_db, db_path):
+        print(f"work:     started {work_db.name} from the existing {db_path.name}", flush=True)
+    landing = land(input_dir, work_db)
     print(f"land:     {landing}", flush=True)
-    parsing = parse(db_path)
+    parsing = parse(work_db)
     print(f"parse:    {parsing}", flush=True)
-    built = build(db_path, project_dir)
+    built = build(work_db, project_dir)
     print(f"build:    {built}", flush=True)
-    validation = validate(db_path)
+    validation = validate(work_db)
     print(f"validate: {validation}", flush=True)
-    return RefreshResult(landing, parsing, built, validation)
+    docs_page = document(work_db, project_dir)
+    published = publish(work_db, db_path, input_dir, docs_page)
+    print(f"publish:  {published}", flush=True)
+    return RefreshResult(landing, parsing, built, validation, published)

@@ -69,6 +69,18 @@ RAW_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("best_code", "varchar"),
         ("best_score", "double"),
     ),
+    "prose_numbers": (  # ingest/parse/prose.py
+        ("document_id", "varchar not null"),
+        ("extractor_version", "varchar not null"),
+        ("measure", "varchar not null"),
+        ("value_text", "varchar not null"),
+        ("approximate", "boolean not null"),
+        ("subject", "varchar not null"),
+        ("source_line", "integer not null"),
+        ("occurrence", "integer not null"),
+        ("phrase", "varchar"),
+        ("context", "varchar"),
+    ),
 }
 
 

@@ -197,33 +197,74 @@ def _rows(table: str, records: Iterable[Mapping[str, Any]], fixed: Mapping[str, 
     return rows
 
 
+WRITE_BATCH = 200  # documents per transaction when storing parse results
+
+
 def write_parse_results(
     db_path: Path | str,
     results: Iterable[tuple[str, ParsedDocument]],
     parser_version: str,
+    prose: Mapping[str, Iterable[Mapping[str, Any]]] | None = None,
 ) -> int:
     """Replace each document's rows in raw.report_attributes, raw.cells and
-    raw.unmapped_labels, one transaction per document. Returns the number of documents."""
+    raw.unmapped_labels; with ``prose`` (document id → records of ingest.parse.prose), its
+    raw.prose_numbers rows too. Documents are written in batches, one transaction each, so a
+    document is stored whole or not at all; each table's rows go in as one Arrow insert (row
+    by row `executemany` costs DuckDB a statement per row). Returns the number of documents."""
+    tables = ["report_attributes", "cells", "unmapped_labels"]
+    if prose is not None:
+        tables.append("prose_numbers")
     written = 0
     with connect(db_path) as con:
         ensure_raw_schema(con)
-        for doc_id, parsed in results:
-            version = {"document_id": doc_id, "parser_version": parser_version}
-            attributes = _rows("report_attributes", [parsed.attributes], version)
-            cells = _rows("cells", parsed.cells, version)
-            unmapped = _rows("unmapped_labels", parsed.unmapped, {"document_id": doc_id})
-            con.begin()
-            try:
-                for table in ("report_attributes", "cells", "unmapped_labels"):
-                    con.execute(f"delete from raw.{table} where document_id = ?", [doc_id])
-                con.executemany(insert_sql("report_attributes"), attributes)
-                if cells:
-                    con.executemany(insert_sql("cells"), cells)
-                if unmapped:
-                    con.executemany(insert_sql("unmapped_labels"), unmapped)
-            except BaseException:
-                con.rollback()
-                raise
-            con.commit()
-            written += 1
+        batch: list[tuple[str, ParsedDocument]] = []
+        for item in results:
+            batch.append(item)
+            if len(batch) >= WRITE_BATCH:
+                written += _write_batch(con, batch, parser_version, prose, tables)
+                batch = []
+        if batch:
+            written += _write_batch(con, batch, parser_version, prose, tables)
     return written
+
+
+def _write_batch(
+    con: Any,
+    batch: list[tuple[str, ParsedDocument]],
+    parser_version: str,
+    prose: Mapping[str, Iterable[Mapping[str, Any]]] | None,
+    tables: list[str],
+) -> int:
+    import pyarrow as pa
+
+    rows: dict[str, list] = {table: [] for table in tables}
+    for doc_id, parsed in batch:
+        version = {"document_id": doc_id, "parser_version": parser_version}
+        rows["report_attributes"] += _rows("report_attributes", [parsed.attributes], version)
+        rows["cells"] += _rows("cells", parsed.cells, version)
+        rows["unmapped_labels"] += _rows(
+            "unmapped_labels", parsed.unmapped, {"document_id": doc_id}
+        )
+        if prose is not None:
+            rows["prose_numbers"] += _rows(
+                "prose_numbers", prose.get(doc_id, ()), {"document_id": doc_id}
+            )
+    ids = [doc_id for doc_id, _ in batch]
+    con.begin()
+    try:
+        for table in tables:
+            con.execute(f"delete from raw.{table} where document_id in (select unnest(?))", [ids])
+            if rows[table]:
+                target = con.execute(f"select * from raw.{table} limit 0").arrow().schema
+                arrow_rows = pa.Table.from_pylist(
+                    [dict(zip(columns(table), row, strict=True)) for row in rows[table]],
+                    schema=target,
+                )
+                con.register("incoming_rows", arrow_rows)
+                con.execute(f"insert into raw.{table} select * from incoming_rows")
+                con.unregister("incoming_rows")
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
+    return len(batch)

@@ -1,8 +1,9 @@
 """Crafted `raw` schema for the dbt model tests (tests/test_dbt_models.py).
 
-create_raw_schema() makes the five raw tables exactly as docs/architecture.md describes
+create_raw_schema() makes the six raw tables exactly as docs/architecture.md describes
 them; load_fixture() fills them with a handful of hand-made reports whose expected mart
-rows are easy to work out by hand:
+rows are easy to work out by hand (insert_reports() adds more, as tests/test_quality_models.py
+does; these reports state no prose numbers):
 
 * V2019   v2019, full tables 三/四; t4.lit_after_review.total (0) ≠ its parts (5) → fail;
           采购总金额 printed as `251000元` (template unit unspecified: kept as printed);
@@ -21,8 +22,11 @@ rows are easy to work out by hand:
 from __future__ import annotations
 
 import hashlib
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 
@@ -56,8 +60,14 @@ create or replace table raw.unmapped_labels (
     document_id varchar, section varchar, row_label varchar, normalised_label varchar,
     source_line integer, best_code varchar, best_score double
 );
+create or replace table raw.prose_numbers (
+    document_id varchar, extractor_version varchar, measure varchar, value_text varchar,
+    approximate boolean, subject varchar, source_line integer, occurrence integer,
+    phrase varchar, context varchar
+);
 """
 
+PROJECT_DIR = Path(__file__).resolve().parent.parent
 PARSER_VERSION = "test-0"
 LANDED_AT = datetime(2026, 11, 22, 12, 0, 0)
 
@@ -74,6 +84,7 @@ class Report:
     attributes: dict | None
     cells: list[tuple] = field(default_factory=list)
     line: int = 0
+    prose: list[tuple] = field(default_factory=list)
 
     @property
     def document_id(self) -> str:
@@ -111,6 +122,15 @@ class Report:
                 100.0,
                 alternatives,
             )
+        )
+
+    def prose_number(self, measure, value_text, line, *, subject="unspecified", phrase=None):
+        """A number the report's text states (a raw.prose_numbers row)."""
+        occurrence = 1 + sum(1 for p in self.prose if p[2] == measure and p[6] == line)
+        phrase = phrase or f"{measure} {value_text}"
+        self.prose.append(
+            (self.document_id, "test", measure, value_text, False, subject, line, occurrence)
+            + (phrase, phrase)
         )
 
 
@@ -394,8 +414,83 @@ def build_reports() -> dict[str, Report]:
     return reports
 
 
+def run_dbt(args: list[str], db_path: Path, work_dir: Path):
+    """``dbt <args>`` in-process on the project against ``db_path``; target/ and logs/ go
+    into ``work_dir``, not into the repository. Returns dbt's result."""
+    from dbt.cli.main import dbtRunner
+
+    previous = os.environ.get("XXGK_DB_PATH")
+    os.environ["XXGK_DB_PATH"] = str(db_path)
+    try:
+        return dbtRunner().invoke(
+            [
+                *args,
+                "--project-dir",
+                str(PROJECT_DIR),
+                "--profiles-dir",
+                str(PROJECT_DIR),
+                "--target-path",
+                str(work_dir / "target"),
+                "--log-path",
+                str(work_dir / "logs"),
+                "--quiet",
+            ]
+        )
+    finally:
+        if previous is None:
+            os.environ.pop("XXGK_DB_PATH", None)
+        else:
+            os.environ["XXGK_DB_PATH"] = previous
+
+
 def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL)
+
+
+def insert_reports(con: duckdb.DuckDBPyConnection, reports: Iterable[Report]) -> None:
+    """Write reports (documents, attributes, cells, prose numbers) into the raw tables."""
+    for r in reports:
+        data = r.text.encode("utf-8")
+        media = r.source_file.rsplit(".", 1)[-1]
+        con.execute(
+            "insert into raw.documents values (?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                r.document_id,
+                r.source_file,
+                f"in/{r.source_file}",
+                len(data),
+                hashlib.sha256(data).hexdigest(),
+                media,
+                None if media in ("pdf", "docx") else "utf-8",
+                "needs_ocr" if r.key == "NOPARSE" else "ok",
+                r.text,
+                "test",
+                LANDED_AT,
+            ],
+        )
+        if r.attributes is not None:
+            a = r.attributes
+            con.execute(
+                "insert into raw.report_attributes values (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    r.document_id,
+                    PARSER_VERSION,
+                    a["title"],
+                    a["title_line"],
+                    a["issuer"],
+                    a["region_name"],
+                    a["region_code"],
+                    a["scope"],
+                    a["report_year"],
+                    a["template"],
+                    a["parse_status"],
+                    a["parse_note"],
+                ],
+            )
+        if r.cells:
+            con.executemany("insert into raw.cells values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", r.cells)
+        if r.prose:
+            con.executemany("insert into raw.prose_numbers values (?,?,?,?,?,?,?,?,?,?)", r.prose)
 
 
 def load_fixture(db_path: str) -> dict[str, str]:
@@ -403,48 +498,7 @@ def load_fixture(db_path: str) -> dict[str, str]:
     reports = build_reports()
     with duckdb.connect(db_path) as con:
         create_raw_schema(con)
-        for r in reports.values():
-            data = r.text.encode("utf-8")
-            media = r.source_file.rsplit(".", 1)[-1]
-            con.execute(
-                "insert into raw.documents values (?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    r.document_id,
-                    r.source_file,
-                    f"in/{r.source_file}",
-                    len(data),
-                    hashlib.sha256(data).hexdigest(),
-                    media,
-                    None if media in ("pdf", "docx") else "utf-8",
-                    "needs_ocr" if r.key == "NOPARSE" else "ok",
-                    r.text,
-                    "test",
-                    LANDED_AT,
-                ],
-            )
-            if r.attributes is not None:
-                a = r.attributes
-                con.execute(
-                    "insert into raw.report_attributes values (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [
-                        r.document_id,
-                        PARSER_VERSION,
-                        a["title"],
-                        a["title_line"],
-                        a["issuer"],
-                        a["region_name"],
-                        a["region_code"],
-                        a["scope"],
-                        a["report_year"],
-                        a["template"],
-                        a["parse_status"],
-                        a["parse_note"],
-                    ],
-                )
-            if r.cells:
-                con.executemany(
-                    "insert into raw.cells values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", r.cells
-                )
+        insert_reports(con, reports.values())
         con.execute(
             "insert into raw.unmapped_labels values (?,?,?,?,?,?,?)",
             [reports["OLD"].document_id, "old", "十、其他情况", "十其他情况", 120, "old.s9", 41.0],

@@ -8,18 +8,15 @@ writes its target/ and logs/ into the temporary directory, not into the reposito
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import duckdb
 import pytest
 
 try:
-    from dbt_raw_fixture import load_fixture
+    from dbt_raw_fixture import load_fixture, run_dbt
 except ImportError:  # tests/ imported as a package
-    from tests.dbt_raw_fixture import load_fixture
-
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+    from tests.dbt_raw_fixture import load_fixture, run_dbt
 
 MARTS = (
     "dim_report",
@@ -31,27 +28,6 @@ MARTS = (
     "dim_applicant",
     "fct_unmapped_labels",
 )
-
-
-def _dbt(args: list[str], db_path: Path, work_dir: Path):
-    from dbt.cli.main import dbtRunner
-
-    os.environ["XXGK_DB_PATH"] = str(db_path)
-    result = dbtRunner().invoke(
-        [
-            *args,
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR),
-            "--target-path",
-            str(work_dir / "target"),
-            "--log-path",
-            str(work_dir / "logs"),
-            "--quiet",
-        ]
-    )
-    return result
 
 
 def _snapshot(db_path: Path) -> dict[str, list[tuple]]:
@@ -67,19 +43,12 @@ def warehouse(tmp_path_factory):
     work = tmp_path_factory.mktemp("dbt")
     db_path = work / "warehouse.duckdb"
     ids = load_fixture(str(db_path))
-    previous = os.environ.get("XXGK_DB_PATH")
-    try:
-        first = _dbt(["build"], db_path, work)
-        assert first.success, f"dbt build failed: {first.exception or first.result}"
-        before = _snapshot(db_path)
-        second = _dbt(["run"], db_path, work)
-        assert second.success, f"dbt run (second time) failed: {second.exception or second.result}"
-        after = _snapshot(db_path)
-    finally:
-        if previous is None:
-            os.environ.pop("XXGK_DB_PATH", None)
-        else:
-            os.environ["XXGK_DB_PATH"] = previous
+    first = run_dbt(["build"], db_path, work)
+    assert first.success, f"dbt build failed: {first.exception or first.result}"
+    before = _snapshot(db_path)
+    second = run_dbt(["run"], db_path, work)
+    assert second.success, f"dbt run (second time) failed: {second.exception or second.result}"
+    after = _snapshot(db_path)
     con = duckdb.connect(str(db_path), read_only=True)
     yield {"con": con, "ids": ids, "before": before, "after": after, "build": first}
     con.close()

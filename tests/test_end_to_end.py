@@ -91,3 +91,30 @@ def test_a_second_run_changes_nothing(warehouse: tuple[Path, dict, dict]) -> Non
     assert after.keys() == before.keys()
     for table in before:
         assert after[table] == before[table], f"{table} changed on the second run"
+
+
+def test_quality_marts_and_validation_history(warehouse: tuple[Path, dict, dict]) -> None:
+    db, _, _ = warehouse
+    with duckdb.connect(str(db), read_only=True) as con:
+        grades = dict(
+            con.execute(
+                "select r.source_file, q.quality_grade from marts.fct_report_quality q "
+                "join marts.dim_report r using (report_id)"
+            ).fetchall()
+        )
+        # the only seed with a broken identity (t4.lit_after_review_sum) is graded C
+        assert grades.pop("002_3c99cf29d2b59166.txt") == "C"
+        assert set(grades.values()) == {"A"}
+        # no check of any family fails on the other seeds
+        failing = con.execute(
+            "select distinct r.source_file, c.check_code from marts.fct_quality_checks c "
+            "join marts.dim_report r using (report_id) where c.status = 'fail'"
+        ).fetchall()
+        assert failing == [("002_3c99cf29d2b59166.txt", "t4.lit_after_review_sum")]
+        # each of the two runs validated every layer, under its own run id
+        runs = con.execute(
+            "select run_id, string_agg(distinct checkpoint, ' ' order by checkpoint), "
+            "bool_and(success) from audit.ge_validations group by run_id"
+        ).fetchall()
+    assert len(runs) == 2 and {r[1:] for r in runs} == {("marts raw staging", True)}
+    assert (db.parent / "data_docs" / "index.html").is_file()

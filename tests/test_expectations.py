@@ -4,7 +4,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from expectations.validate import ValidationFailed, validate_marts
+from expectations.validate import ValidationFailed, validate_marts, validate_warehouse
 
 GOOD = {
     "dim_report": """
@@ -26,6 +26,37 @@ GOOD = {
     "fct_harmonised_metrics": """
         select * from (values ('r1', 'requests_received', 'exact'))
         t(report_id, measure_code, comparability)""",
+    "fct_quality_checks": """
+        select * from (values ('r1', 'old.staff_split', 'fail', 'error'),
+                              ('r2', 'prose.requests_received', 'pass', 'warn'))
+        t(report_id, check_code, status, severity)""",
+    "fct_report_quality": """
+        select * from (values ('r1', 'C'), ('r2', 'A')) t(report_id, quality_grade)""",
+    "fct_check_summary": """
+        select * from (values ('old.staff_split', 1.0), ('xyear.t2_in_force', null))
+        t(check_code, failure_share)""",
+    "fct_series_coverage": """
+        select * from (values ('aggregate:640400', 2018), ('aggregate:640400', 2019))
+        t(series_key, report_year)""",
+    "fct_report_metrics_reviewed": """
+        select * from (values ('r1', 'old.s3.received', 'total', 'as_printed'))
+        t(report_id, metric_code, applicant, review_status)""",
+}
+RAW = {
+    "raw.documents": """
+        select * from (values ('r1', 'a.txt', 'txt', 'ok', '正文'))
+        t(document_id, source_file, media_type, extraction_status, text)""",
+    "raw.report_attributes": """
+        select * from (values ('r1', 'old', 'parsed')) t(document_id, template, parse_status)""",
+    "raw.cells": """
+        select * from (values ('r1', 'old.s3.received', 'total', 'printed', 12))
+        t(document_id, metric_code, applicant, value_status, source_line)""",
+    "raw.prose_numbers": """
+        select * from (values ('r1', 'requests_received', 'region', '41'))
+        t(document_id, measure, subject, value_text)""",
+    "staging.stg_cells": """
+        select * from (values ('printed', 5.0), ('blank', null)) t(value_status, value)""",
+    "staging.stg_prose_numbers": "select * from (values (41.0)) t(value)",
 }
 
 
@@ -34,6 +65,13 @@ def build_marts(db: Path, **replace: str) -> None:
         con.execute("create schema marts")
         for name, sql in {**GOOD, **replace}.items():
             con.execute(f"create table marts.{name} as {sql}")
+
+
+def build_raw_and_staging(db: Path, replace: dict[str, str] | None = None) -> None:
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema if not exists raw; create schema if not exists staging")
+        for name, sql in {**RAW, **(replace or {})}.items():
+            con.execute(f"create table {name} as {sql}")
 
 
 def test_good_marts_pass_and_results_are_stored(tmp_path: Path) -> None:
@@ -94,3 +132,45 @@ def test_a_missing_mart_is_reported(tmp_path: Path) -> None:
         con.execute("create schema marts")
     with pytest.raises(ValidationFailed, match="marts.dim_report is missing"):
         validate_marts(db)
+
+
+def test_every_layer_is_a_checkpoint_and_history_accumulates(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    build_marts(db)
+    build_raw_and_staging(db)
+    first = validate_warehouse(db)
+    second = validate_warehouse(db)
+    assert first.success and second.success, [o.label for o in first.failures]
+    assert first.run_id != second.run_id
+    assert {o.checkpoint for o in first.outcomes} == {"raw", "staging", "marts"}
+    assert "3 checkpoints" in str(first)
+    with duckdb.connect(str(db), read_only=True) as con:
+        runs = con.execute(
+            "select run_id, count(distinct checkpoint), count(*) from audit.ge_validations "
+            "group by run_id order by min(run_at)"
+        ).fetchall()
+    assert [r[0] for r in runs] == [first.run_id, second.run_id]
+    assert {(r[1], r[2]) for r in runs} == {(3, len(first.outcomes))}
+
+
+def test_a_bad_raw_table_fails_naming_the_expectation(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    build_marts(db)
+    build_raw_and_staging(
+        db,
+        {
+            "raw.cells": """
+                select * from (values ('r1', 'old.s3.received', 'total', 'guessed', 12))
+                t(document_id, metric_code, applicant, value_status, source_line)""",
+            "staging.stg_cells": """
+                select * from (values ('blank', 5.0)) t(value_status, value)""",
+        },
+    )
+    report = validate_warehouse(db)
+    failed = {(o.checkpoint, o.suite, o.kwargs.split(",")[0]) for o in report.failures}
+    assert failed == {
+        ("raw", "raw_cells", "column=value_status"),  # the parser writes no other status
+        ("staging", "stg_cells", "column=blank_with_value"),  # a blank cell has no value
+    }
+    with pytest.raises(ValidationFailed, match=r"raw_cells: ExpectColumnValuesToBeInSet"):
+        report.raise_for_failures()

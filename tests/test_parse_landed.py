@@ -57,3 +57,26 @@ def test_a_parser_crash_names_the_document(landed: Path, monkeypatch: pytest.Mon
     monkeypatch.setitem(sys.modules, "ingest.parse", fake_parser("v1", [], fail_on="2019"))
     with pytest.raises(ParseError, match=r"2019\.txt.*cannot cope"):
         parse_landed(landed)
+
+
+def test_the_prose_numbers_are_stored_and_an_older_warehouse_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text(
+        "某县2019年政府信息公开工作年度报告\n全县受理政府信息公开申请 4\n件。\n", encoding="utf-8"
+    )
+    db = tmp_path / "w.duckdb"
+    land_documents(db, inbox)
+    calls: list[str] = []
+    monkeypatch.setitem(sys.modules, "ingest.parse", fake_parser("v1", calls))
+    assert parse_landed(db).parsed == 1
+    query = "select measure, value_text, subject, source_line from raw.prose_numbers"
+    with duckdb.connect(str(db)) as con:
+        assert con.execute(query).fetchall() == [("requests_received", "4", "region", 2)]
+        con.execute("drop table raw.prose_numbers")  # a warehouse from before the prose reader
+    assert parse_landed(db).parsed == 1  # same parser version, read again for its prose
+    assert parse_landed(db).parsed == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute(query).fetchall() == [("requests_received", "4", "region", 2)]

@@ -9,10 +9,13 @@ import sys
 import time
 from collections.abc import MutableMapping, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from xxgk.paths import DEFAULT_DB, SAMPLE_DIR, data_docs_dir
+from xxgk.paths import DEFAULT_DB, SAMPLE_DIR, data_docs_dir, work_db_path
 from xxgk.settings import configure_environment
+
+if TYPE_CHECKING:
+    from serving.publish import Publication
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,7 +37,11 @@ def _parser() -> argparse.ArgumentParser:
         help="directory of report files (default: the bundled sample)",
     )
     run.add_argument(
-        "--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default: {DEFAULT_DB})"
+        "--db",
+        type=Path,
+        default=DEFAULT_DB,
+        help="the serving file analysts and BI tools open; builds go to <name>.build.duckdb "
+        f"beside it and are published by an atomic swap (default: {DEFAULT_DB})",
     )
     run.add_argument(
         "-v", "--verbose", action="store_true", help="show Prefect's and dbt's own logs"
@@ -48,18 +55,36 @@ def _quiet_run_logs(environ: MutableMapping[str, str]) -> None:
         environ.setdefault(f"PREFECT_LOGGING_LOGGERS_PREFECT_{logger}_LEVEL", "CRITICAL")
 
 
-def _how_to_query(db_path: Path) -> str:
+def _how_to_query(publication: Publication) -> str:
+    db_path = publication.serving_db
     one_liner = (
         f"import duckdb; con = duckdb.connect(r'{db_path}', read_only=True); "
-        "print(con.sql('select * from marts.fct_report_metrics limit 20'))"
+        "print(con.sql('select * from marts.fct_report_measures_wide'))"
     )
+    docs = f"dbt docs:  {publication.dbt_docs}\n" if publication.dbt_docs else ""
     return (
-        f"\nWarehouse: {db_path}\n"
+        f"\nWarehouse: {db_path} (version {publication.version})\n"
+        f"Work file: {work_db_path(db_path)} (only xxgk run opens it)\n"
+        f"Report:    {publication.report}\n"
+        f"{docs}"
         f"Data Docs: {data_docs_dir(db_path) / 'index.html'}\n"
-        "Query it (read-only while no run writes it), e.g.:\n"
+        f"Parquet:   {publication.parquet}/<mart>/report_year=<year>/*.parquet\n"
+        "Query it read-only (a run never locks it; reconnect to see a newer version), e.g.:\n"
         f'  {sys.executable} -c "{one_liner}"\n'
-        f'  duckdb -readonly "{db_path}" "select * from marts.dim_report"   # DuckDB CLI'
+        f'  duckdb -readonly "{db_path}" "select * from meta.current_version"   # DuckDB CLI'
     )
+
+
+def _what_is_served(db_path: Path) -> str:
+    """After a failed run: the serving file was not touched; say which version it holds."""
+    from serving.publish import served_version
+
+    version = served_version(db_path)
+    if version:
+        return f"serving file left at version {version}: {db_path}"
+    if db_path.exists():
+        return f"serving file left unchanged: {db_path}"
+    return f"nothing published yet: no serving file at {db_path}"
 
 
 def run(input_dir: Path, db_path: Path) -> int:
@@ -76,12 +101,13 @@ def run(input_dir: Path, db_path: Path) -> int:
 
     try:
         warm_start()
-        refresh(input_dir, db_path)
+        result = refresh(input_dir, db_path)
     except Exception as exc:  # every pipeline error ends the run with its message
         print(f"\nxxgk: the pipeline failed: {exc}", file=sys.stderr)
+        print(f"xxgk: {_what_is_served(db_path)}", file=sys.stderr)
         return 1
     print(f"done in {time.monotonic() - started:.1f} s", flush=True)
-    print(_how_to_query(db_path), flush=True)
+    print(_how_to_query(result.publication), flush=True)
     return 0
 
 

@@ -1,17 +1,23 @@
--- The accounting identities of seeds/identity_checks.csv evaluated per report and instance.
+-- The within-report identities evaluated per report and instance: the contract's accounting
+-- identities (seeds/identity_checks.csv, is_contract) and the further template and soft
+-- rules of seeds/soft_identity_checks.csv (a relation `operator`: eq, ge or le).
 -- An instance is one applicant column (t3.balance, t3.results_sum), one table-三 row
--- (t3.applicant_sum) or the report itself (t4.*, old.*). It is
---   not_assessable  when any of its cells is absent, blank, uncertain or derived
---                   (identities are judged on printed values only),
---   pass            when the lhs and rhs sums agree within 1e-6,
---   fail            otherwise. Nothing is repaired.
--- Checks apply to the templates listed in the seed; for `local` reports an old.* check is
+-- (t3.applicant_sum), one named row (evaluated_per `row`, e.g. table 二's regulation and
+-- normative_doc) or the report itself (t4.*, old.*). Status, sums and details come from the
+-- macro evaluate_check_terms: judged on printed values only, nothing is repaired.
+-- Checks apply to the templates listed in the seeds; for `local` reports an old.* check is
 -- only emitted when at least one of its cells is present.
 with
 
-checks as (
+identity_checks as (
 
     select * from {{ ref('identity_checks') }}
+
+),
+
+soft_identity_checks as (
+
+    select * from {{ ref('soft_identity_checks') }}
 
 ),
 
@@ -39,6 +45,38 @@ applicants as (
 
 ),
 
+checks as (
+
+    select
+        check_code,
+        template_family,
+        templates,
+        side,
+        position,
+        metric_code,
+        applicant,
+        evaluated_per,
+        cast(null as varchar) as instance,
+        'eq' as operator
+    from identity_checks
+
+    union all
+
+    select
+        check_code,
+        template_family,
+        templates,
+        side,
+        position,
+        metric_code,
+        applicant,
+        evaluated_per,
+        instance,
+        operator
+    from soft_identity_checks
+
+),
+
 check_terms as (
 
     select
@@ -49,6 +87,8 @@ check_terms as (
         metric_code,
         applicant,
         evaluated_per,
+        instance,
+        operator,
         unnest(string_split(templates, ' ')) as template
     from checks
 
@@ -72,6 +112,7 @@ per_applicant_terms as (
         report_terms.check_code,
         report_terms.template,
         report_terms.evaluated_per,
+        report_terms.operator,
         report_terms.side,
         report_terms.position,
         applicants.applicant as instance,
@@ -91,6 +132,7 @@ per_metric_terms as (
         report_terms.check_code,
         report_terms.template,
         report_terms.evaluated_per,
+        report_terms.operator,
         report_terms.side,
         report_terms.position,
         template_metrics.metric_code as instance,
@@ -114,14 +156,15 @@ per_report_terms as (
         check_code,
         template,
         evaluated_per,
+        operator,
         side,
         position,
-        'total' as instance,
+        coalesce(instance, 'total') as instance,
         0 as instance_order,
         metric_code as term_metric,
         applicant as term_applicant
     from report_terms
-    where evaluated_per = 'report'
+    where evaluated_per in ('report', 'row')
 
 ),
 
@@ -139,15 +182,14 @@ terms_with_values as (
 
     select
         terms.*,
+        cast(null as varchar) as related_report_id,
+        1 as sign,
         metrics.value,
         metrics.value_status,
-        case
-            when metrics.value_status is null then 'absent'
-            when metrics.value_status <> 'printed' then metrics.value_status
-            when metrics.value is null then 'unreadable'
-            else 'printed'
-        end as term_status,
-        terms.term_metric || '[' || terms.term_applicant || ']' as term_name
+        terms.term_metric || '[' || terms.term_applicant || ']' as term_name,
+        terms.term_metric || '[' || terms.term_applicant || ']'
+        || coalesce('@L' || metrics.source_line, '') as term_ref,
+        terms.report_id as term_report_id
     from terms
     left join metrics
         on
@@ -157,80 +199,42 @@ terms_with_values as (
 
 ),
 
-instances as (
+contract_codes as (
 
-    select
-        report_id,
-        check_code,
-        instance,
-        any_value(instance_order) as instance_order,
-        any_value(template) as template,
-        any_value(evaluated_per) as evaluated_per,
-        count(*) as n_inputs,
-        count(value_status) as n_present,
-        count(*) filter (where term_status <> 'printed') as n_unusable,
-        bool_and(term_status = 'printed') filter (where side = 'lhs') as is_lhs_complete,
-        bool_and(term_status = 'printed') filter (where side = 'rhs') as is_rhs_complete,
-        sum(value) filter (where side = 'lhs') as lhs_sum,
-        sum(value) filter (where side = 'rhs') as rhs_sum,
-        string_agg(term_name, ', ' order by position) as cells,
-        string_agg(
-            term_name || ' ' || {{ format_number('value') }}, ' + ' order by position
-        ) filter (where side = 'lhs') as lhs_text,
-        string_agg(
-            term_name || ' ' || {{ format_number('value') }}, ' + ' order by position
-        ) filter (where side = 'rhs') as rhs_text,
-        string_agg(
-            term_name || ' ' || term_status, ', ' order by position
-        ) filter (where term_status <> 'printed') as unusable_text
-    from terms_with_values
-    group by report_id, check_code, instance
+    select distinct check_code from identity_checks
 
 ),
 
-evaluated as (
-
-    select
-        *,
-        case when is_lhs_complete then lhs_sum end as actual,
-        case when is_rhs_complete then rhs_sum end as expected,
-        case
-            when n_unusable > 0 then 'not_assessable'
-            when abs(lhs_sum - rhs_sum) <= 1e-6 then 'pass'
-            else 'fail'
-        end as status
-    from instances
-    where template <> 'local' or n_present > 0
-
-),
+{{ evaluate_check_terms('terms_with_values') }}
 
 final as (
 
     select
-        report_id,
-        check_code,
-        instance,
-        status,
-        expected,
-        actual,
-        case when status <> 'not_assessable' then actual - expected end as difference,
-        case status
-            when 'pass' then
-                'holds: ' || lhs_text || ' = ' || rhs_text
-                || ' = ' || {{ format_number('expected') }}
-            when 'fail' then
-                'fails: ' || lhs_text || ' = ' || {{ format_number('actual') }}
-                || ', but ' || rhs_text || ' = ' || {{ format_number('expected') }}
-            else 'not assessable: ' || unusable_text
-        end as detail,
-        cells,
-        template,
-        evaluated_per,
-        instance_order,
-        n_inputs,
-        n_present,
-        n_unusable
-    from evaluated
+        check_instances_evaluated.report_id,
+        check_instances_evaluated.check_code,
+        check_instances_evaluated.instance,
+        check_instances_evaluated.status,
+        check_instances_evaluated.expected,
+        check_instances_evaluated.actual,
+        case
+            when check_instances_evaluated.status <> 'not_assessable'
+                then check_instances_evaluated.actual - check_instances_evaluated.expected
+        end as difference,
+        {{ check_detail() }} as detail,
+        check_instances_evaluated.cells,
+        check_instances_evaluated.cell_refs,
+        check_instances_evaluated.cell_keys,
+        check_instances_evaluated.template,
+        check_instances_evaluated.evaluated_per,
+        check_instances_evaluated.operator,
+        contract_codes.check_code is not null as is_contract,
+        check_instances_evaluated.instance_order,
+        check_instances_evaluated.n_inputs,
+        check_instances_evaluated.n_present,
+        check_instances_evaluated.n_unusable
+    from check_instances_evaluated
+    left join contract_codes
+        on check_instances_evaluated.check_code = contract_codes.check_code
 
 )
 

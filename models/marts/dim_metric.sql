@@ -117,7 +117,10 @@ measures_per_metric as (
 
     select
         metric_code,
-        array_to_string(list_sort(list_distinct(list(measure_code))), ' ') as harmonised_measures
+        array_to_string(list_sort(list_distinct(list(measure_code))), ' ') as harmonised_measures,
+        array_to_string(
+            list_sort(list_distinct(list(comparability))), ' '
+        ) as harmonisation_level
     from harmonisation_map
     group by metric_code
 
@@ -134,6 +137,7 @@ final as (
         cast(all_metrics.section as varchar) as section,
         cast(all_metrics.parent as varchar) as parent,
         cast(measures_per_metric.harmonised_measures as varchar) as harmonised_measures,
+        cast(measures_per_metric.harmonisation_level as varchar) as harmonisation_level,
         cast(all_metrics.section_label as varchar) as section_label,
         cast(all_metrics.unit_printed as varchar) as unit_printed,
         cast(all_metrics.is_value_row as boolean) as is_value_row,

@@ -43,6 +43,7 @@ check_counts as (
         report_id,
         count(distinct check_code) filter (where status = 'fail') as failed_check_count
     from checks
+    where is_contract
     group by report_id
 
 ),

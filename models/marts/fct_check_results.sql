@@ -1,4 +1,5 @@
--- The accounting identities per report and instance (see int_check_instances).
+-- The contract's accounting identities per report and instance (see int_check_instances;
+-- the further and soft checks are in fct_quality_checks).
 -- actual = the lhs sum (the printed total, or new + carried over for t3.balance),
 -- expected = the rhs sum (the parts); either is NULL when one of its cells is unusable.
 with
@@ -6,6 +7,7 @@ with
 instances as (
 
     select * from {{ ref('int_check_instances') }}
+    where is_contract
 
 ),
 

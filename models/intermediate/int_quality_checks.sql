@@ -1,0 +1,100 @@
+-- Every check instance of every family in one relation, with the check's group, severity
+-- and contract flag (seeds/check_catalogue.csv): the within-report identities
+-- (int_check_instances: the contract's and the further template and soft rules), the text
+-- against the tables (int_prose_checks), consecutive years of a series
+-- (int_cross_year_checks) and a region against its sub-regions (int_cross_level_checks).
+-- cell_keys lists the cells of the report itself (and, across years, of the previous
+-- report) each instance uses; NULL for the cross-level checks, which compare measures.
+with
+
+identity_checks as (
+
+    select * from {{ ref('int_check_instances') }}
+
+),
+
+prose_checks as (
+
+    select * from {{ ref('int_prose_checks') }}
+
+),
+
+cross_year_checks as (
+
+    select * from {{ ref('int_cross_year_checks') }}
+
+),
+
+cross_level_checks as (
+
+    select * from {{ ref('int_cross_level_checks') }}
+
+),
+
+catalogue as (
+
+    select * from {{ ref('check_catalogue') }}
+
+),
+
+unioned as (
+
+    select
+        report_id, check_code, instance, cast(null as varchar) as related_report_id, status,
+        expected, actual, difference, detail, cell_refs, cell_keys,
+        cast(null as integer) as source_line, template, evaluated_per
+    from identity_checks
+
+    union all
+
+    select
+        report_id, check_code, instance, related_report_id, status,
+        expected, actual, difference, detail, cell_refs, cell_keys,
+        source_line, template, evaluated_per
+    from prose_checks
+
+    union all
+
+    select
+        report_id, check_code, instance, related_report_id, status,
+        expected, actual, difference, detail, cell_refs, cell_keys,
+        cast(null as integer) as source_line, template, evaluated_per
+    from cross_year_checks
+
+    union all
+
+    select
+        report_id, check_code, instance, related_report_id, status,
+        expected, actual, difference, detail, cell_refs, null as cell_keys,
+        cast(null as integer) as source_line, template, evaluated_per
+    from cross_level_checks
+
+),
+
+final as (
+
+    select
+        unioned.report_id,
+        unioned.check_code,
+        unioned.instance,
+        unioned.related_report_id,
+        unioned.status,
+        catalogue.severity,
+        catalogue.check_group,
+        catalogue.is_contract,
+        unioned.expected,
+        unioned.actual,
+        unioned.difference,
+        unioned.detail,
+        unioned.cell_refs,
+        unioned.cell_keys,
+        unioned.source_line,
+        unioned.template,
+        unioned.evaluated_per
+    from unioned
+    left join catalogue
+        on unioned.check_code = catalogue.check_code
+
+)
+
+select * from final

@@ -1,0 +1,114 @@
+-- The reviewed layer: every printed statistic of fct_report_metrics with the reviewed
+-- corrections of seeds/overrides.csv applied. value is the corrected value where a reviewer
+-- corrected the cell and the printed one otherwise; printed_value keeps fct_report_metrics'
+-- value, which is never changed. An override for a cell the report does not have is added
+-- (review_status `added`) when its report exists. failed_checks names the failing checks
+-- (fct_quality_checks, printed values) that use the cell.
+with
+
+metrics as (
+
+    select * from {{ ref('fct_report_metrics') }}
+
+),
+
+reports as (
+
+    select * from {{ ref('int_reports') }}
+
+),
+
+overrides as (
+
+    select * from {{ ref('overrides') }}
+
+),
+
+checks as (
+
+    select * from {{ ref('int_quality_checks') }}
+
+),
+
+failing_cells as (
+
+    select
+        cell.report_id,
+        cell.metric_code,
+        cell.applicant,
+        string_agg(distinct checks.check_code, ', ' order by checks.check_code) as failed_checks
+    from checks,
+        unnest(checks.cell_keys) as cell_key (cell)
+    where checks.status = 'fail'
+    group by cell.report_id, cell.metric_code, cell.applicant
+
+),
+
+known_overrides as (
+
+    select overrides.*
+    from overrides
+    inner join reports
+        on overrides.report_id = reports.report_id
+
+),
+
+joined as (
+
+    select
+        coalesce(metrics.report_id, known_overrides.report_id) as report_id,
+        coalesce(metrics.metric_code, known_overrides.metric_code) as metric_code,
+        coalesce(metrics.applicant, known_overrides.applicant) as applicant,
+        case
+            when known_overrides.report_id is not null then known_overrides.corrected_value
+            else metrics.value
+        end as value,
+        metrics.value as printed_value,
+        case
+            when known_overrides.report_id is null then 'as_printed'
+            when metrics.report_id is null then 'added'
+            else 'corrected'
+        end as review_status,
+        metrics.value_status,
+        known_overrides.reason as override_reason,
+        known_overrides.reviewed_by,
+        known_overrides.reviewed_at,
+        metrics.raw_text,
+        metrics.source_line,
+        metrics.unit
+    from metrics
+    full outer join known_overrides
+        on
+            metrics.report_id = known_overrides.report_id
+            and metrics.metric_code = known_overrides.metric_code
+            and metrics.applicant = known_overrides.applicant
+
+),
+
+final as (
+
+    select
+        cast(joined.report_id as varchar) as report_id,
+        cast(joined.metric_code as varchar) as metric_code,
+        cast(joined.applicant as varchar) as applicant,
+        cast(joined.value as double) as value,
+        cast(joined.printed_value as double) as printed_value,
+        cast(joined.review_status as varchar) as review_status,
+        cast(joined.override_reason as varchar) as override_reason,
+        cast(joined.reviewed_by as varchar) as reviewed_by,
+        cast(joined.reviewed_at as date) as reviewed_at,
+        cast(joined.value_status as varchar) as value_status,
+        cast(failing_cells.failed_checks as varchar) as failed_checks,
+        cast(joined.raw_text as varchar) as raw_text,
+        cast(joined.source_line as integer) as source_line,
+        cast(joined.unit as varchar) as unit
+    from joined
+    left join failing_cells
+        on
+            joined.report_id = failing_cells.report_id
+            and joined.metric_code = failing_cells.metric_code
+            and joined.applicant = failing_cells.applicant
+
+)
+
+select * from final

@@ -1,0 +1,42 @@
+"""Replacing served files and folders without a reader ever seeing half of one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+
+def staging_name(target: Path, tag: str) -> Path:
+    """A hidden sibling of ``target`` (same directory, so ``os.replace`` stays a rename)."""
+    return target.with_name(f".{target.name}.{tag}.{os.getpid()}.tmp")
+
+
+def discard(*paths: Path) -> None:
+    """Remove files or folders if they exist."""
+    for path in paths:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def switch_link(link: Path, folder: Path) -> None:
+    """Point the symlink ``link`` at ``folder`` (a sibling) in one rename.
+
+    A reader resolving ``link`` gets the old folder or the new one, never neither. A real
+    folder at ``link`` (from an older layout) is removed first.
+    """
+    if link.is_dir() and not link.is_symlink():
+        shutil.rmtree(link)
+    staged = staging_name(link, "link")
+    staged.unlink(missing_ok=True)
+    staged.symlink_to(folder.name, target_is_directory=True)
+    os.replace(staged, link)
+
+
+def prune_versions(parent: Path, prefix: str, keep: set[str]) -> None:
+    """Remove the folders ``<prefix>*`` in ``parent`` whose names are not in ``keep``."""
+    for folder in parent.glob(f"{prefix}*"):
+        if folder.is_dir() and not folder.is_symlink() and folder.name not in keep:
+            shutil.rmtree(folder, ignore_errors=True)

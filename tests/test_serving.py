@@ -1,0 +1,395 @@
+"""Serving: the published warehouse under readers, a failed build, the Parquet export, dbt
+docs, the HTML report in a real browser, and the analyst marts.
+
+The module fixture runs `xxgk run` three times as a user would (subprocesses): a first build
+of three seed reports, then two refreshes, each with one more report, while two SQLAlchemy
+readers query the serving file in processes of their own (tests/serving_reader.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from serving.files import switch_link
+from serving.publish import adopt_serving_file
+from xxgk.paths import ROOT, work_db_path
+
+try:
+    from test_end_to_end import xxgk_command
+except ImportError:  # tests/ imported as a package
+    from tests.test_end_to_end import xxgk_command
+
+SHARED = ROOT.parent / "shared"
+READER = Path(__file__).with_name("serving_reader.py")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_seeds = pytest.mark.skipif(
+    not (SHARED / "seeds").is_dir(),
+    reason=f"the shared seed reports ({SHARED / 'seeds'}) are not beside the repository",
+)
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="chromium is not installed (apt-get install -y chromium): the HTML report is "
+    "checked in a real headless browser",
+)
+
+
+def xxgk_run(input_dir: Path, db: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*xxgk_command(), "run", "--input", str(input_dir), "--db", str(db)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def run_ok(input_dir: Path, db: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    result = xxgk_run(input_dir, db, cwd)
+    assert result.returncode == 0, f"xxgk run failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def read_lines(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.endswith("}")]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Served:
+    db: Path
+    input_dir: Path
+    observations: dict[str, list[dict]]  # reader mode -> its records
+    outputs: list[str]  # stdout of each run
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Served:
+    root = tmp_path_factory.mktemp("serving")
+    seeds = sorted((SHARED / "seeds").iterdir())
+    input_dir, db = root / "input", root / "warehouse" / "w.duckdb"
+    input_dir.mkdir()
+    for seed in seeds[:3]:
+        shutil.copy(seed, input_dir)
+    outputs = [run_ok(input_dir, db, root).stdout]
+
+    stop = root / "stop"
+    readers = {
+        mode: subprocess.Popen(
+            [sys.executable, str(READER), str(db), str(root / f"{mode}.jsonl"), str(stop), mode],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for mode in ("fresh", "held")
+    }
+    try:
+        deadline = time.monotonic() + 60
+        while not all(read_lines(root / f"{mode}.jsonl") for mode in readers):
+            assert time.monotonic() < deadline, "the readers did not start"
+            time.sleep(0.2)
+        for seed in seeds[3:5]:  # two full refreshes under the readers
+            shutil.copy(seed, input_dir)
+            outputs.append(run_ok(input_dir, db, root).stdout)
+        time.sleep(1)
+    finally:
+        stop.touch()
+        for process in readers.values():
+            process.wait(timeout=60)
+    for mode, process in readers.items():
+        assert process.returncode == 0, f"{mode} reader crashed: {process.stderr.read()}"
+    observations = {mode: read_lines(root / f"{mode}.jsonl") for mode in readers}
+    return Served(db=db, input_dir=input_dir, observations=observations, outputs=outputs)
+
+
+# --- publishing -------------------------------------------------------------------------
+
+
+def test_the_work_file_sits_beside_the_serving_file() -> None:
+    assert work_db_path(Path("/srv/w/xxgk.duckdb")) == Path("/srv/w/xxgk.build.duckdb")
+    assert work_db_path(Path("/srv/w/data.db")) == Path("/srv/w/data.build.db")
+
+
+def test_switch_link_points_at_the_new_folder(tmp_path: Path) -> None:
+    (tmp_path / "parquet").mkdir()  # a real folder from an older layout
+    for version in ("parquet.v1", "parquet.v2"):
+        (tmp_path / version).mkdir()
+        (tmp_path / version / "marker").write_text(version)
+        switch_link(tmp_path / "parquet", tmp_path / version)
+        assert (tmp_path / "parquet" / "marker").read_text() == version
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["parquet", "parquet.v1", "parquet.v2"]
+
+
+def test_an_existing_serving_file_starts_the_work_file(tmp_path: Path) -> None:
+    serving = tmp_path / "w.duckdb"
+    serving.write_bytes(b"old warehouse")
+    work = work_db_path(serving)
+    assert adopt_serving_file(work, serving)
+    assert work.read_bytes() == b"old warehouse"
+    assert not adopt_serving_file(work, serving)  # only once
+
+
+@needs_seeds
+def test_readers_never_fail_and_never_see_a_mix(served: Served) -> None:
+    fresh = served.observations["fresh"]
+    assert len(fresh) >= 20
+    assert [r for r in fresh if "error" in r] == []
+    for record in fresh:  # version, stamped counts and live counts come from one file
+        assert record["stamped"] == record["live"], record
+    versions = [r["version"] for r in fresh]
+    assert versions == sorted(versions)  # never back to an older version
+    assert set(versions) == {1, 2, 3}
+    counts = {r["version"]: tuple(r["live"]) for r in fresh}
+    assert [counts[v][0] for v in (1, 2, 3)] == [3, 4, 5]  # documents per version
+
+
+@needs_seeds
+def test_a_held_connection_keeps_the_version_it_opened(served: Served) -> None:
+    held = served.observations["held"]
+    assert len(held) >= 20
+    assert [r for r in held if "error" in r] == []
+    assert {r["version"] for r in held} == {1}
+    assert all(r["stamped"] == r["live"] for r in held)
+
+
+@needs_seeds
+def test_the_serving_file_is_a_full_copy_with_its_version(served: Served) -> None:
+    assert "publish:  version 3 served at" in served.outputs[-1]
+    with duckdb.connect(str(served.db), read_only=True) as con:
+        schemata = con.execute("select schema_name from information_schema.schemata").fetchall()
+        schemas = {name for (name,) in schemata}
+        assert {"raw", "staging", "intermediate", "marts", "reference", "audit", "meta"} <= schemas
+        history = con.execute("select version, document_count from meta.published order by 1")
+        assert history.fetchall() == [(1, 3), (2, 4), (3, 5)]
+        assert con.execute("select version from meta.current_version").fetchone() == (3,)
+    work = work_db_path(served.db)
+    assert work.is_file() and work.stat().st_ino != served.db.stat().st_ino
+    assert not list(served.db.parent.glob(".*.tmp"))  # nothing staged is left behind
+
+
+@needs_seeds
+def test_a_failed_build_leaves_the_served_version(served: Served, tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    shutil.copy(served.db, db)
+    shutil.copy(work_db_path(served.db), work_db_path(db))
+    # bad data reaches the build: dbt's accepted_values test on dim_report.scope must stop it
+    with duckdb.connect(str(work_db_path(db))) as con:
+        con.execute("update raw.report_attributes set scope = 'province-wide'")
+    before = sha256(db)
+
+    result = xxgk_run(served.input_dir, db, tmp_path)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "dbt build failed" in result.stderr and "dim_report" in result.stderr
+    assert "serving file left at version 3" in result.stderr
+    assert sha256(db) == before
+    assert not (tmp_path / "report").exists() and not (tmp_path / "parquet").exists()
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+# --- what is published beside the file ---------------------------------------------------
+
+
+@needs_seeds
+def test_parquet_export_has_every_mart_by_report_year(served: Served) -> None:
+    parquet = served.db.parent / "parquet"
+    assert parquet.is_symlink() and parquet.resolve().name == "parquet.v3"
+    assert sorted(p.name for p in served.db.parent.glob("parquet.v*")) == [
+        "parquet.v2",
+        "parquet.v3",
+    ]
+    assert (parquet / "dim_report" / "report_year=2019").is_dir()
+    with duckdb.connect(str(served.db), read_only=True) as con:
+        marts = [
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts'"
+            ).fetchall()
+        ]
+        assert "fct_report_measures_wide" in marts
+        for mart in marts:
+            files = str(parquet / mart / "**" / "*.parquet")
+            exported = con.execute(
+                f"select count(*) from read_parquet('{files}', hive_partitioning = true)"
+            ).fetchone()
+            assert exported == con.execute(f"select count(*) from marts.{mart}").fetchone(), mart
+
+
+@needs_seeds
+def test_dbt_docs_are_generated_beside_the_file(served: Served) -> None:
+    page = served.db.parent / "dbt_docs" / "index.html"
+    assert f"dbt docs:  {page}" in served.outputs[-1]
+    text = page.read_text(encoding="utf-8")
+    assert "fct_report_measures_wide" in text and "bi_dashboards" in text
+
+
+# --- the HTML report --------------------------------------------------------------------
+
+
+def dump_dom(page: Path, profile: Path) -> str:
+    result = subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            f"--user-data-dir={profile}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+CHARTS = (
+    "requests-by-year",
+    "outcomes-by-year",
+    "grant-rate-by-region",
+    "template-coverage",
+    "check-outcomes",
+)
+
+
+@needs_seeds
+@needs_chromium
+def test_the_report_renders_its_charts_in_a_browser(served: Served, tmp_path: Path) -> None:
+    from bs4 import BeautifulSoup
+
+    page = served.db.parent / "report" / "index.html"
+    assert f"Report:    {page}" in served.outputs[-1]
+    soup = BeautifulSoup(dump_dom(page, tmp_path / "profile"), "html.parser")
+    for chart in CHARTS:
+        svg = soup.select_one(f"figure#{chart}-figure svg#{chart}")
+        assert svg is not None, chart
+        assert svg.select("rect.bar"), f"{chart} has no bars"
+    assert soup.select("script") == [] and soup.select("link") == []  # self-contained
+    assert "固原市" in soup.get_text()
+    failing = soup.select_one("table#failing-reports").get_text()
+    assert "002_3c99cf29d2b59166.txt" in failing and "t4.lit_after_review_sum" in failing
+
+
+@needs_seeds
+@needs_chromium
+def test_the_report_escapes_document_text(served: Served, tmp_path: Path) -> None:
+    from bs4 import BeautifulSoup
+
+    from serving.report import render_report
+
+    evil = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+    db = tmp_path / "evil.duckdb"
+    shutil.copy(served.db, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("update marts.fct_report_measures_wide set region_name = ?", [evil])
+        con.execute("update marts.dim_report set source_file = ?", [evil])
+        page = tmp_path / "index.html"
+        page.write_text(render_report(con), encoding="utf-8")
+    soup = BeautifulSoup(dump_dom(page, tmp_path / "profile"), "html.parser")
+    assert soup.select("img") == [] and soup.select("script") == []
+    assert evil in soup.select_one("table#failing-reports").get_text()
+    assert evil in soup.select_one("svg#grant-rate-by-region").get_text()
+
+
+# --- the analyst marts and the BI connection ---------------------------------------------
+
+
+def ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+@needs_seeds
+def test_the_wide_mart_has_the_rates_as_defined(served: Served) -> None:
+    with duckdb.connect(str(served.db), read_only=True) as con:
+        measures: dict[str, dict[str, float]] = {}
+        for report_id, code, value in con.execute(
+            "select report_id, measure_code, value from marts.fct_harmonised_metrics"
+        ).fetchall():
+            measures.setdefault(report_id, {})[code] = value
+        rows = con.execute(
+            "select report_id, grant_rate, not_held_share, review_correction_rate, "
+            "lawsuit_correction_rate, requests_received from marts.fct_report_measures_wide"
+        ).fetchall()
+        reports = con.execute(
+            "select count(*) from marts.dim_report where template <> 'none'"
+        ).fetchone()
+    assert len(rows) == reports[0] == 5
+    for report_id, grant, not_held, review, lawsuit, received in rows:
+        m = measures.get(report_id, {})
+        granted = (
+            m["requests_granted"] + m["requests_partial"]
+            if {"requests_granted", "requests_partial"} <= m.keys()
+            else None
+        )
+        assert grant == pytest.approx(ratio(granted, m.get("requests_handled")))
+        assert not_held == pytest.approx(
+            ratio(m.get("requests_not_held"), m.get("requests_handled"))
+        )
+        assert review == pytest.approx(ratio(m.get("reviews_corrected"), m.get("reviews_total")))
+        assert lawsuit == pytest.approx(ratio(m.get("lawsuits_corrected"), m.get("lawsuits_total")))
+        assert received == m.get("requests_received")
+    by_id = {r[0]: r for r in rows}
+    # 泾源县 2019: 4 handled, all granted; no reviews and no lawsuits: NULL, not 0
+    assert by_id["09cb4ff5d8b43587"][1:5] == (1.0, 0.0, None, None)
+
+
+@needs_seeds
+def test_dim_metric_says_how_comparable_each_metric_is(served: Served) -> None:
+    with duckdb.connect(str(served.db), read_only=True) as con:
+        levels = dict(
+            con.execute(
+                "select metric_code, harmonisation_level from marts.dim_metric where metric_code "
+                "in ('t3.result.granted', 'old.s3.replies.denied', 'old.s3.received', "
+                "'t3.result.denied.process_info', 't2.art20_1.normative_doc.new_made', "
+                "'t3.carried_over')"
+            ).fetchall()
+        )
+    assert levels == {
+        "t3.result.granted": "exact",
+        "old.s3.replies.denied": "approximate",
+        "old.s3.received": "close",
+        "t3.result.denied.process_info": "exact",
+        "t2.art20_1.normative_doc.new_made": "close",
+        "t3.carried_over": None,
+    }
+
+
+@needs_seeds
+def test_sqlalchemy_read_only_connection(served: Served) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = create_engine(f"duckdb:///{served.db}", connect_args={"read_only": True})
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "select region_name, report_year, grant_rate "
+                "from marts.fct_report_measures_wide order by report_year, region_name"
+            )
+        ).all()
+        assert len(rows) == 5 and rows[0].report_year == 2018
+        with pytest.raises(SQLAlchemyError, match="read-only"):
+            connection.execute(text("create table marts.scratch as select 1"))
+    engine.dispose()
