@@ -8,10 +8,13 @@ from ingest.parse.local_template import parse_local_table
 from ingest.parse.national_tables import NationalTableParser
 from ingest.parse.old_template import parse_old_table
 from ingest.parse.output import Cell, UnmappedLabel
+from ingest.parse.prose import PROSE_VERSION
 from ingest.parse.reference import Reference, default_reference
 from ingest.parse.report_attributes import is_annual_report, read_attributes
 
-PARSER_VERSION = "0.1.0"
+# The prose reader (ingest/parse/prose.py) is part of the parse: a change to either one must
+# re-parse the landed documents, so the stored version names both.
+PARSER_VERSION = f"0.1.0+prose.{PROSE_VERSION}"
 
 
 @dataclass

@@ -502,13 +502,11 @@ def _distribute_fused_cells(grid: list[tuple[Match, LogicalRow, list[CellReading
 
 
 def _t3_order(reference: Reference):
+    """Print order of table 三's rows. Every v2019 code is also a v2021 row (v2019's single
+    （六）其他处理 row is v2021's group caption), so v2021's order serves both."""
     order = {r.metric_code: i for i, r in enumerate(reference.rows_for("v2021"))}
-    fallback = {r.metric_code: i for i, r in enumerate(reference.rows_for("v2019"))}
 
-    def key(row: TemplateRow) -> float:
-        if row.metric_code in order:
-            return order[row.metric_code]
-        # v2019's single （六）其他处理 row sits where v2021's group starts
-        return order.get(row.metric_code, fallback[row.metric_code] + 0.5)
+    def key(row: TemplateRow) -> int:
+        return order[row.metric_code]
 
     return key
