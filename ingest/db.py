@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -119,3 +120,17 @@ def connect(db_path: Path | str, *, read_only: bool = False) -> Iterator[duckdb.
 def is_lock_conflict(exc: BaseException) -> bool:
     """True for the transient error of another process holding the warehouse file."""
     return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+
+def table_rows(table: str, records: Iterable[Mapping[str, Any]], fixed: Mapping[str, Any]) -> list:
+    """Rows of ``records`` (with ``fixed`` values added) in raw.``table``'s column order;
+    a key that is not a column of the table is an error."""
+    cols = columns(table)
+    rows = []
+    for record in records:
+        unknown = set(record) - set(cols)
+        if unknown:
+            raise ValueError(f"raw.{table} has no column(s) {sorted(unknown)}")
+        merged = {**record, **fixed}
+        rows.append([merged.get(col) for col in cols])
+    return rows

@@ -6,13 +6,12 @@ All SQL is parameterised: file names and texts never become part of a statement.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from ingest.db import columns, connect, ensure_raw_schema, insert_sql
+from ingest.db import connect, ensure_raw_schema, insert_sql, table_rows
 from ingest.discover import discover_all
 from ingest.extract import EXTRACTOR_VERSION, ExtractionError
 from ingest.extract.worker import ExtractionWorker
@@ -40,14 +39,6 @@ class LandingSummary:
             f"{self.offered} files: {self.landed} landed, {self.already_landed} already landed, "
             f"{self.duplicates} duplicates, {self.quarantined} quarantined"
         )
-
-
-class ParsedDocument(Protocol):
-    """What ``ingest.parse.parse_document`` returns (see docs/architecture.md)."""
-
-    attributes: Mapping[str, Any]
-    cells: list[Mapping[str, Any]]
-    unmapped: list[Mapping[str, Any]]
 
 
 def document_id(data: bytes) -> tuple[str, str]:
@@ -166,7 +157,7 @@ def _land_one(
         "extractor_version": EXTRACTOR_VERSION,
         "landed_at": _now(),
     }
-    con.executemany(insert_sql("documents"), _rows("documents", [record], {}))
+    con.executemany(insert_sql("documents"), table_rows("documents", [record], {}))
     _clear_quarantine(con, source_path)
     known[doc_id] = source_path
     return "landed"
@@ -183,88 +174,3 @@ def _quarantine(con: Any, rel: Path, size: int | None, sha: str | None, reason: 
 
 def _clear_quarantine(con: Any, source_path: str) -> None:
     con.execute("delete from raw.quarantine where source_path = ?", [source_path])
-
-
-def _rows(table: str, records: Iterable[Mapping[str, Any]], fixed: Mapping[str, Any]) -> list:
-    cols = columns(table)
-    rows = []
-    for record in records:
-        unknown = set(record) - set(cols)
-        if unknown:
-            raise ValueError(f"raw.{table} has no column(s) {sorted(unknown)}")
-        merged = {**record, **fixed}
-        rows.append([merged.get(col) for col in cols])
-    return rows
-
-
-WRITE_BATCH = 200  # documents per transaction when storing parse results
-
-
-def write_parse_results(
-    db_path: Path | str,
-    results: Iterable[tuple[str, ParsedDocument]],
-    parser_version: str,
-    prose: Mapping[str, Iterable[Mapping[str, Any]]] | None = None,
-) -> int:
-    """Replace each document's rows in raw.report_attributes, raw.cells and
-    raw.unmapped_labels; with ``prose`` (document id → records of ingest.parse.prose), its
-    raw.prose_numbers rows too. Documents are written in batches, one transaction each, so a
-    document is stored whole or not at all; each table's rows go in as one Arrow insert (row
-    by row `executemany` costs DuckDB a statement per row). Returns the number of documents."""
-    tables = ["report_attributes", "cells", "unmapped_labels"]
-    if prose is not None:
-        tables.append("prose_numbers")
-    written = 0
-    with connect(db_path) as con:
-        ensure_raw_schema(con)
-        batch: list[tuple[str, ParsedDocument]] = []
-        for item in results:
-            batch.append(item)
-            if len(batch) >= WRITE_BATCH:
-                written += _write_batch(con, batch, parser_version, prose, tables)
-                batch = []
-        if batch:
-            written += _write_batch(con, batch, parser_version, prose, tables)
-    return written
-
-
-def _write_batch(
-    con: Any,
-    batch: list[tuple[str, ParsedDocument]],
-    parser_version: str,
-    prose: Mapping[str, Iterable[Mapping[str, Any]]] | None,
-    tables: list[str],
-) -> int:
-    import pyarrow as pa
-
-    rows: dict[str, list] = {table: [] for table in tables}
-    for doc_id, parsed in batch:
-        version = {"document_id": doc_id, "parser_version": parser_version}
-        rows["report_attributes"] += _rows("report_attributes", [parsed.attributes], version)
-        rows["cells"] += _rows("cells", parsed.cells, version)
-        rows["unmapped_labels"] += _rows(
-            "unmapped_labels", parsed.unmapped, {"document_id": doc_id}
-        )
-        if prose is not None:
-            rows["prose_numbers"] += _rows(
-                "prose_numbers", prose.get(doc_id, ()), {"document_id": doc_id}
-            )
-    ids = [doc_id for doc_id, _ in batch]
-    con.begin()
-    try:
-        for table in tables:
-            con.execute(f"delete from raw.{table} where document_id in (select unnest(?))", [ids])
-            if rows[table]:
-                target = con.execute(f"select * from raw.{table} limit 0").arrow().schema
-                arrow_rows = pa.Table.from_pylist(
-                    [dict(zip(columns(table), row, strict=True)) for row in rows[table]],
-                    schema=target,
-                )
-                con.register("incoming_rows", arrow_rows)
-                con.execute(f"insert into raw.{table} select * from incoming_rows")
-                con.unregister("incoming_rows")
-    except BaseException:
-        con.rollback()
-        raise
-    con.commit()
-    return len(batch)

@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 
 from ingest.db import connect, ensure_raw_schema
-from ingest.land import write_parse_results
 from ingest.parse.prose import PROSE_VERSION, extract_prose_numbers
+from ingest.store_parsed import write_parse_results
 
 
 class ParseError(RuntimeError):

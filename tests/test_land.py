@@ -3,7 +3,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.land import document_id, land_documents, write_parse_results
+from ingest.land import document_id, land_documents
+from ingest.store_parsed import write_parse_results
 from tests.fakes import Parsed
 
 REPORT = "平潭综合实验区2019年政府信息公开工作年度报告\n一、总体情况\n".encode()

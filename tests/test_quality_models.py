@@ -19,9 +19,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.land import land_documents, write_parse_results
+from ingest.land import land_documents
 from ingest.parse import PARSER_VERSION, parse_document
 from ingest.parse.prose import PROSE_VERSION, extract_prose_numbers
+from ingest.store_parsed import write_parse_results
 from xxgk.paths import ROOT
 
 try:
