@@ -1,7 +1,11 @@
 """The refresh flow: land → parse → dbt build → validate → dbt docs → publish.
 
 Every step up to dbt docs works on the work file beside the serving file; publish swaps the
-validated result in as the next served version (serving/publish.py).
+validated result in as the next served version (serving/publish.py). Each run is recorded in
+audit.runs (xxgk/run_history.py). A run that finds nothing new (no document landed or
+parsed, no report changed, the serving file current) stops after the build plan: the served
+version stays. Without an input directory (`xxgk reparse`, `xxgk retire`) the run starts
+from the landed documents.
 """
 
 from __future__ import annotations
@@ -16,10 +20,12 @@ from expectations.validate import ValidationReport, validate_warehouse
 from ingest.db import is_lock_conflict
 from ingest.land import LandingSummary, land_documents
 from ingest.parse_landed import ParseSummary, parse_landed
-from serving.publish import Publication, adopt_serving_file
+from serving.publish import Publication, adopt_serving_file, published_is_current, served_version
 from serving.publish import publish as publish_version
+from xxgk.build_state import BuildPlan, plan_build
 from xxgk.paths import ROOT, work_db_path
-from xxgk.transform import DbtSummary, dbt_build, dbt_docs
+from xxgk.run_history import RunRecord, close_run, mark_published, save_run, start_run
+from xxgk.transform import DbtSummary, build_planned, dbt_docs, failing_identity_checks
 
 
 def _transient(task: object, task_run: object, state: object) -> bool:
@@ -35,7 +41,7 @@ _RETRY_ON_LOCK = {"retries": 3, "retry_delay_seconds": 2, "retry_condition_fn": 
 
 
 @task(name="land", cache_policy=NO_CACHE, **_RETRY_ON_LOCK)
-def land(input_dir: Path, db_path: Path) -> LandingSummary:
+def land(input_dir: Path, db_path: Path) -> LandingSummary:  # retried on lock conflicts only
     return land_documents(db_path, input_dir)
 
 
@@ -44,16 +50,19 @@ def parse(db_path: Path) -> ParseSummary:
     return parse_landed(db_path)
 
 
+@task(name="plan build", cache_policy=NO_CACHE, **_RETRY_ON_LOCK)
+def plan(db_path: Path, project_dir: Path) -> BuildPlan:
+    return plan_build(db_path, project_dir)
+
+
 @task(name="dbt build", cache_policy=NO_CACHE)
-def build(db_path: Path, project_dir: Path) -> DbtSummary:
-    return dbt_build(db_path, project_dir)
+def build(db_path: Path, project_dir: Path, build_plan: BuildPlan) -> DbtSummary:
+    return build_planned(db_path, project_dir, build_plan)
 
 
 @task(name="validate", cache_policy=NO_CACHE)
 def validate(db_path: Path) -> ValidationReport:
-    report = validate_warehouse(db_path)
-    report.raise_for_failures()
-    return report
+    return validate_warehouse(db_path)
 
 
 @task(name="dbt docs", cache_policy=NO_CACHE)
@@ -62,35 +71,96 @@ def document(db_path: Path, project_dir: Path) -> Path:
 
 
 @task(name="publish", cache_policy=NO_CACHE)
-def publish(work_db: Path, serving_db: Path, input_dir: Path, docs_page: Path) -> Publication:
-    return publish_version(work_db, serving_db, source_dir=input_dir, dbt_docs_page=docs_page)
+def publish(
+    work_db: Path, serving_db: Path, input_dir: Path | None, docs_page: Path, run: RunRecord
+) -> Publication:
+    return publish_version(
+        work_db,
+        serving_db,
+        source_dir=input_dir,
+        dbt_docs_page=docs_page,
+        stamp_hook=lambda con, version: mark_published(con, run, version),
+    )
 
 
 @dataclass(frozen=True)
 class RefreshResult:
-    landing: LandingSummary
+    run: RunRecord
+    landing: LandingSummary | None
     parsing: ParseSummary
-    build: DbtSummary
-    validation: ValidationReport
-    publication: Publication
+    build: DbtSummary | None
+    validation: ValidationReport | None
+    publication: Publication | None  # None when nothing changed and nothing was published
+
+
+def _nothing_new(
+    landing: LandingSummary | None, parsing: ParseSummary, build_plan: BuildPlan
+) -> bool:
+    landed = landing is not None and (landing.landed or landing.quarantined)
+    return not (landed or parsing.parsed or build_plan.full_refresh or build_plan.changed_reports)
 
 
 @flow(name="refresh", log_prints=False, validate_parameters=False)
-def refresh(input_dir: Path, db_path: Path, project_dir: Path = ROOT) -> RefreshResult:
+def refresh(
+    input_dir: Path | None, db_path: Path, project_dir: Path = ROOT, kind: str = "run"
+) -> RefreshResult:
     """Bring the warehouse served at ``db_path`` up to date with the reports under
-    ``input_dir``: build in its work file, publish only what passed dbt and the suites."""
+    ``input_dir`` (None: with the documents already landed): build in its work file,
+    publish only what passed dbt and the suites."""
     work_db = work_db_path(db_path)
     if adopt_serving_file(work_db, db_path):
         print(f"work:     started {work_db.name} from the existing {db_path.name}", flush=True)
-    landing = land(input_dir, work_db)
-    print(f"land:     {landing}", flush=True)
+    run = start_run(work_db, kind, input_dir)
+    try:
+        return _refresh(run, input_dir, work_db, db_path, project_dir)
+    except BaseException as exc:
+        close_run(work_db, run, "failed", error=f"{type(exc).__name__}: {exc}")
+        raise
+
+
+def _refresh(
+    run: RunRecord, input_dir: Path | None, work_db: Path, db_path: Path, project_dir: Path
+) -> RefreshResult:
+    landing = None
+    if input_dir is not None:
+        landing = land(input_dir, work_db)
+        print(f"land:     {landing}", flush=True)
+        save_run(
+            work_db,
+            run,
+            documents_seen=landing.offered,
+            documents_landed=landing.landed,
+            documents_skipped=landing.already_landed + landing.duplicates,
+            documents_quarantined=landing.quarantined,
+        )
     parsing = parse(work_db)
     print(f"parse:    {parsing}", flush=True)
-    built = build(work_db, project_dir)
+    build_plan = plan(work_db, project_dir)
+    save_run(
+        work_db, run, documents_parsed=parsing.parsed, reports_changed=build_plan.changed_reports
+    )
+    if _nothing_new(landing, parsing, build_plan) and published_is_current(work_db, db_path):
+        print("build:    nothing new: no document landed or parsed, no report changed", flush=True)
+        save_run(work_db, run, build="skipped", served_version=served_version(db_path))
+        close_run(work_db, run, "unchanged")
+        return RefreshResult(run, landing, parsing, None, None, None)
+    built = build(work_db, project_dir, build_plan)
     print(f"build:    {built}", flush=True)
+    save_run(
+        work_db,
+        run,
+        build=str(build_plan),
+        models_incremental=built.built.get("incremental", 0),
+        models_rebuilt=built.built.get("table", 0) + built.built.get("view", 0),
+        tests_run=built.built.get("test", 0),
+        checks_failed=failing_identity_checks(work_db),
+    )
     validation = validate(work_db)
     print(f"validate: {validation}", flush=True)
+    save_run(work_db, run, expectations_failed=len(validation.failures))
+    validation.raise_for_failures()  # a failed expectation stops the run before publishing
     docs_page = document(work_db, project_dir)
-    published = publish(work_db, db_path, input_dir, docs_page)
+    published = publish(work_db, db_path, input_dir, docs_page, run)
+    save_run(work_db, run)  # the row as the served copy has it (status published)
     print(f"publish:  {published}", flush=True)
-    return RefreshResult(landing, parsing, built, validation, published)
+    return RefreshResult(run, landing, parsing, built, validation, published)

@@ -22,6 +22,8 @@ RAW_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("text", "varchar not null"),
         ("extractor_version", "varchar not null"),
         ("landed_at", "timestamp not null"),
+        ("retired_at", "timestamp"),  # set by `xxgk retire`: kept, but no longer reported
+        ("retired_reason", "varchar"),
     ),
     "quarantine": (
         ("source_path", "varchar primary key"),
@@ -97,11 +99,23 @@ def insert_sql(table: str) -> str:
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the `raw` schema and its tables when missing."""
+    """Create the `raw` schema and its tables when missing, and add the columns a warehouse
+    made by an earlier version lacks (nullable columns only: nothing landed is rewritten)."""
     con.execute("create schema if not exists raw")
     for table, cols in RAW_TABLES.items():
         body = ", ".join(f"{name} {kind}" for name, kind in cols)
         con.execute(f"create table if not exists raw.{table} ({body})")
+        present = {
+            row[0]
+            for row in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'raw' and table_name = ?",
+                [table],
+            ).fetchall()
+        }
+        for name, kind in cols:
+            if name not in present:
+                con.execute(f"alter table raw.{table} add column {name} {kind}")
 
 
 @contextmanager
@@ -134,3 +148,29 @@ def table_rows(table: str, records: Iterable[Mapping[str, Any]], fixed: Mapping[
         merged = {**record, **fixed}
         rows.append([merged.get(col) for col in cols])
     return rows
+
+
+def insert_records(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    records: Iterable[Mapping[str, Any]],
+    fixed: Mapping[str, Any] | None = None,
+) -> int:
+    """Insert ``records`` into raw.``table`` as one Arrow batch (row-by-row ``executemany``
+    costs DuckDB a statement per row). Returns the number of rows inserted."""
+    import pyarrow as pa
+
+    rows = table_rows(table, records, fixed or {})
+    if not rows:
+        return 0
+    schema = con.execute(f"select * from raw.{table} limit 0").arrow().schema
+    names = columns(table)
+    batch = pa.Table.from_pylist(
+        [dict(zip(names, row, strict=True)) for row in rows], schema=schema
+    )
+    con.register("incoming_records", batch)
+    try:
+        con.execute(f"insert into raw.{table} select * from incoming_records")
+    finally:
+        con.unregister("incoming_records")
+    return len(rows)

@@ -1,4 +1,4 @@
-"""Land report files in raw.documents (or raw.quarantine), and store parse results.
+"""Land report files in raw.documents (or raw.quarantine).
 
 All SQL is parameterised: file names and texts never become part of a statement.
 """
@@ -6,12 +6,13 @@ All SQL is parameterised: file names and texts never become part of a statement.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ingest.db import connect, ensure_raw_schema, insert_sql, table_rows
+from ingest.db import connect, ensure_raw_schema, insert_records, insert_sql
 from ingest.discover import discover_all
 from ingest.extract import EXTRACTOR_VERSION, ExtractionError
 from ingest.extract.worker import ExtractionWorker
@@ -51,6 +52,92 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+COMMIT_EVERY = 100  # documents per transaction at most
+COMMIT_SECONDS = 1.0  # and at most this long between commits
+
+
+@dataclass
+class _PendingWrites:
+    """What the landing loop has decided but not yet committed: a transaction's worth."""
+
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    quarantine: list[list[Any]] = field(default_factory=list)
+    cleared: set[str] = field(default_factory=set)  # paths that no longer need quarantine
+    restored: set[str] = field(default_factory=set)  # retired documents whose file is back
+
+    def __len__(self) -> int:
+        return len(self.documents) + len(self.quarantine) + len(self.cleared) + len(self.restored)
+
+
+class _LandingWriter:
+    """Commits the landing loop's decisions a group at a time. Each group is one transaction,
+    so a process killed at any moment leaves whole documents (and their quarantine entries)
+    or none; what was committed before stays, and the next run skips it."""
+
+    def __init__(self, con: Any, quarantined_paths: set[str]) -> None:
+        self.con = con
+        self.quarantined_paths = quarantined_paths
+        self.pending = _PendingWrites()
+        self.last_commit = time.monotonic()
+
+    def land(self, record: dict[str, Any]) -> None:
+        self.pending.documents.append(record)
+        self.clear_quarantine(record["source_path"])
+        self._maybe_commit()
+
+    def quarantine(self, rel: Path, size: int | None, sha: str | None, reason: str) -> None:
+        source_path = rel.as_posix()
+        self.pending.cleared.discard(source_path)
+        self.pending.quarantine = [q for q in self.pending.quarantine if q[0] != source_path]
+        self.pending.quarantine.append(
+            [source_path, rel.name, size, sha, f"{source_path}: {reason}", _now()]
+        )
+        self._maybe_commit()
+
+    def clear_quarantine(self, source_path: str) -> None:
+        if source_path in self.quarantined_paths:
+            self.pending.cleared.add(source_path)
+
+    def restore(self, document_id: str) -> None:
+        self.pending.restored.add(document_id)
+
+    def _maybe_commit(self) -> None:
+        due = time.monotonic() - self.last_commit >= COMMIT_SECONDS
+        if len(self.pending) >= COMMIT_EVERY or due:
+            self.commit()
+
+    def commit(self) -> None:
+        pending, self.pending = self.pending, _PendingWrites()
+        self.last_commit = time.monotonic()
+        if not len(pending):
+            return
+        con = self.con
+        con.begin()
+        try:
+            renewed = sorted(pending.cleared | {q[0] for q in pending.quarantine})
+            if renewed:
+                con.execute(
+                    "delete from raw.quarantine where source_path in (select unnest(?))",
+                    [renewed],
+                )
+            if pending.quarantine:
+                con.executemany(insert_sql("quarantine"), pending.quarantine)
+            if pending.documents:
+                insert_records(con, "documents", pending.documents)
+            if pending.restored:
+                con.execute(
+                    "update raw.documents set retired_at = null, retired_reason = null "
+                    "where document_id in (select unnest(?))",
+                    [sorted(pending.restored)],
+                )
+        except BaseException:
+            con.rollback()
+            raise
+        con.commit()
+        self.quarantined_paths -= pending.cleared
+        self.quarantined_paths |= {q[0] for q in pending.quarantine}
+
+
 def land_documents(
     db_path: Path | str, input_dir: Path | str, limits: IngestLimits | None = None
 ) -> LandingSummary:
@@ -60,6 +147,11 @@ def land_documents(
     be read goes to raw.quarantine with the reason, and the run goes on. Every file offered
     is accounted for (landed, already landed, duplicate or quarantined): the run checks the
     sum, records it in audit.landing_runs, and fails loudly if it does not add up.
+
+    Documents are committed in groups (at most COMMIT_EVERY, at most COMMIT_SECONDS apart):
+    a killed run loses at most its last group, never leaves part of a document, and the
+    next run lands what is missing. A retired document whose file is offered again is
+    restored (see :func:`ingest.retire.retire_documents`).
     """
     limits = limits or IngestLimits.from_env()
     root = Path(input_dir).resolve()
@@ -68,15 +160,22 @@ def land_documents(
     started = _now()
     with connect(db_path) as con, ExtractionWorker(limits) as worker:
         ensure_raw_schema(con)
-        known = dict(con.execute("select document_id, source_path from raw.documents").fetchall())
-        con.begin()
+        known = {
+            doc_id: (path, retired is not None)
+            for doc_id, path, retired in con.execute(
+                "select document_id, source_path, retired_at from raw.documents"
+            ).fetchall()
+        }
+        quarantine = con.execute("select source_path from raw.quarantine").fetchall()
+        quarantined = {path for (path,) in quarantine}
+        writer = _LandingWriter(con, quarantined)
         for rel, reason in found.refused:
-            _quarantine(con, rel, None, None, reason)
+            writer.quarantine(rel, None, None, reason)
             counts["quarantined"] += 1
         for rel in found.files:
-            outcome = _land_one(con, root, rel, known, worker, limits)
+            outcome = _land_one(writer, root, rel, known, worker, limits)
             counts[outcome] += 1
-        con.commit()
+        writer.commit()
         summary = LandingSummary(offered=len(found.files) + len(found.refused), **counts)
         _record_run(con, root, started, summary)
     if summary.accounted != summary.offered:
@@ -111,10 +210,10 @@ def _record_run(con: Any, root: Path, started: datetime, summary: LandingSummary
 
 
 def _land_one(
-    con: Any,
+    writer: _LandingWriter,
     root: Path,
     rel: Path,
-    known: dict[str, str],
+    known: dict[str, tuple[str, bool]],
     worker: ExtractionWorker,
     limits: IngestLimits,
 ) -> str:
@@ -126,51 +225,42 @@ def _land_one(
                 f"the file is {size / MIB:.1f} MiB, over the {limits.max_file_bytes / MIB:.0f} MiB "
                 "limit (XXGK_MAX_FILE_MB); not read"
             )
-            _quarantine(con, rel, size, None, reason)
+            writer.quarantine(rel, size, None, reason)
             return "quarantined"
         data = (root / rel).read_bytes()
     except OSError as exc:
-        _quarantine(con, rel, None, None, f"the file cannot be read ({exc.strerror or exc})")
+        writer.quarantine(rel, None, None, f"the file cannot be read ({exc.strerror or exc})")
         return "quarantined"
     doc_id, sha = document_id(data)
     if doc_id in known:
-        _clear_quarantine(con, source_path)
-        return "already_landed" if known[doc_id] == source_path else "duplicates"
+        landed_path, retired = known[doc_id]
+        writer.clear_quarantine(source_path)
+        if retired:
+            writer.restore(doc_id)
+            known[doc_id] = (landed_path, False)
+        return "already_landed" if landed_path == source_path else "duplicates"
     try:
         extraction = worker.extract(data, rel.suffix)
     except ExtractionError as exc:
-        _quarantine(con, rel, len(data), sha, exc.reason)
+        writer.quarantine(rel, len(data), sha, exc.reason)
         return "quarantined"
     except Exception as exc:  # a damaged file can break a third-party parser in any way
-        _quarantine(con, rel, len(data), sha, f"extraction failed ({type(exc).__name__}: {exc})")
+        writer.quarantine(rel, len(data), sha, f"extraction failed ({type(exc).__name__}: {exc})")
         return "quarantined"
-    record = {
-        "document_id": doc_id,
-        "source_file": rel.name,
-        "source_path": source_path,
-        "size_bytes": len(data),
-        "sha256": sha,
-        "media_type": extraction.media_type,
-        "encoding": extraction.encoding,
-        "extraction_status": extraction.status,
-        "text": extraction.text,
-        "extractor_version": EXTRACTOR_VERSION,
-        "landed_at": _now(),
-    }
-    con.executemany(insert_sql("documents"), table_rows("documents", [record], {}))
-    _clear_quarantine(con, source_path)
-    known[doc_id] = source_path
-    return "landed"
-
-
-def _quarantine(con: Any, rel: Path, size: int | None, sha: str | None, reason: str) -> None:
-    source_path = rel.as_posix()
-    _clear_quarantine(con, source_path)
-    con.execute(
-        insert_sql("quarantine"),
-        [source_path, rel.name, size, sha, f"{source_path}: {reason}", _now()],
+    writer.land(
+        {
+            "document_id": doc_id,
+            "source_file": rel.name,
+            "source_path": source_path,
+            "size_bytes": len(data),
+            "sha256": sha,
+            "media_type": extraction.media_type,
+            "encoding": extraction.encoding,
+            "extraction_status": extraction.status,
+            "text": extraction.text,
+            "extractor_version": EXTRACTOR_VERSION,
+            "landed_at": _now(),
+        }
     )
-
-
-def _clear_quarantine(con: Any, source_path: str) -> None:
-    con.execute("delete from raw.quarantine where source_path = ?", [source_path])
+    known[doc_id] = (source_path, False)
+    return "landed"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -120,13 +121,20 @@ def _checkpoint(work_db: Path) -> int:
         return _last_version(con)
 
 
-def _stamp(db: Path, version: int, source_dir: Path) -> tuple:
-    """Record ``version`` with ``db``'s row counts in its meta.published; returns the row."""
+StampHook = Callable[[duckdb.DuckDBPyConnection, int], None]
+
+
+def _stamp(db: Path, version: int, source_dir: Path | None, hook: StampHook | None) -> tuple:
+    """Record ``version`` with ``db``'s row counts in its meta.published (and let ``hook``
+    write what else the served copy should say, e.g. the run's row); returns the row."""
     with connect(db) as con:
         counts = con.execute(COUNTS_SQL).fetchone() or ()
-        row = (version, datetime.now(UTC).replace(tzinfo=None), str(source_dir), *counts)
+        source = str(source_dir) if source_dir else "(no new files: landed documents)"
+        row = (version, datetime.now(UTC).replace(tzinfo=None), source, *counts)
         row += (__version__,)
         _insert_version(con, row)
+        if hook is not None:
+            hook(con, version)
         con.execute("checkpoint")
     return row
 
@@ -135,10 +143,23 @@ def _previous_folder(link: Path) -> str | None:
     return Path(os.readlink(link)).name if link.is_symlink() else None
 
 
+def published_is_current(work_db: Path, serving_db: Path) -> bool:
+    """True when the serving file holds the last version published from the work file."""
+    with connect(work_db, read_only=True) as con:
+        last = _last_version(con)
+    return last > 0 and served_version(serving_db) == last
+
+
 def publish(
-    work_db: Path, serving_db: Path, *, source_dir: Path, dbt_docs_page: Path | None = None
+    work_db: Path,
+    serving_db: Path,
+    *,
+    source_dir: Path | None,
+    dbt_docs_page: Path | None = None,
+    stamp_hook: StampHook | None = None,
 ) -> Publication:
-    """Publish the work file's current (validated) state as the next served version."""
+    """Publish the work file's current (validated) state as the next served version.
+    ``stamp_hook(con, version)`` runs on the staged copy before it is served."""
     work_db, serving_db = Path(work_db).resolve(), Path(serving_db).resolve()
     version = max(_checkpoint(work_db), served_version(serving_db) or 0) + 1
     parquet_link = parquet_dir(serving_db)
@@ -155,7 +176,7 @@ def publish(
     staged_docs = staging_name(docs, "new")
     try:
         shutil.copyfile(work_db, staged_db)
-        row = _stamp(staged_db, version, source_dir)
+        row = _stamp(staged_db, version, source_dir, stamp_hook)
         with connect(staged_db, read_only=True) as con:
             export_marts(con, staged_parquet)
             staged_report.write_text(render_report(con), encoding="utf-8")

@@ -39,7 +39,8 @@ create schema if not exists raw;
 create or replace table raw.documents (
     document_id varchar primary key, source_file varchar, source_path varchar,
     size_bytes bigint, sha256 varchar, media_type varchar, encoding varchar,
-    extraction_status varchar, text varchar, extractor_version varchar, landed_at timestamp
+    extraction_status varchar, text varchar, extractor_version varchar, landed_at timestamp,
+    retired_at timestamp, retired_reason varchar
 );
 create or replace table raw.quarantine (
     source_path varchar, source_file varchar, size_bytes bigint, sha256 varchar,
@@ -453,7 +454,7 @@ def insert_reports(con: duckdb.DuckDBPyConnection, reports: Iterable[Report]) ->
         data = r.text.encode("utf-8")
         media = r.source_file.rsplit(".", 1)[-1]
         con.execute(
-            "insert into raw.documents values (?,?,?,?,?,?,?,?,?,?,?)",
+            "insert into raw.documents values (?,?,?,?,?,?,?,?,?,?,?,null,null)",
             [
                 r.document_id,
                 r.source_file,

@@ -12,10 +12,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from xxgk.paths import DEFAULT_DB, SAMPLE_DIR, data_docs_dir, work_db_path
+from xxgk.schedule import DEFAULT_CRON, DEFAULT_PORT
 from xxgk.settings import configure_environment
 
 if TYPE_CHECKING:
     from serving.publish import Publication
+
+
+def _db_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=DEFAULT_DB,
+        help="the serving file analysts and BI tools open; builds go to <name>.build.duckdb "
+        f"beside it and are published by an atomic swap (default: {DEFAULT_DB})",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="show Prefect's and dbt's own logs"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,10 +39,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser(
         "run",
-        help="ingest report files, build the marts, validate them",
+        help="ingest report files, build the marts, validate them, publish",
         description="Land every report file under --input into the warehouse at --db, "
-        "parse it, build the dbt models and validate the marts. Re-running on the same "
-        "input changes nothing.",
+        "parse what is new, build the dbt models (incrementally), validate the marts and "
+        "publish. Re-running on the same input changes nothing.",
     )
     run.add_argument(
         "--input",
@@ -36,16 +50,51 @@ def _parser() -> argparse.ArgumentParser:
         default=SAMPLE_DIR,
         help="directory of report files (default: the bundled sample)",
     )
-    run.add_argument(
-        "--db",
-        type=Path,
-        default=DEFAULT_DB,
-        help="the serving file analysts and BI tools open; builds go to <name>.build.duckdb "
-        f"beside it and are published by an atomic swap (default: {DEFAULT_DB})",
+    _db_argument(run)
+    reparse = commands.add_parser(
+        "reparse",
+        help="re-parse landed documents after a parser change, rebuild and publish",
+        description="Parse again, from the stored text, every landed document whose stored "
+        "parse is from another parser version (no source file is read), then build, "
+        "validate and publish like `xxgk run`.",
     )
-    run.add_argument(
-        "-v", "--verbose", action="store_true", help="show Prefect's and dbt's own logs"
+    _db_argument(reparse)
+    retire = commands.add_parser(
+        "retire",
+        help="retire documents whose files left the inbox (kept, no longer reported)",
+        description="Mark landed documents as retired (by document_id or source path, or "
+        "every document whose bytes are no longer under --missing-from), then rebuild and "
+        "publish. Their rows stay in raw.*, audit.retirements logs it; landing the same "
+        "bytes again restores them.",
     )
+    retire.add_argument("documents", nargs="*", help="document_id or source_path to retire")
+    retire.add_argument(
+        "--missing-from", type=Path, metavar="INBOX", help="retire what is gone from INBOX"
+    )
+    retire.add_argument("--reason", default=None, help="recorded with each retirement")
+    _db_argument(retire)
+    serve = commands.add_parser(
+        "serve",
+        help="serve the refresh flow as a scheduled Prefect deployment watching an inbox",
+        description="Serve the refresh flow as the deployment `refresh/inbox`, run on a cron "
+        "schedule (or every --interval seconds) over --inbox. Uses the Prefect server at "
+        "PREFECT_API_URL, or starts a local one (UI at http://127.0.0.1:PORT). Stop with "
+        "Ctrl-C.",
+    )
+    serve.add_argument(
+        "--inbox", type=Path, required=True, help="directory crawled reports land in"
+    )
+    serve.add_argument("--cron", default=DEFAULT_CRON, help=f"schedule (default: {DEFAULT_CRON!r})")
+    serve.add_argument("--interval", type=float, help="run every N seconds instead of --cron")
+    serve.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help="port of a local Prefect server"
+    )
+    _db_argument(serve)
+    history = commands.add_parser(
+        "history", help="the last runs recorded in the served warehouse (audit.runs)"
+    )
+    history.add_argument("--limit", type=int, default=10)
+    _db_argument(history)
     return parser
 
 
@@ -87,13 +136,16 @@ def _what_is_served(db_path: Path) -> str:
     return f"nothing published yet: no serving file at {db_path}"
 
 
-def run(input_dir: Path, db_path: Path) -> int:
-    input_dir = input_dir.expanduser().resolve()
+def run(input_dir: Path | None, db_path: Path, kind: str = "run") -> int:
+    """The refresh flow once, from the command line: progress per step, then the run's
+    summary and how to query what was published."""
     db_path = db_path.expanduser().resolve()
-    if not input_dir.is_dir():
-        print(f"xxgk: input directory not found: {input_dir}", file=sys.stderr)
-        return 2
-    print(f"xxgk run: {input_dir} -> {db_path}", flush=True)
+    if input_dir is not None:
+        input_dir = input_dir.expanduser().resolve()
+        if not input_dir.is_dir():
+            print(f"xxgk: input directory not found: {input_dir}", file=sys.stderr)
+            return 2
+    print(f"xxgk {kind}: {input_dir or '(landed documents)'} -> {db_path}", flush=True)
     started = time.monotonic()
     # imported after configure_environment(): Prefect reads its settings on import
     from flows.refresh import refresh
@@ -101,13 +153,61 @@ def run(input_dir: Path, db_path: Path) -> int:
 
     try:
         warm_start()
-        result = refresh(input_dir, db_path)
+        result = refresh(input_dir, db_path, kind=kind)
     except Exception as exc:  # every pipeline error ends the run with its message
         print(f"\nxxgk: the pipeline failed: {exc}", file=sys.stderr)
         print(f"xxgk: {_what_is_served(db_path)}", file=sys.stderr)
         return 1
     print(f"done in {time.monotonic() - started:.1f} s", flush=True)
-    print(_how_to_query(result.publication), flush=True)
+    print(f"summary:  {result.run.summary()}", flush=True)
+    if result.publication is not None:
+        print(_how_to_query(result.publication), flush=True)
+    else:
+        print(f"xxgk: {_what_is_served(db_path)}", flush=True)
+    return 0
+
+
+def retire(
+    documents: list[str], missing_from: Path | None, reason: str | None, db_path: Path
+) -> int:
+    """Retire documents in the work file, then rebuild and publish without them."""
+    from ingest.retire import RetireError, missing_from_inbox, retire_documents
+    from serving.publish import adopt_serving_file
+
+    db_path = db_path.expanduser().resolve()
+    work_db = work_db_path(db_path)
+    adopt_serving_file(work_db, db_path)
+    if not work_db.exists():
+        print(f"xxgk: no warehouse at {db_path}", file=sys.stderr)
+        return 2
+    try:
+        references = list(documents)
+        if missing_from is not None:
+            references += missing_from_inbox(work_db, missing_from.expanduser())
+            reason = reason or f"its file is no longer under {missing_from.expanduser().resolve()}"
+        if not references:
+            print("retire:   nothing to retire", flush=True)
+            return 0
+        summary = retire_documents(work_db, references, reason or "retired by hand")
+    except RetireError as exc:
+        print(f"xxgk: {exc}", file=sys.stderr)
+        return 2
+    print(f"retire:   {summary}", flush=True)
+    for doc_id, path in summary.retired:
+        print(f"          {doc_id}  {path}", flush=True)
+    return run(None, db_path, kind="retire")
+
+
+def history(db_path: Path, limit: int) -> int:
+    """Print the last runs the served warehouse records."""
+    from xxgk.run_history import recent_runs
+
+    db_path = db_path.expanduser().resolve()
+    if not db_path.is_file():
+        print(f"xxgk: no warehouse at {db_path}", file=sys.stderr)
+        return 2
+    for line in recent_runs(db_path, limit):
+        print(line)
     return 0
 
 
@@ -138,6 +238,18 @@ def _main(argv: Sequence[str] | None) -> int:
         _quiet_run_logs(os.environ)
     if args.command == "run":
         return run(args.input, args.db)
+    if args.command == "reparse":
+        return run(None, args.db, kind="reparse")
+    if args.command == "retire":
+        return retire(args.documents, args.missing_from, args.reason, args.db)
+    if args.command == "history":
+        return history(args.db, args.limit)
+    if args.command == "serve":
+        from flows.deployment import serve_inbox
+
+        return serve_inbox(
+            args.inbox, args.db, cron=args.cron, interval=args.interval, port=args.port
+        )
     return 2
 
 

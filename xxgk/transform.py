@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xxgk.build_state import BuildPlan, plan_build, record_build
 from xxgk.paths import ROOT
 
 DB_PATH_VARIABLE = "XXGK_DB_PATH"  # read by profiles.yml
@@ -23,10 +24,18 @@ class DbtBuildFailed(RuntimeError):
 @dataclass(frozen=True)
 class DbtSummary:
     statuses: dict[str, int] = field(default_factory=dict)  # node status -> count
+    # what was built: "incremental", "table", "view", "seed", "test" -> count of nodes
+    built: dict[str, int] = field(default_factory=dict)
+    plan: BuildPlan | None = None  # the incremental plan, when the build had one
 
     def __str__(self) -> str:
         counts = ", ".join(f"{n} {status}" for status, n in sorted(self.statuses.items()))
-        return f"dbt build ok ({counts or 'nothing to do'})"
+        text = f"dbt build ok ({counts or 'nothing to do'})"
+        if self.plan is not None:
+            text += f"; {self.plan}"
+        if self.built:
+            text += ": " + ", ".join(f"{n} {kind}" for kind, n in sorted(self.built.items()))
+        return text
 
 
 @contextmanager
@@ -43,6 +52,7 @@ def _environment(name: str, value: str) -> Iterator[None]:
 
 
 REFRESH_SELECTOR = "refresh"
+INCREMENTAL_SELECTOR = "refresh_incremental"  # the same without the (unchanged) seeds
 
 
 def _invoke(command: list[str], db_path: Path | str, project_dir: Path) -> Any:
@@ -57,8 +67,19 @@ def _invoke(command: list[str], db_path: Path | str, project_dir: Path) -> Any:
         return dbtRunner().invoke(args)
 
 
+def _kind(node: Any) -> str:
+    resource = str(getattr(node.node, "resource_type", ""))
+    if resource == "model":
+        return str(node.node.config.materialized)
+    return resource
+
+
 def dbt_build(
-    db_path: Path | str, project_dir: Path = ROOT, selector: str | None = REFRESH_SELECTOR
+    db_path: Path | str,
+    project_dir: Path = ROOT,
+    selector: str | None = REFRESH_SELECTOR,
+    *,
+    full_refresh: bool = False,
 ) -> DbtSummary:
     """Run ``dbt build`` on ``project_dir`` with the warehouse at ``db_path``.
 
@@ -66,13 +87,15 @@ def dbt_build(
     and the tests on staging and the marts); None builds everything with every test.
     Raises :class:`DbtBuildFailed` naming the failing nodes (models, seeds or tests).
     """
-    result = _invoke(
-        ["build", *(["--selector", selector] if selector else [])], db_path, project_dir
-    )
+    command = ["build", *(["--selector", selector] if selector else [])]
+    if full_refresh:
+        command.append("--full-refresh")
+    result = _invoke(command, db_path, project_dir)
     nodes = list(getattr(result.result, "results", None) or [])
     statuses = Counter(str(node.status) for node in nodes)
     if result.success:
-        return DbtSummary(statuses=dict(statuses))
+        built = Counter(_kind(node) for node in nodes if str(node.status) != "skipped")
+        return DbtSummary(statuses=dict(statuses), built=dict(built))
     failed = [
         f"{node.node.unique_id} ({node.status}): {(node.message or '').strip()}"
         for node in nodes
@@ -82,6 +105,33 @@ def dbt_build(
         raise DbtBuildFailed("dbt build failed:\n" + "\n".join(f"  - {f}" for f in failed))
     reason = result.exception or "see logs/dbt.log in the project directory"
     raise DbtBuildFailed(f"dbt build failed: {reason}")
+
+
+def build_warehouse(db_path: Path | str, project_dir: Path = ROOT) -> DbtSummary:
+    """The refresh build, incremental where it can be (xxgk/build_state.py): a full refresh
+    on the first build or after a change to models, macros, seeds or dbt; otherwise the
+    incremental models replace only the changed reports' rows and the seeds are not
+    reloaded. The build state is recorded only when dbt succeeded."""
+    return build_planned(db_path, project_dir, plan_build(db_path, project_dir))
+
+
+def build_planned(db_path: Path | str, project_dir: Path, plan: BuildPlan) -> DbtSummary:
+    """:func:`build_warehouse` with the plan already made (and written to the warehouse)."""
+    selector = REFRESH_SELECTOR if plan.full_refresh else INCREMENTAL_SELECTOR
+    summary = dbt_build(db_path, project_dir, selector, full_refresh=plan.full_refresh)
+    record_build(db_path, plan)
+    return DbtSummary(statuses=summary.statuses, built=summary.built, plan=plan)
+
+
+def failing_identity_checks(db_path: Path | str) -> int:
+    """How many identity check instances fail in the built marts (marts.fct_check_results)."""
+    from ingest.db import connect
+
+    with connect(db_path, read_only=True) as con:
+        row = con.execute(
+            "select count(*) from marts.fct_check_results where status = 'fail'"
+        ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def dbt_docs(db_path: Path | str, project_dir: Path = ROOT) -> Path:

@@ -2,12 +2,25 @@
 -- convertible unit (万元) are converted, using unit_conversions (e.g. 元 → 万元 × 0.0001);
 -- a cell with no printed unit is taken to be in the template unit. Where the template
 -- prints no unit (v2019 采购总金额) the number is kept as printed, with its printed unit.
--- Counts (件, 条, 项, …) are never scaled.
+-- Counts (件, 条, 项, …) are never scaled. Cells of retired documents are left out.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_reports('document_id') }}"
+    )
+}}
 with
+
+{{ changed_reports_cte() }},
 
 cells as (
 
     select * from {{ ref('stg_cells') }}
+    where
+        document_id in (select report_id from {{ ref('int_reports') }})
+        and {{ report_increment_filter('document_id') }}
 
 ),
 

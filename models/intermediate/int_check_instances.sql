@@ -7,7 +7,17 @@
 -- macro evaluate_check_terms: judged on printed values only, nothing is repaired.
 -- Checks apply to the templates listed in the seeds; for `local` reports an old.* check is
 -- only emitted when at least one of its cells is present.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_reports('report_id') }}"
+    )
+}}
 with
+
+{{ changed_reports_cte() }},
 
 identity_checks as (
 
@@ -24,12 +34,14 @@ soft_identity_checks as (
 reports as (
 
     select * from {{ ref('int_reports') }}
+    where {{ report_increment_filter('report_id') }}
 
 ),
 
 metrics as (
 
     select * from {{ ref('int_report_metrics') }}
+    where {{ report_increment_filter('report_id') }}
 
 ),
 

@@ -2,11 +2,22 @@
 -- seeds/metric_derivations.csv (e.g. the Fujian form splits 网络申请 into 电子邮件 + 网上).
 -- A derived value is emitted only when the target is absent and every source is printed;
 -- it is marked `derived`, carries no raw text or line, and names its sources in row_label.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_reports('report_id') }}"
+    )
+}}
 with
+
+{{ changed_reports_cte() }},
 
 metrics as (
 
     select * from {{ ref('int_report_metrics') }}
+    where {{ report_increment_filter('report_id') }}
 
 ),
 

@@ -3,7 +3,17 @@
 -- seeds/harmonisation_map.csv for the report's template, and is emitted only when every
 -- input is present with a value. Nothing is imputed. Published as fct_harmonised_metrics;
 -- int_cross_level_checks compares them between a region and its sub-regions.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_reports('report_id') }}"
+    )
+}}
 with
+
+{{ changed_reports_cte() }},
 
 harmonisation_map as (
 
@@ -14,6 +24,7 @@ harmonisation_map as (
 reports as (
 
     select * from {{ ref('int_reports') }}
+    where {{ report_increment_filter('report_id') }}
 
 ),
 
@@ -21,6 +32,7 @@ metrics as (
 
     select * from {{ ref('int_report_metrics') }}
     where applicant = 'total'
+        and {{ report_increment_filter('report_id') }}
 
 ),
 

@@ -1,17 +1,29 @@
 -- One row per report, metric and applicant: the unit-normalised cells with the report's
 -- template. Should the parser emit the same cell twice, one reading is kept (printed before
 -- uncertain before derived before blank, then the earliest line) and n_readings says so.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_reports('report_id') }}"
+    )
+}}
 with
+
+{{ changed_reports_cte() }},
 
 cells as (
 
     select * from {{ ref('int_cells_unit_normalised') }}
+    where {{ report_increment_filter('document_id') }}
 
 ),
 
 reports as (
 
     select * from {{ ref('int_reports') }}
+    where {{ report_increment_filter('report_id') }}
 
 ),
 

@@ -1,12 +1,14 @@
 -- One row per landed document with its parsed attributes. A document the parser has not
 -- described (no raw.report_attributes row) is kept, with template `none` and
 -- parse_status `not_parsed`. Should the parser ever write two attribute rows for one
--- document, the one with the greatest parser_version is used.
+-- document, the one with the greatest parser_version is used. Retired documents
+-- (`xxgk retire`) are left out: they stay in raw.documents and stg_documents.
 with
 
 documents as (
 
     select * from {{ ref('stg_documents') }}
+    where not is_retired
 
 ),
 

@@ -2,12 +2,23 @@
 -- the further and soft checks are in fct_quality_checks).
 -- actual = the lhs sum (the printed total, or new + carried over for t3.balance),
 -- expected = the rhs sum (the parts); either is NULL when one of its cells is unusable.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_reports('report_id') }}"
+    )
+}}
 with
+
+{{ changed_reports_cte() }},
 
 instances as (
 
     select * from {{ ref('int_check_instances') }}
     where is_contract
+        and {{ report_increment_filter('report_id') }}
 
 ),
 

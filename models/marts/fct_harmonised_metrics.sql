@@ -1,10 +1,21 @@
 -- Comparable measures across the 2019 template break, one row per report and measure
 -- (computed in int_harmonised_metrics; seeds/harmonisation_map.csv, docs/metrics.md).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_reports('report_id') }}"
+    )
+}}
 with
+
+{{ changed_reports_cte() }},
 
 measures as (
 
     select * from {{ ref('int_harmonised_metrics') }}
+    where {{ report_increment_filter('report_id') }}
 
 ),
 

@@ -1,17 +1,29 @@
 -- One row per statistic cell read from a report (report, metric, applicant). value is in
 -- the template's unit (amounts in 万元 where the template says 万元); blank cells have a
 -- NULL value; uncertain cells carry the best reading and keep the others in alternatives.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_reports('report_id') }}"
+    )
+}}
 with
+
+{{ changed_reports_cte() }},
 
 printed as (
 
     select * from {{ ref('int_report_metrics') }}
+    where {{ report_increment_filter('report_id') }}
 
 ),
 
 derived as (
 
     select * from {{ ref('int_derived_metrics') }}
+    where {{ report_increment_filter('report_id') }}
 
 ),
 

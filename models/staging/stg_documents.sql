@@ -28,7 +28,12 @@ renamed as (
         cast(length(text) as bigint) as text_chars,
 
         -- timestamps
-        cast(landed_at as timestamp) as landed_at
+        cast(landed_at as timestamp) as landed_at,
+
+        -- retirement (`xxgk retire`): the document is kept but no longer reported
+        cast(retired_at as timestamp) as retired_at,
+        nullif(trim(retired_reason), '') as retired_reason,
+        retired_at is not null as is_retired
 
     from source
 

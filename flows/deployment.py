@@ -1,0 +1,113 @@
+"""The scheduled deployment: the refresh flow over an inbox directory, served by Prefect.
+
+`xxgk serve --inbox DIR` serves :func:`refresh_inbox` as the deployment ``refresh-inbox/inbox``
+on a cron schedule (or an interval). Prefect schedules runs only with a real API server: the
+command uses the one at PREFECT_API_URL, or starts ``prefect server start`` on 127.0.0.1 for
+as long as it serves (its UI shows the deployment, its runs and their logs). prefect.yaml
+describes the same deployment for `prefect deploy` with a work pool (docs/operations.md).
+
+One run at a time (DuckDB has one writer): the deployment's concurrency limit is 1, and a run
+that finds the work file locked waits and retries (flows/refresh.py).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from prefect import flow
+
+from flows.refresh import refresh
+
+DEPLOYMENT_NAME = "inbox"
+
+
+@flow(name="refresh-inbox", log_prints=True)
+def refresh_inbox(inbox: str, db: str) -> dict[str, object]:
+    """One scheduled refresh of the warehouse at ``db`` from the reports under ``inbox``;
+    returns the run's row of audit.runs (as a dict, for Prefect's UI and API)."""
+    result = refresh(Path(inbox), Path(db), kind="scheduled")
+    print(f"summary: {result.run.summary()}")
+    return {
+        "run_id": result.run.run_id,
+        "status": result.run.status,
+        "documents_landed": result.run.documents_landed,
+        "served_version": result.run.served_version,
+    }
+
+
+def _healthy(api_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@contextmanager
+def local_prefect_server(port: int, timeout_s: float = 120) -> Iterator[str]:
+    """``prefect server start`` on 127.0.0.1:``port`` for the duration; yields its API URL."""
+    api_url = f"http://127.0.0.1:{port}/api"
+    if _healthy(api_url):  # already running (e.g. started by hand): use it, leave it
+        yield api_url
+        return
+    env = {**os.environ, "PREFECT_UI_ENABLED": "true", "PREFECT_API_URL": api_url}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1"]
+        + ["--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + timeout_s
+        while not _healthy(api_url):
+            if server.poll() is not None:
+                raise RuntimeError(f"prefect server start exited with {server.returncode}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the Prefect server did not answer at {api_url}")
+            time.sleep(0.5)
+        yield api_url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def serve_inbox(
+    inbox: Path, db: Path, *, cron: str, interval: float | None = None, port: int = 4200
+) -> int:
+    """Serve the scheduled deployment until interrupted (Ctrl-C)."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    inbox, db = inbox.expanduser().resolve(), db.expanduser().resolve()
+    if not inbox.is_dir():
+        print(f"xxgk: inbox not found: {inbox}", file=sys.stderr)
+        return 2
+    schedule = {"interval": interval} if interval else {"cron": cron}
+    parameters = {"inbox": str(inbox), "db": str(db)}
+    configured = PREFECT_API_URL.value()
+    server = _existing(configured) if configured else local_prefect_server(port)
+    with server as api_url, temporary_settings(updates={PREFECT_API_URL: api_url}):
+        print(f"xxgk serve: {inbox} -> {db}, {schedule}; Prefect API {api_url}", flush=True)
+        refresh_inbox.serve(
+            name=DEPLOYMENT_NAME,
+            parameters=parameters,
+            global_limit=1,
+            description="Refresh the warehouse from the inbox (xxgk serve).",
+            **schedule,
+        )
+    return 0
+
+
+@contextmanager
+def _existing(api_url: str) -> Iterator[str]:
+    yield api_url

@@ -1,0 +1,159 @@
+"""What the last successful dbt build covered, and what the next one must rebuild.
+
+The incremental models (macros/report_increment.sql) replace the rows of the reports listed
+in ``meta.changed_reports``. Before a build, :func:`plan_build` compares the reports the
+warehouse holds now (active documents with the parser version of their stored parse) with
+the snapshot the last successful build recorded in ``meta.built_reports``: a report landed,
+re-parsed or retired since then is listed. After the build succeeded, :func:`record_build`
+takes the new snapshot and clears the list.
+
+A build that fails or is killed records nothing: the next plan lists the same reports again
+(plus those of the interrupted list), and replacing a report's rows twice is harmless.
+
+A change to the models, macros, seeds or dbt settings changes the build fingerprint
+(:func:`build_fingerprint`) and makes the next build a full refresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import duckdb
+
+from ingest.db import connect
+
+BUILD_INPUTS = ("models", "macros", "seeds", "dbt_project.yml", "selectors.yml", "profiles.yml")
+
+STATE_DDL = (
+    "create schema if not exists meta",
+    "create table if not exists meta.changed_reports (report_id varchar primary key)",
+    "create table if not exists meta.built_reports "
+    "(report_id varchar primary key, parser_version varchar)",
+    "create table if not exists meta.build_state "
+    "(fingerprint varchar not null, built_at timestamp not null, full_refresh boolean not null, "
+    "changed_reports bigint not null)",
+)
+
+# the reports as the marts should show them: active documents and their stored parse
+CURRENT_REPORTS = """
+select d.document_id as report_id, a.parser_version
+from raw.documents d
+left join raw.report_attributes a using (document_id)
+where d.retired_at is null
+"""
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    full_refresh: bool
+    reason: str  # why a full refresh (empty for an incremental build)
+    changed_reports: int  # reports the incremental models replace
+    fingerprint: str
+
+    def __str__(self) -> str:
+        if self.full_refresh:
+            return f"full refresh ({self.reason})"
+        return f"incremental ({self.changed_reports} changed reports)"
+
+
+def _package_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "-"
+
+
+def build_fingerprint(project_dir: Path) -> str:
+    """SHA-256 over every file that shapes the build (models, macros, seeds, settings) and
+    the dbt versions: equal fingerprints mean a full rebuild would compute the same SQL."""
+    digest = hashlib.sha256()
+    for package in ("dbt-core", "dbt-duckdb"):
+        digest.update(f"{package}={_package_version(package)}\n".encode())
+    root = Path(project_dir).resolve()
+    for name in BUILD_INPUTS:
+        entry = root / name
+        files = sorted(entry.rglob("*")) if entry.is_dir() else [entry]
+        for path in files:
+            if path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _has_raw_reports(con: duckdb.DuckDBPyConnection) -> bool:
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'raw' "
+        "and table_name in ('documents', 'report_attributes')"
+    ).fetchone()
+    return bool(found and found[0] == 2)
+
+
+def _last_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    row = con.execute(
+        "select fingerprint from meta.build_state order by built_at desc limit 1"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def plan_build(db_path: Path | str, project_dir: Path) -> BuildPlan:
+    """Decide between a full refresh and an incremental build, and write the list of
+    changed reports to meta.changed_reports."""
+    fingerprint = build_fingerprint(project_dir)
+    with connect(db_path) as con:
+        for statement in STATE_DDL:
+            con.execute(statement)
+        last = _last_fingerprint(con)
+        if last is None:
+            reason = "first build"
+        elif last != fingerprint:
+            reason = "models, macros, seeds or dbt changed since the last build"
+        elif not _has_raw_reports(con):
+            reason = "no raw reports"
+        else:
+            reason = ""
+        con.begin()
+        if reason:
+            con.execute("delete from meta.changed_reports")
+            changed = 0
+        else:
+            con.execute(
+                f"""
+                insert or ignore into meta.changed_reports
+                select report_id from (
+                    (select report_id, parser_version from ({CURRENT_REPORTS})
+                     except select report_id, parser_version from meta.built_reports)
+                    union
+                    (select report_id, parser_version from meta.built_reports
+                     except select report_id, parser_version from ({CURRENT_REPORTS}))
+                )
+                """
+            )
+            changed = con.execute("select count(*) from meta.changed_reports").fetchone()[0]
+        con.commit()
+    return BuildPlan(bool(reason), reason, int(changed), fingerprint)
+
+
+def record_build(db_path: Path | str, plan: BuildPlan) -> None:
+    """After a successful build: snapshot the reports it covered, clear the list, and keep
+    the fingerprint (one transaction)."""
+    with connect(db_path) as con:
+        has_reports = _has_raw_reports(con)
+        con.begin()
+        con.execute("delete from meta.built_reports")
+        if has_reports:
+            con.execute(f"insert into meta.built_reports {CURRENT_REPORTS}")
+        con.execute("delete from meta.changed_reports")
+        con.execute(
+            "insert into meta.build_state values (?, ?, ?, ?)",
+            [
+                plan.fingerprint,
+                datetime.now(UTC).replace(tzinfo=None),
+                plan.full_refresh,
+                plan.changed_reports,
+            ],
+        )
+        con.commit()
