@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from bench.synthetic import TEMPLATES, draw_report, messy_txt
+from bench.synthetic import TEMPLATES, draw_report, messy_txt, render_pdf
 
 
 def make_corpus(directory: Path, reports: int) -> list[Path]:
@@ -33,6 +33,30 @@ def make_corpus(directory: Path, reports: int) -> list[Path]:
             path.write_text(messy_txt(report, i), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def make_pdf_corpus(directory: Path, reports: int) -> int:
+    """`reports` synthetic PDF reports (every template), reused when present; their pages."""
+    import pypdfium2  # pdfplumber's own dependency
+
+    directory.mkdir(parents=True, exist_ok=True)
+    pages = 0
+    for i in range(reports):
+        path = directory / f"report_{i:06d}.pdf"
+        if not path.exists():
+            path.write_bytes(render_pdf(draw_report(i, TEMPLATES[i % len(TEMPLATES)])))
+        pages += len(pypdfium2.PdfDocument(path))
+    return pages
+
+
+def extract_two(directory: Path) -> None:
+    """Extraction alone in two processes: what landing would reach extracting two at a time."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from ingest.extract import extract
+
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(extract, sorted(directory.glob("*.pdf")), chunksize=4))
 
 
 def peak_mib() -> float:
@@ -61,6 +85,7 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=1000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/xxgk-bench"))
     parser.add_argument("--full", action="store_true", help="also time dbt build and GE")
+    parser.add_argument("--pdf", type=int, default=0, help="also time N synthetic PDFs (pages/s)")
     args = parser.parse_args()
 
     from ingest.discover import discover_all
@@ -99,6 +124,21 @@ def main() -> None:
 
         timed("dbt build (refresh selector)", n, lambda: dbt_build(db), rows)
         timed("Great Expectations gate", n, lambda: validate_marts(db), rows)
+    if args.pdf:
+        pdf_corpus = args.workdir / f"pdf_{args.pdf}"
+        pages = make_pdf_corpus(pdf_corpus, args.pdf)
+        pdf_db = args.workdir / f"bench_pdf_{args.pdf}.duckdb"
+        pdf_db.unlink(missing_ok=True)
+        pdf_s = timed(
+            "PDF extract + land", args.pdf, lambda: land_documents(pdf_db, pdf_corpus), rows
+        )
+        rows.append(f"| PDF pages | {pages} | {pdf_s:.2f} | {pages / pdf_s:.1f} pages/s | |")
+        two_s = timed(
+            "PDF extract only, 2 processes", args.pdf, lambda: extract_two(pdf_corpus), rows
+        )
+        rows.append(
+            f"| PDF pages, 2 processes | {pages} | {two_s:.2f} | {pages / two_s:.1f} pages/s | |"
+        )
     print(f"Machine: {machine()}\n")
     print("\n".join(rows))
 

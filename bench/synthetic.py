@@ -1,12 +1,17 @@
 """Synthetic annual reports with their own truth, rendered as txt, html, docx and pdf.
 
 A report's statistics are drawn at random but satisfy its template's identities (`old`,
-`v2019`, `v2021`, `hybrid`); each renderer lays the same tables out the way real documents do
+`v2019`, `v2021`, `hybrid`, and `local`: the Fujian form of seeds/local_forms.csv with its
+本年度 and 历年累计 columns); each renderer lays the same tables out the way real documents do
 (spanned group labels, ruled PDF tables, running text), and `messy_txt` adds what crawled text
 shows: wrapped and split labels, page footers and repeated headers, one-character-per-line
-captions, typos in labels and glued digit runs. Parsing a rendering must give back the numbers
-drawn: exactly where the rendering is unambiguous, and with the truth among the alternatives of
-an `uncertain` cell where glue makes it ambiguous. The generator is the parser's oracle.
+captions, typos in labels, glued digit runs, and for `local` the whole table on one crawled
+line (spaced, or glued like 05_pingtan_xian_2012). `draw_report(..., messiness=True)` adds
+what every rendering may show: a stray table in the prose (no facts), zeros printed as
+blanks (`—`, `/`: truth in `SyntheticReport.blank`) and units inside value cells (`425条`).
+Parsing a rendering must give back the numbers drawn: exactly where the rendering is
+unambiguous, and with the truth among the alternatives of an `uncertain` cell where glue makes
+it ambiguous. The generator is the parser's oracle.
 """
 
 from __future__ import annotations
@@ -17,13 +22,22 @@ import random
 import re
 from dataclasses import dataclass, field
 
+from ingest.parse.local_template import FormRow, LocalForm, load_forms
 from ingest.parse.national_tables import APPLICANTS, t2_entities
 from ingest.parse.reference import Reference, TemplateRow, default_reference
 
 TEMPLATES = ("old", "v2019", "v2021", "hybrid")
+ALL_TEMPLATES = (*TEMPLATES, "local")
+LOCAL_FORM = "fujian_2008"
 T3_HEADER = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
 T4_HEADER = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3
-YEARS = {"old": (2014, 2018), "v2019": (2019, 2020), "v2021": (2021, 2025), "hybrid": (2023, 2024)}
+YEARS = {
+    "old": (2014, 2018),
+    "v2019": (2019, 2020),
+    "v2021": (2021, 2025),
+    "hybrid": (2023, 2024),
+    "local": (2009, 2013),
+}
 
 
 @dataclass
@@ -34,6 +48,9 @@ class SyntheticReport:
     year: int
     template: str = "v2021"
     values: dict[tuple[str, str], float] = field(default_factory=dict)
+    stray_table: str = ""  # '', 'before' or 'after' the statistics: a table with no facts
+    blank: set[tuple[str, str]] = field(default_factory=set)  # zeros printed as a placeholder
+    units_in_cells: bool = False  # '425条' in the value cell of a row with a unit
 
     @property
     def title(self) -> str:
@@ -49,32 +66,54 @@ class SyntheticReport:
 
 
 # -- drawing numbers that satisfy the identities -----------------------------------------------
-def issuer(seed: int, reference: Reference) -> str:
-    """A real county government, a different one for each seed (so series do not collide)."""
+def issuer(seed: int, reference: Reference, province: str = "") -> str:
+    """A real county government, a different one for each seed (so series do not collide);
+    `province` (a code prefix such as '35') keeps to one province."""
     counties = [
         r.name
         for r in reference.regions
-        if r.level == "county" and r.name.endswith("县") and len(r.name) >= 3
+        if r.level == "county"
+        and r.name.endswith("县")
+        and len(r.name) >= 3
+        and r.code.startswith(province)
     ]
     return f"{counties[(seed * 7919) % len(counties)]}人民政府"
 
 
 def draw_report(
-    seed: int, template: str = "v2021", reference: Reference | None = None
+    seed: int,
+    template: str = "v2021",
+    reference: Reference | None = None,
+    messiness: bool = False,
 ) -> SyntheticReport:
+    """A report of `template`; `messiness` adds a stray table, blanks and units in cells (drawn
+    from a generator of their own, so the numbers of a seed are the same either way)."""
     reference = reference or default_reference()
     rng = random.Random(f"{template}-{seed}")
     first, last = YEARS[template]
+    province = "35" if template == "local" else ""
     report = SyntheticReport(
-        issuer=issuer(seed, reference), year=rng.randint(first, last), template=template
+        issuer=issuer(seed, reference, province), year=rng.randint(first, last), template=template
     )
     if template == "old":
         _draw_old(report, reference, rng)
+    elif template == "local":
+        _draw_local(report, rng)
     else:
         _draw_t2(report, reference, rng)
         _draw_t3(report, reference, rng)
         _draw_t4(report, rng)
+    if messiness:
+        _draw_messiness(report, random.Random(f"messiness-{template}-{seed}"))
     return report
+
+
+def _draw_messiness(report: SyntheticReport, rng: random.Random) -> None:
+    report.stray_table = rng.choice(["before", "after", ""])
+    report.units_in_cells = rng.random() < 0.5
+    chance = rng.choice([0.0, 0.3, 1.0])
+    zeros = sorted(key for key, value in report.values.items() if value == 0)
+    report.blank = {key for key in zeros if rng.random() < chance}
 
 
 def _count(rng: random.Random) -> int:
@@ -103,6 +142,39 @@ def _draw_old(report: SyntheticReport, reference: Reference, rng: random.Random)
     total("old.s3.replies")
     for code, value in values.items():
         report.values[(code, "total")] = value
+
+
+def local_form() -> LocalForm:
+    return next(form for form in load_forms() if form.form == LOCAL_FORM)
+
+
+def cumulative_code(form: LocalForm, code: str) -> str:
+    """The 历年累计 column's code of a row (as ingest/parse/local_template.py names it)."""
+    return form.cumulative_prefix + code.removeprefix("local.")
+
+
+def _draw_local(report: SyntheticReport, rng: random.Random) -> None:
+    """本年度 and the years before it, each satisfying the form's relations (a `sum` parent is
+    the sum of its rows, a `part` parent at least its 其中 rows); 历年累计 = before + 本年度."""
+    form = local_form()
+
+    def column() -> dict[str, float]:
+        values: dict[str, float] = {}
+        for row in reversed(form.rows):  # children follow their parent
+            children = [r for r in form.rows if r.parent == row.metric_code]
+            if not children:
+                values[row.metric_code] = _count(rng)
+                continue
+            parts = sum(values[r.metric_code] for r in children)
+            extra = rng.choice([0, _count(rng)]) if children[0].parent_relation == "part" else 0
+            values[row.metric_code] = parts + extra
+        return values
+
+    this_year, before = column(), column()
+    for row in form.rows:
+        code = row.metric_code
+        report.values[(code, "total")] = this_year[code]
+        report.values[(cumulative_code(form, code), "total")] = this_year[code] + before[code]
 
 
 def _draw_t2(report: SyntheticReport, reference: Reference, rng: random.Random) -> None:
@@ -171,15 +243,27 @@ def _number(value: float) -> str:
     return f"{value:g}" if isinstance(value, float) and not value.is_integer() else str(int(value))
 
 
-def _value(report: SyntheticReport, code: str, applicant: str = "total", colspan: int = 1) -> Cell:
-    return Cell(_number(report.values[(code, applicant)]), colspan=colspan, is_value=True)
+UNITS_IN_CELLS = frozenset({"条", "件", "个", "人", "次", "篇", "人次", "万元"})
+
+
+def _value(
+    report: SyntheticReport, code: str, applicant: str = "total", colspan: int = 1, unit: str = ""
+) -> Cell:
+    key = (code, applicant)
+    if key in report.blank:
+        return Cell("—" if len(code) % 2 else "/", colspan=colspan, is_value=True)
+    text = _number(report.values[key])
+    if report.units_in_cells and unit in UNITS_IN_CELLS:
+        text += unit
+    return Cell(text, colspan=colspan, is_value=True)
 
 
 def table_old(report: SyntheticReport, reference: Reference) -> list[list[Cell]]:
     rows = [[Cell("统计指标"), Cell("单位"), Cell("统计数")]]
     for row in reference.rows_for("old"):
         if row.carries_value:
-            rows.append([Cell(row.label), Cell(row.unit), _value(report, row.metric_code)])
+            value = _value(report, row.metric_code, unit=row.unit)
+            rows.append([Cell(row.label), Cell(row.unit), value])
         else:
             rows.append([Cell(row.label, colspan=3)])
     return rows
@@ -255,6 +339,45 @@ def table_four(report: SyntheticReport, reference: Reference) -> list[list[Cell]
     ]
 
 
+def table_local(report: SyntheticReport) -> list[list[Cell]]:
+    """The Fujian form: 指标名称 | 计量单位 | <year>年度 | 历年累计; the first row of a group is
+    printed '其中：1.网站公开'."""
+    form = local_form()
+    rows = [[Cell("指标名称"), Cell("计量单位"), Cell(f"{report.year}年度"), Cell("历年累计")]]
+    for row in form.rows:
+        rows.append(
+            [
+                Cell(_local_label(form, row)),
+                Cell(row.unit),
+                _value(report, row.metric_code, unit=row.unit),
+                _value(report, cumulative_code(form, row.metric_code), unit=row.unit),
+            ]
+        )
+    return rows
+
+
+def _local_label(form: LocalForm, row: FormRow) -> str:
+    siblings = [r for r in form.rows if r.parent == row.parent]
+    return f"其中：{row.label}" if row.parent and row is siblings[0] else row.label
+
+
+def stray_table(report: SyntheticReport) -> list[list[Cell]]:
+    """A small table of the prose that is not a statistics table (its numbers are no facts)."""
+    rng = random.Random(f"stray-{report.issuer}-{report.year}")
+    if rng.random() < 0.5:
+        kinds = ["机构职能类", "政策文件类", "规划计划类", "重大项目类"]
+        counts = [rng.randint(5, 300) for _ in kinds]
+        rows = [[Cell("信息类别"), Cell("条数"), Cell("占比")]]
+        for kind, count in zip(kinds, counts, strict=True):
+            rows.append([Cell(kind), Cell(str(count)), Cell(f"{100 * count / sum(counts):.1f}%")])
+        return rows
+    courses = ["政务公开业务培训", "保密审查专题培训", "政务新媒体运维培训"]
+    rows = [[Cell("培训名称"), Cell("场次"), Cell("参训人次")]]
+    for course in courses:
+        rows.append([Cell(course), Cell(str(rng.randint(1, 6))), Cell(str(rng.randint(20, 400)))])
+    return rows
+
+
 Section = tuple[str, "list[list[Cell]] | str"]
 
 
@@ -264,18 +387,34 @@ def sections(report: SyntheticReport, reference: Reference) -> list[Section]:
         "全年共印发文件37件，推进政务公开工作。"
     )
     if report.template == "old":
-        return [
+        parts: list[Section] = [
             ("一、总体公开工作情况", overview),
             ("二、存在的问题与不足", "公开内容的深度和广度仍需提升。"),
             (f"附件：{report.year}年政府信息公开情况统计表", table_old(report, reference)),
         ]
-    return [
-        ("一、总体情况", overview),
-        ("二、主动公开政府信息情况", table_two(report, reference)),
-        ("三、收到和处理政府信息公开申请情况", table_three(report, reference)),
-        ("四、政府信息公开行政复议、行政诉讼情况", table_four(report, reference)),
-        ("五、存在的主要问题及改进情况", "公开内容的深度和广度仍需提升。"),
-    ]
+    elif report.template == "local":
+        parts = [
+            ("一、概述", overview),
+            ("二、政府信息依申请公开工作情况", "全年依申请公开工作平稳有序。"),
+            ("三、政府信息公开工作存在的主要问题及改进情况", "公开内容的深度和广度仍需提升。"),
+            (
+                f"附件1：{report.issuer}{report.year}年政府信息公开情况统计表",
+                table_local(report),
+            ),
+        ]
+    else:
+        parts = [
+            ("一、总体情况", overview),
+            ("二、主动公开政府信息情况", table_two(report, reference)),
+            ("三、收到和处理政府信息公开申请情况", table_three(report, reference)),
+            ("四、政府信息公开行政复议、行政诉讼情况", table_four(report, reference)),
+            ("五、存在的主要问题及改进情况", "公开内容的深度和广度仍需提升。"),
+        ]
+    if report.stray_table == "before":
+        parts.insert(1, ("（一）有关情况见下表。", stray_table(report)))
+    elif report.stray_table == "after":
+        parts.append(("附件2：有关情况表", stray_table(report)))
+    return parts
 
 
 # -- renderers ---------------------------------------------------------------------------------
@@ -320,9 +459,13 @@ def messy_txt(
         if labels and labels[0] == "三、本年度办理结果" and rng.random() < 0.5:
             lines.extend(labels.pop(0))  # one character per line, as PDF text of merged cells
         label = " ".join(labels)
-        if len(label) >= 10 and rng.random() < 0.15:
+        is_local_header = report.template == "local" and not values
+        if len(label) >= 10 and not is_local_header and rng.random() < 0.15:
             label = _typo(label, rng)
-        separator = "" if glue and len(values) == 7 and rng.random() < 0.5 else " "
+        gluable = len(values) == 7 or (report.template == "local" and len(values) == 2)
+        separator = (
+            "" if glue and gluable and rng.random() < 0.5 and "".join(values).isdigit() else " "
+        )
         if values and len(label) > 12 and rng.random() < 0.3:
             cut = rng.randint(4, len(label) - 4)
             lines.append(label[:cut])
@@ -338,7 +481,26 @@ def messy_txt(
             lines += ["", f"- {page} -", ""]
             if report.template == "old":
                 lines.append("统 计 指 标 单位 统计数")
+            elif report.template == "local":
+                lines.append(f"指标名称 计量单位 {report.year}年度 历年累计")
+    if report.template == "local" and (glue or rng.random() < 0.5):
+        lines = _crawled_local_table(lines, report.year, glue)
     return "\n".join(lines) + "\n"
+
+
+def _crawled_local_table(lines: list[str], year: int, glue: bool) -> list[str]:
+    """The Fujian table as a crawled web page gives it: caption and rows on one line, spaced
+    with the header cells wrapped ('计量 单位', '2011 年度', as 01_pingtan_zhsyq_2011), or
+    with every space gone (as 05_pingtan_xian_2012)."""
+    start = next(i for i, line in enumerate(lines) if line.startswith("附件1："))
+    header = lines[start + 1]  # a web page has no page breaks: no footers, no repeated header
+    table = lines[start : start + 2] + [
+        line for line in lines[start + 2 :] if line and line != header and line[0] != "-"
+    ]
+    if glue:
+        return lines[:start] + ["".join(line.replace(" ", "") for line in table)]
+    flat = " ".join(table).replace("计量单位", "计量 单位").replace(f"{year}年度", f"{year} 年度")
+    return lines[:start] + [flat]
 
 
 def _typo(label: str, rng: random.Random) -> str:

@@ -112,3 +112,25 @@ def test_damaged_binary_files_raise(suffix: str) -> None:
 def test_unsupported_suffix() -> None:
     with pytest.raises(ExtractionError, match="unsupported"):
         extract_bytes(b"x", ".rtf")
+
+
+def test_pdf_fast_paths_read_what_pdfplumber_reads() -> None:
+    """page_text reads table cells and the text between tables without pdfplumber's
+    page-wide passes; each must give exactly what table.extract() and page.crop() give."""
+    import pdfplumber
+
+    from bench.synthetic import draw_report, render_pdf
+    from ingest.extract.pdf import _band_text, _table_rows
+
+    data = render_pdf(draw_report(1, "v2021", messiness=True))
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            chars = [((c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2, c) for c in page.chars]
+            tables = page.find_tables()
+            assert tables
+            for table in tables:
+                assert _table_rows(table, chars) == table.extract()
+            for top, bottom in [(0, tables[0].bbox[1]), (tables[-1].bbox[3], page.height)]:
+                if bottom - top > 1:
+                    band = page.crop((0, top, page.width, bottom))
+                    assert _band_text(page, top, bottom) == band.extract_text().splitlines()

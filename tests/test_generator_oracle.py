@@ -1,6 +1,7 @@
-"""The synthetic generator as the parser's oracle: every template, every file type, and text
-with the damage crawled reports show. Where the rendering is unambiguous the parse must equal
-the truth exactly; where glue makes a run ambiguous, the truth must be among the readings kept."""
+"""The synthetic generator as the parser's oracle: every template (national and the Fujian
+`local` form), every file type, and text with the damage crawled reports show (plus stray
+tables, blanks and units in cells). Where the rendering is unambiguous the parse must equal the
+truth exactly; where glue makes a run ambiguous, the truth must be among the readings kept."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from bench.synthetic import (
-    TEMPLATES,
+    ALL_TEMPLATES,
+    SyntheticReport,
     draw_report,
     messy_txt,
     render_docx,
@@ -20,6 +22,7 @@ from bench.synthetic import (
 )
 from ingest.extract import extract
 from ingest.parse import parse_document
+from ingest.parse.local_template import parse_local_table
 
 RENDERERS = {
     ".txt": lambda r: render_txt(r).encode("gb18030"),
@@ -34,30 +37,58 @@ def _parse(path: Path) -> tuple[dict, dict[tuple[str, str], dict]]:
     return parsed.attributes, {(c["metric_code"], c["applicant"]): c for c in parsed.cells}
 
 
-def _expected_template(template: str) -> str:
-    return template
+def _wrong(report: SyntheticReport, cells: dict[tuple[str, str], dict]) -> dict:
+    """Cells not read as drawn: a number printed exactly, a blank read as no number."""
+    wrong = {}
+    for key, value in report.values.items():
+        cell = cells.get(key, {})
+        if key in report.blank:
+            if cell.get("value_text") is not None:
+                wrong[key] = ("blank", cell["raw_text"])
+        elif (
+            cell.get("value_text") is None
+            or float(cell["value_text"]) != value
+            or cell["value_status"] != "printed"
+        ):
+            wrong[key] = (value, cell.get("raw_text"), cell.get("value_status"))
+    return wrong
 
 
-@pytest.mark.parametrize("template", TEMPLATES)
+def _assert_round_trip(path: Path, report: SyntheticReport) -> None:
+    attributes, cells = _parse(path)
+    assert (attributes["template"], attributes["report_year"]) == (report.template, report.year)
+    wrong = _wrong(report, cells)
+    assert not wrong, f"{len(wrong)} of {len(report.values)} cells wrong: {list(wrong.items())[:4]}"
+    # no facts beyond the drawn ones: a stray table in the prose gives none
+    assert set(cells) <= set(report.values), set(cells) - set(report.values)
+
+
+@pytest.mark.parametrize("template", ALL_TEMPLATES)
 @pytest.mark.parametrize("suffix", sorted(RENDERERS))
 def test_clean_renderings_round_trip(tmp_path: Path, template: str, suffix: str) -> None:
     report = draw_report(3, template)
     path = tmp_path / f"report{suffix}"
     path.write_bytes(RENDERERS[suffix](report))
-    attributes, cells = _parse(path)
-    assert (attributes["template"], attributes["report_year"]) == (template, report.year)
-    wrong = {
-        key: (value, cells.get(key, {}).get("value_text"))
-        for key, value in report.values.items()
-        if cells.get(key, {}).get("value_text") is None
-        or float(cells[key]["value_text"]) != value
-        or cells[key]["value_status"] != "printed"
-    }
-    assert not wrong, f"{len(wrong)} of {len(report.values)} cells wrong: {list(wrong.items())[:4]}"
-    assert set(cells) == set(report.values)
+    _assert_round_trip(path, report)
+    assert set(_parse(path)[1]) == set(report.values)
 
 
-@pytest.mark.parametrize("template", TEMPLATES)
+@pytest.mark.parametrize("template", ALL_TEMPLATES)
+@pytest.mark.parametrize("suffix", sorted(RENDERERS))
+def test_stray_tables_blanks_and_units_round_trip(
+    tmp_path: Path, template: str, suffix: str
+) -> None:
+    """A stray table before or after the statistics (no facts), zeros printed as — or /,
+    units in the value cells."""
+    report = draw_report(2, template, messiness=True)
+    report.stray_table = "before" if suffix in (".txt", ".docx") else "after"
+    path = tmp_path / f"report{suffix}"
+    render = RENDERERS[suffix] if suffix != ".txt" else lambda r: render_txt(r).encode()
+    path.write_bytes(render(report))
+    _assert_round_trip(path, report)
+
+
+@pytest.mark.parametrize("template", ALL_TEMPLATES)
 @pytest.mark.parametrize("seed", range(6))
 def test_messy_text_round_trips(tmp_path: Path, template: str, seed: int) -> None:
     report = draw_report(seed, template)
@@ -73,7 +104,7 @@ def test_messy_text_round_trips(tmp_path: Path, template: str, seed: int) -> Non
     assert not wrong, f"{len(wrong)} of {len(report.values)} cells wrong: {list(wrong.items())[:4]}"
 
 
-@pytest.mark.parametrize("template", ["v2019", "v2021", "hybrid"])
+@pytest.mark.parametrize("template", ["v2019", "v2021", "hybrid", "local"])
 @pytest.mark.parametrize("seed", range(4))
 def test_glued_rows_never_present_a_guess_as_printed(
     tmp_path: Path, template: str, seed: int
@@ -93,3 +124,36 @@ def test_glued_rows_never_present_a_guess_as_printed(
                 float(v) for alternatives in json.loads(cell["alternatives"]) for v in alternatives
             }
             assert value in readings, (key, value, cell["alternatives"])
+
+
+# -- parser gaps the generator found (strict: they fail the suite once fixed, to be unmarked) --
+def _read(text: str, code: str) -> list[str | None]:
+    return [c["value_text"] for c in parse_document("x", text).cells if c["metric_code"] == code]
+
+
+@pytest.mark.xfail(strict=True, reason="rows.py: a placeholder ends the row on a crawled line")
+def test_crawled_local_line_with_a_blank_keeps_the_cumulative_value() -> None:
+    line = (
+        "附件1：X县2010年统计表 指标名称 计量 单位 2010 年度 历年累计 主动公开信息数 条 5 9 "
+        "其中：1.网站公开 条 — 3 2.政府公报公开 条 5 6"
+    )
+    cells = {(c.metric_code, c.value_text) for c in parse_local_table([line]).cells}
+    assert ("local.cum.old.s1.channels.website", "3") in cells
+
+
+@pytest.mark.xfail(strict=True, reason="national parser: see each case")
+@pytest.mark.parametrize(
+    ("template", "seed", "printed", "code", "value"),
+    [
+        # a wrapped label's '计1条' is read as the value when the cells carry units
+        ("old", 2, "息计1条） 条 0条", "old.s1.proactive_items", "0"),
+        # values on the line after their label, with a blank among them
+        ("v2021", 1, "规章\n4 / 5\n", "t2.art20_1.regulation.issued", "4"),
+    ],
+)
+def test_messy_text_with_units_and_blanks(
+    template: str, seed: int, printed: str, code: str, value: str
+) -> None:
+    text = messy_txt(draw_report(seed, template, messiness=True), seed)
+    assert printed in text
+    assert _read(text, code) == [value]

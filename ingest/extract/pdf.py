@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 import logging
+from typing import Any
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
+from pdfplumber.page import Page, test_proposed_bbox
+from pdfplumber.table import Table
+from pdfplumber.utils import chars_to_textmap, crop_to_bbox, extract_text
 
 from ingest.extract.types import Extraction, ExtractionError, normalise_newlines
 from ingest.limits import IngestLimits
@@ -21,7 +25,52 @@ def _cell(text: str | None) -> str:
     return "".join(part.strip() for part in (text or "").split("\n")).strip()
 
 
-def page_text(page: pdfplumber.page.Page) -> str:
+Bbox = tuple[float, float, float, float]
+Placed = tuple[float, float, dict[str, Any]]  # a char with its centre (x, y)
+
+
+def _inside(chars: list[Placed], bbox: Bbox) -> list[Placed]:
+    """The chars whose centre lies in bbox (half-open, as pdfplumber's Table.extract)."""
+    x0, top, x1, bottom = bbox
+    return [c for c in chars if x0 <= c[0] < x1 and top <= c[1] < bottom]
+
+
+def _table_rows(table: Table, chars: list[Placed]) -> list[list[str | None]]:
+    """table.extract(), reading each cell from the chars of its row within the table only.
+
+    Same chars in the same order as pdfplumber gives each cell (a row's bbox lies within the
+    table's, so narrowing to the table first drops none), without testing every char of the
+    page against every row."""
+    in_table = _inside(chars, table.bbox)
+    rows = []
+    for row in table.rows:
+        in_row = _inside(in_table, row.bbox)
+        cells: list[str | None] = []
+        for cell in row.cells:
+            if cell is None:
+                cells.append(None)
+                continue
+            in_cell = [c[2] for c in _inside(in_row, cell)]
+            cells.append(extract_text(in_cell) if in_cell else "")
+        rows.append(cells)
+    return rows
+
+
+def _band_text(page: Page, top: float, bottom: float) -> list[str]:
+    """page.crop((0, top, width, bottom)).extract_text() over the chars alone (cropping the
+    rects and lines as well would only cost time)."""
+    bbox = (0, top, page.width, bottom)
+    test_proposed_bbox(bbox, page.bbox)  # the same check (and error) as page.crop
+    # only chars reaching into the band can overlap it; crop_to_bbox decides exactly as before
+    near = [c for c in page.chars if c["bottom"] >= top and c["top"] <= bottom]
+    chars = crop_to_bbox(near, bbox)
+    textmap = chars_to_textmap(
+        chars, layout_bbox=bbox, layout_width=page.width, layout_height=bottom - top
+    )
+    return (textmap.as_string or "").splitlines()
+
+
+def page_text(page: Page) -> str:
     """A page's text in reading order, with each ruled table rebuilt as TAB-separated rows.
 
     pdfplumber's flat text interleaves a table's wrapped labels with vertically centred values,
@@ -30,20 +79,29 @@ def page_text(page: pdfplumber.page.Page) -> str:
     """
     lines: list[str] = []
     top = 0.0
+    chars: list[Placed] = [
+        ((c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2, c) for c in page.chars
+    ]
     for table in sorted(page.find_tables(), key=lambda t: t.bbox[1]):
         _, table_top, _, table_bottom = table.bbox
         if table_top > top + 1:
-            band = page.crop((0, top, page.width, table_top))
-            lines.extend((band.extract_text() or "").splitlines())
-        for row in table.extract():
+            lines.extend(_band_text(page, top, table_top))
+        for row in _table_rows(table, chars):
             cells = [_cell(c) for c in row if c is not None]
             if any(cells):
                 lines.append("\t".join(cells))
         top = max(top, table_bottom)
     if top < page.height - 1:
-        band = page.crop((0, top, page.width, page.height))
-        lines.extend((band.extract_text() or "").splitlines())
+        lines.extend(_band_text(page, top, page.height))
     return "\n".join(lines)
+
+
+def _pages_text(pdf: pdfplumber.PDF) -> list[str]:
+    texts = []
+    for page in pdf.pages:
+        texts.append(page_text(page))
+        page.close()  # drop the page's parsed objects once read
+    return texts
 
 
 def extract_pdf(data: bytes, limits: IngestLimits | None = None) -> Extraction:
@@ -55,7 +113,7 @@ def extract_pdf(data: bytes, limits: IngestLimits | None = None) -> Extraction:
                     f"the PDF has {len(pdf.pages)} pages, over the {max_pages}-page limit "
                     "(XXGK_MAX_PDF_PAGES)"
                 )
-            pages = [page_text(page) for page in pdf.pages]
+            pages = _pages_text(pdf)
     except ExtractionError:
         raise
     except PDFSyntaxError as exc:
