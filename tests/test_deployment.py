@@ -119,3 +119,22 @@ def test_served_deployment_runs_on_schedule(
     assert version == (1,)
     assert ("scheduled", "published", 1) in runs
     assert reports == (5,)
+
+
+def test_prefect_yaml_names_the_served_flow() -> None:
+    """prefect.yaml (for `prefect deploy`) describes the deployment `xxgk serve` serves."""
+    import yaml
+    from prefect.flows import load_flow_from_entrypoint
+
+    from flows.deployment import DEPLOYMENT_NAME
+    from xxgk.paths import ROOT
+    from xxgk.schedule import DEFAULT_CRON
+
+    config = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
+    (deployment,) = config["deployments"]
+    assert deployment["name"] == DEPLOYMENT_NAME
+    assert deployment["schedules"][0]["cron"] == DEFAULT_CRON
+    assert deployment["concurrency_limit"] == 1
+    flow = load_flow_from_entrypoint(str(ROOT / deployment["entrypoint"]))
+    assert flow.name == "refresh-inbox"
+    assert set(deployment["parameters"]) == set(flow.parameters.properties)

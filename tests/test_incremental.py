@@ -1,0 +1,138 @@
+"""Incremental builds (issue 6): after a report is added, re-parsed, retired or restored, the
+incremental build (only the changed reports' rows replaced, seeds not reloaded) leaves every
+mart exactly as a full build of the same documents would; a change to models or seeds makes
+the next build a full refresh."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.land import land_documents
+from ingest.parse_landed import parse_landed
+from ingest.retire import missing_from_inbox, retire_documents
+from xxgk.build_state import build_fingerprint, plan_build
+from xxgk.paths import ROOT
+from xxgk.transform import build_warehouse
+
+SEEDS = ROOT.parent / "shared" / "seeds"
+pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="needs ../shared/seeds")
+
+
+def _marts(db: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = [
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
+        marts = {}
+        for table in tables:
+            columns = [
+                name
+                for (name,) in con.execute(
+                    "select column_name from information_schema.columns where "
+                    "table_schema = 'marts' and table_name = ? order by ordinal_position",
+                    [table],
+                ).fetchall()
+                if name != "landed_at"
+            ]
+            query = f"select {', '.join(columns)} from marts.{table} order by all"
+            marts[table] = con.execute(query).fetchall()
+    return marts
+
+
+def _ingest_and_build(inbox: Path | None, db: Path):
+    if inbox is not None:
+        land_documents(db, inbox)
+    parse_landed(db)
+    return build_warehouse(db)
+
+
+def test_incremental_builds_equal_full_builds(tmp_path: Path) -> None:
+    seeds = sorted(SEEDS.iterdir())
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for seed in seeds[:4]:
+        shutil.copy(seed, inbox / seed.name)
+    db = tmp_path / "warehouse.duckdb"
+    first = _ingest_and_build(inbox, db)
+    assert first.plan is not None and first.plan.full_refresh
+    four_reports = _marts(db)
+
+    # one report added: only it is rebuilt, and the marts equal a full build of all five
+    shutil.copy(seeds[4], inbox / seeds[4].name)
+    added = _ingest_and_build(inbox, db)
+    assert added.plan is not None and not added.plan.full_refresh
+    assert added.plan.changed_reports == 1
+    assert added.built["incremental"] == 8 and "seed" not in added.built
+    full_db = tmp_path / "full.duckdb"
+    _ingest_and_build(inbox, full_db)
+    five_reports = _marts(full_db)
+    assert _marts(db) == five_reports
+
+    # its file removed and the document retired: the marts are back to the four reports
+    (inbox / seeds[4].name).unlink()
+    gone = missing_from_inbox(db, inbox)
+    assert len(gone) == 1
+    retire_documents(db, gone, "removed from the inbox")
+    retired = _ingest_and_build(None, db)
+    assert retired.plan is not None and retired.plan.changed_reports == 1
+    assert _marts(db) == four_reports
+    with duckdb.connect(str(db), read_only=True) as con:  # history kept
+        assert con.execute("select count(*) from raw.documents").fetchone() == (5,)
+        assert con.execute("select count(*) from audit.retirements").fetchone() == (1,)
+
+    # the same bytes offered again: restored
+    shutil.copy(seeds[4], inbox / f"again_{seeds[4].name}")
+    restored = _ingest_and_build(inbox, db)
+    assert restored.plan is not None and restored.plan.changed_reports == 1
+    assert _marts(db) == five_reports
+
+    # a parser version change: as if the warehouse had been parsed and built by an older
+    # parser, the document is parsed again from the stored text (the inbox is gone) and only
+    # it is rebuilt
+    shutil.rmtree(inbox)
+    with duckdb.connect(str(db)) as con:
+        older = "where document_id = (select min(document_id) from raw.documents)"
+        for table in ("raw.report_attributes", "raw.cells"):
+            con.execute(f"update {table} set parser_version = '0.0.0-older' {older}")
+        con.execute(
+            "update meta.built_reports set parser_version = '0.0.0-older' "
+            "where report_id = (select min(document_id) from raw.documents)"
+        )
+    reparsed = _ingest_and_build(None, db)
+    assert reparsed.plan is not None and reparsed.plan.changed_reports == 1
+    assert _marts(db) == five_reports
+
+    # nothing changed: nothing listed
+    assert plan_build(db, ROOT).changed_reports == 0
+
+
+def test_a_changed_seed_or_model_means_a_full_refresh(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    for name in ("models", "macros", "seeds"):
+        shutil.copytree(ROOT / name, project / name)
+    for name in ("dbt_project.yml", "selectors.yml", "profiles.yml"):
+        shutil.copy(ROOT / name, project / name)
+    before = build_fingerprint(project)
+    assert build_fingerprint(project) == before
+    aliases = project / "seeds" / "label_aliases.csv"
+    aliases.write_text(aliases.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert build_fingerprint(project) != before
+
+    db = tmp_path / "w.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema meta")
+        con.execute(
+            "create table meta.build_state (fingerprint varchar, built_at timestamp, "
+            "full_refresh boolean, changed_reports bigint)"
+        )
+        con.execute("insert into meta.build_state values (?, now(), true, 0)", [before])
+    plan = plan_build(db, project)
+    assert plan.full_refresh and "changed" in plan.reason
