@@ -58,8 +58,10 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, dic
     db = work / "seeds.duckdb"
     first = run_pipeline(db, cwd=work)
     assert "land:" in first.stdout and "validate:" in first.stdout
+    assert "summary:  run " in first.stdout and "published" in first.stdout
     before = snapshot(db)
-    run_pipeline(db, cwd=work)
+    second = run_pipeline(db, cwd=work)
+    assert "nothing new" in second.stdout and "served version 1" in second.stdout
     return db, before, snapshot(db)
 
 
@@ -116,5 +118,37 @@ def test_quality_marts_and_validation_history(warehouse: tuple[Path, dict, dict]
             "select run_id, string_agg(distinct checkpoint, ' ' order by checkpoint), "
             "bool_and(success) from audit.ge_validations group by run_id"
         ).fetchall()
-    assert len(runs) == 2 and {r[1:] for r in runs} == {("marts raw staging", True)}
+    # the first run validated every layer; the second found nothing new and stopped early
+    assert len(runs) == 1 and {r[1:] for r in runs} == {("marts raw staging", True)}
     assert (db.parent / "data_docs" / "index.html").is_file()
+
+
+def test_history_and_retire_from_the_command_line(
+    warehouse: tuple[Path, dict, dict], tmp_path: Path
+) -> None:
+    db, _, _ = warehouse
+    history = subprocess.run(
+        [*xxgk_command(), "history", "--db", str(db)], capture_output=True, text=True, timeout=60
+    )
+    assert history.returncode == 0, history.stderr
+    lines = history.stdout.splitlines()
+    assert len(lines) == 2 and " unchanged;" in lines[0] and " published;" in lines[1]
+
+    # retire one seed in a copy of the warehouse: rebuilt without it, its history kept
+    copy = tmp_path / "copy.duckdb"
+    for suffix in ("", ".build"):
+        name = f"{db.stem}{suffix}.duckdb"
+        (tmp_path / f"copy{suffix}.duckdb").write_bytes((db.parent / name).read_bytes())
+    retired = subprocess.run(
+        [*xxgk_command(), "retire", "000_c6cbb6b884b800f8.txt", "--db", str(copy)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert retired.returncode == 0, retired.stdout + retired.stderr
+    assert "1 retired" in retired.stdout and "incremental (1 changed reports)" in retired.stdout
+    with duckdb.connect(str(copy), read_only=True) as con:
+        assert con.execute("select count(*) from marts.dim_report").fetchone() == (4,)
+        assert con.execute("select count(*) from raw.documents").fetchone() == (5,)
+        runs = con.execute("select kind, status from audit.runs order by started_at").fetchall()
+    assert runs[-1] == ("retire", "published")

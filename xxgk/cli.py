@@ -200,13 +200,23 @@ def retire(
 
 def history(db_path: Path, limit: int) -> int:
     """Print the last runs the served warehouse records."""
+    import duckdb
+
     from xxgk.run_history import recent_runs
 
     db_path = db_path.expanduser().resolve()
     if not db_path.is_file():
         print(f"xxgk: no warehouse at {db_path}", file=sys.stderr)
         return 2
-    for line in recent_runs(db_path, limit):
+    # the work file has every run (a run that found nothing new publishes nothing); it is
+    # locked while a run writes it, and then the served copy's history is shown
+    work_db = work_db_path(db_path)
+    try:
+        lines = recent_runs(work_db if work_db.is_file() else db_path, limit)
+    except duckdb.IOException:
+        lines = recent_runs(db_path, limit)
+        print(f"(the work file is busy: runs up to served version; {work_db})")
+    for line in lines:
         print(line)
     return 0
 
