@@ -10,6 +10,7 @@ from the landed documents.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +26,13 @@ from serving.publish import publish as publish_version
 from xxgk.build_state import BuildPlan, plan_build
 from xxgk.paths import ROOT, work_db_path
 from xxgk.run_history import RunRecord, close_run, mark_published, save_run, start_run
-from xxgk.transform import DbtSummary, build_planned, dbt_docs, failing_identity_checks
+from xxgk.transform import (
+    DbtSummary,
+    build_planned,
+    dbt_docs,
+    failing_identity_checks,
+    reusable_docs_page,
+)
 
 
 def _transient(task: object, task_run: object, state: object) -> bool:
@@ -118,13 +125,26 @@ def refresh(
         raise
 
 
+class _Progress:
+    """Prints each step's outcome with the seconds it took."""
+
+    def __init__(self) -> None:
+        self.last = time.monotonic()
+
+    def say(self, step: str, outcome: object) -> None:
+        now = time.monotonic()
+        print(f"{step + ':':<9} {outcome} ({now - self.last:.1f} s)", flush=True)
+        self.last = now
+
+
 def _refresh(
     run: RunRecord, input_dir: Path | None, work_db: Path, db_path: Path, project_dir: Path
 ) -> RefreshResult:
+    progress = _Progress()
     landing = None
     if input_dir is not None:
         landing = land(input_dir, work_db)
-        print(f"land:     {landing}", flush=True)
+        progress.say("land", landing)
         save_run(
             work_db,
             run,
@@ -134,18 +154,18 @@ def _refresh(
             documents_quarantined=landing.quarantined,
         )
     parsing = parse(work_db)
-    print(f"parse:    {parsing}", flush=True)
+    progress.say("parse", parsing)
     build_plan = plan(work_db, project_dir)
     save_run(
         work_db, run, documents_parsed=parsing.parsed, reports_changed=build_plan.changed_reports
     )
     if _nothing_new(landing, parsing, build_plan) and published_is_current(work_db, db_path):
-        print("build:    nothing new: no document landed or parsed, no report changed", flush=True)
+        progress.say("build", "nothing new: no document landed or parsed, no report changed")
         save_run(work_db, run, build="skipped", served_version=served_version(db_path))
         close_run(work_db, run, "unchanged")
         return RefreshResult(run, landing, parsing, None, None, None)
     built = build(work_db, project_dir, build_plan)
-    print(f"build:    {built}", flush=True)
+    progress.say("build", built)
     save_run(
         work_db,
         run,
@@ -156,11 +176,14 @@ def _refresh(
         checks_failed=failing_identity_checks(work_db),
     )
     validation = validate(work_db)
-    print(f"validate: {validation}", flush=True)
+    progress.say("validate", validation)
     save_run(work_db, run, expectations_failed=len(validation.failures))
     validation.raise_for_failures()  # a failed expectation stops the run before publishing
-    docs_page = document(work_db, project_dir)
+    docs_page = reusable_docs_page(db_path, build_plan)
+    if docs_page is None:
+        docs_page = document(work_db, project_dir)
+        progress.say("dbt docs", docs_page)
     published = publish(work_db, db_path, input_dir, docs_page, run)
     save_run(work_db, run)  # the row as the served copy has it (status published)
-    print(f"publish:  {published}", flush=True)
+    progress.say("publish", published)
     return RefreshResult(run, landing, parsing, built, validation, published)

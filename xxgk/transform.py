@@ -134,6 +134,16 @@ def failing_identity_checks(db_path: Path | str) -> int:
     return int(row[0]) if row else 0
 
 
+def reusable_docs_page(serving_db: Path, plan: BuildPlan) -> Path | None:
+    """The published dbt docs page, when an incremental build leaves it valid: the page holds
+    the manifest (models, tests, descriptions) and the catalog (relations and columns), and
+    neither changes unless the build fingerprint does. None after a full refresh."""
+    from xxgk.paths import dbt_docs_dir
+
+    page = dbt_docs_dir(serving_db) / "index.html"
+    return page if not plan.full_refresh and page.is_file() else None
+
+
 def dbt_docs(db_path: Path | str, project_dir: Path = ROOT) -> Path:
     """``dbt docs generate --static --no-compile``: the catalog of the warehouse at
     ``db_path`` and the manifest of the last build, in one self-contained page. Returns the
