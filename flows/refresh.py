@@ -16,6 +16,7 @@ from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.tasks import exponential_backoff
 
 from expectations.validate import ValidationReport, validate_warehouse
 from ingest.db import is_lock_conflict
@@ -44,7 +45,14 @@ def _transient(task: object, task_run: object, state: object) -> bool:
     return False
 
 
-_RETRY_ON_LOCK = {"retries": 3, "retry_delay_seconds": 2, "retry_condition_fn": _transient}
+# another writer (a concurrent run, a user's read-write session) holds the work file: wait
+# 2, 4, 8, 16 s (±30 %). Bad input is never retried: it is quarantined or names the document.
+_RETRY_ON_LOCK = {
+    "retries": 4,
+    "retry_delay_seconds": exponential_backoff(backoff_factor=2),
+    "retry_jitter_factor": 0.3,
+    "retry_condition_fn": _transient,
+}
 
 
 @task(name="land", cache_policy=NO_CACHE, **_RETRY_ON_LOCK)
