@@ -28,16 +28,7 @@ check_terms_classified as (
             when value_status <> 'printed' then value_status
             when value is null then 'unreadable'
             else 'printed'
-        end as term_status,
-        case
-            when row_number() over (
-                partition by report_id, check_code, instance, related_report_id, side
-                order by position
-            ) = 1
-                then case when sign < 0 then '− ' else '' end
-            when sign < 0 then ' − '
-            else ' + '
-        end as joiner
+        end as term_status
     from {{ terms }}
 
 ),
@@ -60,23 +51,39 @@ check_instances_grouped as (
         bool_and(term_status = 'printed') filter (where side = 'rhs') as is_rhs_complete,
         sum(sign * value) filter (where side = 'lhs') as lhs_sum,
         sum(sign * value) filter (where side = 'rhs') as rhs_sum,
-        string_agg(term_name, ', ' order by position) as cells,
-        string_agg(term_ref, ', ' order by position) as cell_refs,
-        list(
-            {'report_id': term_report_id, 'metric_code': term_metric, 'applicant': term_applicant}
-            order by position
-        ) as cell_keys,
-        string_agg(
-            joiner || term_name || ' ' || {{ format_number('value') }}, '' order by position
-        ) filter (where side = 'lhs') as lhs_text,
-        string_agg(
-            joiner || term_name || ' ' || {{ format_number('value') }}, '' order by position
-        ) filter (where side = 'rhs') as rhs_text,
-        string_agg(
-            term_name || ' ' || term_status, ', ' order by position
-        ) filter (where term_status <> 'printed') as unusable_text
+        -- one unordered list per instance, sorted afterwards: DuckDB keeps a sort state per
+        -- group for every ordered aggregate, which took GiBs at a few thousand reports
+        list({
+            'position': position,
+            'term_name': term_name,
+            'term_ref': term_ref,
+            'cell_key': {
+                'report_id': term_report_id, 'metric_code': term_metric, 'applicant': term_applicant
+            },
+            'side': side,
+            'negative': sign < 0,
+            'term_text': term_name || ' ' || {{ format_number('value') }},
+            'unusable': case when term_status <> 'printed' then term_name || ' ' || term_status end
+        }) as unsorted_terms
     from check_terms_classified
     group by report_id, check_code, instance, related_report_id
+
+),
+
+check_instances_listed as (
+
+    select
+        * exclude (unsorted_terms, sorted_terms),
+        {{ joined_terms('sorted_terms', 'term_name', ', ') }} as cells,
+        {{ joined_terms('sorted_terms', 'term_ref', ', ') }} as cell_refs,
+        list_transform(sorted_terms, term -> term.cell_key) as cell_keys,
+        {{ side_text('sorted_terms', 'lhs') }} as lhs_text,
+        {{ side_text('sorted_terms', 'rhs') }} as rhs_text,
+        {{ joined_terms('sorted_terms', 'unusable', ', ') }} as unusable_text
+    from (
+        select *, list_sort(unsorted_terms) as sorted_terms
+        from check_instances_grouped
+    )
 
 ),
 
@@ -94,12 +101,49 @@ check_instances_evaluated as (
             else 'fail'
         end as status,
         case operator when 'ge' then ' ≥ ' when 'le' then ' ≤ ' else ' = ' end as relation
-    from check_instances_grouped
+    from check_instances_listed
     where template <> 'local' or n_present > 0
 
 ),
 
 {% endmacro %}
+
+
+{#- The non-NULL `field` of the (sorted) term structs in `terms`, joined by `separator`;
+    NULL when there is none (as string_agg gives). -#}
+{% macro joined_terms(terms, field, separator) -%}
+    nullif(
+        array_to_string(
+            list_filter(list_transform({{ terms }}, term -> term.{{ field }}), text -> text is not null),
+            '{{ separator }}'
+        ),
+        ''
+    )
+{%- endmacro %}
+
+
+{#- One side of an instance as a sum, e.g. `a[total] 3 + b[total] 4 − c[total] 1`: the
+    side's terms in position order, each after its joiner (the first only shows a minus);
+    a term whose value cannot be shown is left out, its joiner with it. -#}
+{% macro side_text(terms, side) -%}
+    nullif(
+        array_to_string(
+            list_filter(
+                list_transform(
+                    list_filter({{ terms }}, term -> term.side = '{{ side }}'),
+                    (term, i) -> case
+                        when i = 1 then case when term.negative then '− ' else '' end
+                        when term.negative then ' − '
+                        else ' + '
+                    end || term.term_text
+                ),
+                text -> text is not null
+            ),
+            ''
+        ),
+        ''
+    )
+{%- endmacro %}
 
 
 {#- The readable account of an evaluated instance (columns of check_instances_evaluated):
