@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 UNITS = (
     "万元",
@@ -45,6 +46,7 @@ class CellReading:
         return not self.numbers
 
 
+@lru_cache(maxsize=1 << 16)  # tokens (labels' words, counts) recur across rows and reports
 def parse_number_token(token: str) -> tuple[str, str | None] | None:
     """'893' -> ('893', None); '80万' -> ('80', '万'); anything else -> None."""
     match = _NUMBER_TOKEN.match(token)

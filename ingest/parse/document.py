@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ingest.parse.local_template import parse_local_table
-from ingest.parse.national_tables import NationalTableParser
+from ingest.parse.national_tables import national_parser
 from ingest.parse.old_template import parse_old_table
 from ingest.parse.output import Cell, UnmappedLabel
 from ingest.parse.prose import PROSE_VERSION
@@ -33,7 +33,7 @@ def parse_document(
     attributes = read_attributes(lines, text, reference)
     cells: list[Cell] = []
     unmapped: list[UnmappedLabel] = []
-    national = NationalTableParser(reference).parse(lines)
+    national = national_parser(reference).parse(lines)
     if national.found:
         template = national.template or _template_by_year(attributes.report_year)
         cells, unmapped = national.cells, national.unmapped

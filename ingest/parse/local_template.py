@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ingest.parse.cells import CellReading
 from ingest.parse.digit_runs import Reading, Resolution, readings, resolve_jointly
-from ingest.parse.matching import Match, RowMatcher, make_candidates
+from ingest.parse.matching import CandidateIndex, Match, RowMatcher, make_candidates
 from ingest.parse.national_tables import glued_tokens, resolved_cells
 from ingest.parse.normalise import compact
 from ingest.parse.output import Cell, UnmappedLabel, cell_from_reading, note_unmapped
@@ -87,6 +87,11 @@ def load_forms(seeds_dir: Path = SEEDS_DIR) -> tuple[LocalForm, ...]:
     return tuple(forms)
 
 
+@cache
+def form_candidates(form: LocalForm) -> CandidateIndex:
+    return CandidateIndex(make_candidates([(r.metric_code, [r.label]) for r in form.rows]))
+
+
 def find_form(lines: list[str], forms: tuple[LocalForm, ...]) -> tuple[LocalForm, int] | None:
     for i, text in enumerate(lines):
         flat = compact(text)
@@ -104,7 +109,7 @@ def parse_local_table(lines: list[str], forms: tuple[LocalForm, ...] | None = No
         return result
     form, start = found
     result.form = form.form
-    matcher = RowMatcher(make_candidates([(r.metric_code, [r.label]) for r in form.rows]))
+    matcher = RowMatcher(form_candidates(form))
     width = len(form.value_columns)
     fixed: dict[str, tuple[Match, LogicalRow]] = {}
     glued: dict[str, tuple[Match, LogicalRow, list[Reading]]] = {}

@@ -8,9 +8,12 @@ the order of the template: the first candidate after the previously matched row 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from ingest.parse.normalise import normalise_label, strip_numbering
 from ingest.parse.rows import LogicalRow
@@ -18,6 +21,8 @@ from ingest.parse.rows import LogicalRow
 ACCEPT_SCORE = 75.0
 ACCEPT_SCORE_NEXT_IN_ORDER = 60.0
 SUFFIX_SCORE = 96.0
+NUMBERING_PENALTY = 5.0  # a label compared without its numbering scores this much less
+SCORE_CACHE_SIZE = 4096  # printed labels whose scores one candidate index keeps
 
 
 @dataclass(frozen=True)
@@ -48,17 +53,71 @@ def make_candidates(entries: list[tuple[str, list[str]]]) -> list[Candidate]:
     return out
 
 
-class RowMatcher:
-    """Matches logical rows against an ordered list of candidate rows."""
+class CandidateIndex:
+    """The candidates' labels laid out for matching; built once per candidate list, read-only.
+
+    Every (candidate, label) pair has a position in the flat `labels` list, in candidate order
+    and then label order, so a printed label is scored against all of them in one rapidfuzz
+    call.
+    """
 
     def __init__(self, candidates: list[Candidate]) -> None:
         self.candidates = candidates
-        self.last_order = -1
         # exact printed forms -> candidates, for the common case of a label printed as is
         self.exact: dict[str, list[tuple[Candidate, int]]] = {}
+        self.owners: list[tuple[Candidate, int]] = []
+        self.labels: list[str] = []
+        self.suffixes: dict[str, list[int]] = {}  # label -> positions, labels of 2+ characters
         for cand in candidates:
             for idx, label in enumerate(cand.labels):
                 self.exact.setdefault(label, []).append((cand, idx))
+                if len(label) >= 2:
+                    self.suffixes.setdefault(label, []).append(len(self.labels))
+                self.owners.append((cand, idx))
+                self.labels.append(label)
+        self.bare_labels = [strip_numbering(label) for label in self.labels]
+        self.suffix_lengths = sorted({len(label) for label in self.suffixes})
+        # the same printed labels recur (within a report and across reports): keep their scores
+        self.scores: Callable[[str], np.ndarray] = lru_cache(maxsize=SCORE_CACHE_SIZE)(self._scores)
+
+    def _scores(self, norm: str) -> np.ndarray:
+        """One printed label (normalised) against every candidate label: the fuzzy ratio, or
+        the ratio without numbering less a penalty, or SUFFIX_SCORE when the text ends with
+        the label. Read-only (the array is shared through the cache)."""
+        scores = _ratios(norm, self.labels)
+        bare = strip_numbering(norm)
+        if bare and bare != norm:
+            scores = np.maximum(scores, _ratios(bare, self.bare_labels) - NUMBERING_PENALTY)
+        for position in self._suffix_positions(norm):
+            if scores[position] < SUFFIX_SCORE:
+                # glued text: captions and headers run into the row label
+                scores[position] = SUFFIX_SCORE
+        scores.flags.writeable = False
+        return scores
+
+    def _suffix_positions(self, norm: str) -> list[int]:
+        return [
+            position
+            for length in self.suffix_lengths
+            if length <= len(norm)
+            for position in self.suffixes.get(norm[-length:], ())
+        ]
+
+
+def _ratios(query: str, choices: list[str]) -> np.ndarray:
+    """fuzz.ratio of `query` with each choice, as fuzz.ratio gives it (float64)."""
+    return process.cdist([query], choices, scorer=fuzz.ratio, dtype=np.float64)[0]
+
+
+class RowMatcher:
+    """Matches logical rows against an ordered list of candidate rows."""
+
+    def __init__(self, candidates: list[Candidate] | CandidateIndex) -> None:
+        self.index = (
+            candidates if isinstance(candidates, CandidateIndex) else CandidateIndex(candidates)
+        )
+        self.candidates = self.index.candidates
+        self.last_order = -1
 
     def best(self, row: LogicalRow, max_back: int = 6, commit: bool = True) -> Match | None:
         """The accepted match for a row, or None when no candidate is close enough."""
@@ -83,41 +142,29 @@ class RowMatcher:
     def _pick(
         self, row: LogicalRow, max_back: int, floor: float = ACCEPT_SCORE_NEXT_IN_ORDER
     ) -> tuple[Candidate, Match] | None:
-        best_by_cand: dict[str, tuple[float, Candidate, str, str, int]] = {}
         candidates = row.label_candidates(max_back)
         if candidates:
             text, line = candidates[0]
-            hits = self.exact.get(normalise_label(text), [])
+            hits = self.index.exact.get(normalise_label(text), [])
             if hits:  # the row's own label is printed exactly as a template or alias label
                 after = [h for h in hits if h[0].order > self.last_order]
                 cand, idx = min(after or hits, key=lambda h: h[0].order)
                 method = "exact" if idx == 0 else "alias"
                 return cand, Match(cand.key, 100.0, method, text, line)
-        for text, line in candidates:
-            norm = normalise_label(text)
-            if not norm:
-                continue
-            bare = strip_numbering(norm)
-            for cand in self.candidates:
-                for idx, label in enumerate(cand.labels):
-                    score = fuzz.ratio(norm, label)
-                    if bare and bare != norm:
-                        score = max(score, fuzz.ratio(bare, strip_numbering(label)) - 5)
-                    if score < SUFFIX_SCORE and len(label) >= 2 and norm.endswith(label):
-                        # glued text: captions and headers run into the row label
-                        score = SUFFIX_SCORE
-                    if score < floor:
-                        continue
-                    method = (
-                        "exact"
-                        if score == 100 and idx == 0
-                        else "alias"
-                        if score == 100
-                        else "fuzzy"
-                    )
-                    prev = best_by_cand.get(cand.key)
-                    if prev is None or score > prev[0]:
-                        best_by_cand[cand.key] = (score, cand, method, text, line)
+        printed = [(text, line, normalise_label(text)) for text, line in candidates]
+        printed = [p for p in printed if p[2]]
+        best_by_cand: dict[str, tuple[float, Candidate, str, str, int]] = {}
+        for text, line, norm in printed:
+            scores = self.index.scores(norm)
+            for position in np.flatnonzero(scores >= floor).tolist():
+                score = scores[position].item()
+                cand, idx = self.index.owners[position]
+                method = (
+                    "exact" if score == 100 and idx == 0 else "alias" if score == 100 else "fuzzy"
+                )
+                prev = best_by_cand.get(cand.key)
+                if prev is None or score > prev[0]:
+                    best_by_cand[cand.key] = (score, cand, method, text, line)
         if not best_by_cand:
             return None
         top = max(v[0] for v in best_by_cand.values())

@@ -21,7 +21,7 @@ from ingest.parse.digit_runs import (
     resolve_row,
     row_total_is_sum,
 )
-from ingest.parse.matching import Match, RowMatcher, make_candidates
+from ingest.parse.matching import CandidateIndex, Match, RowMatcher, make_candidates
 from ingest.parse.normalise import compact, normalise_label
 from ingest.parse.output import (
     Cell,
@@ -30,7 +30,7 @@ from ingest.parse.output import (
     cell_from_reading,
     note_unmapped,
 )
-from ingest.parse.reference import Reference, TemplateRow, applicant_columns
+from ingest.parse.reference import Reference, TemplateRow, applicant_columns, derived
 from ingest.parse.rows import LogicalRow, assemble_rows
 
 APPLICANTS = applicant_columns()
@@ -132,6 +132,9 @@ def detect_t2_variant(text: str) -> str | None:
 
 
 class NationalTableParser:
+    """Reads the national tables; holds only what it derives from the reference, so one
+    parser (see `national_parser`) serves every document."""
+
     def __init__(self, reference: Reference) -> None:
         self.reference = reference
         t3_rows: dict[str, TemplateRow] = {}
@@ -143,10 +146,27 @@ class NationalTableParser:
         self.t3_candidates = make_candidates(
             [(r.metric_code, [r.label, *reference.aliases.get(r.metric_code, ())]) for r in ordered]
         )
+        self.t3_index = CandidateIndex(self.t3_candidates)
         self.t4_codes = [
             r.metric_code for r in reference.rows_for("v2019") if r.metric_code.startswith("t4.")
         ]
         self.entities = {v: t2_entities(reference.rows_for(v)) for v in ("v2019", "v2021")}
+        self.t2_pools = {
+            (variant, block): self._t2_pool(entities, block)
+            for variant, entities in self.entities.items()
+            for block in (None, *(f"art20_{n}" for n in _BLOCK_NUMBERS.values()))
+        }
+
+    def _t2_pool(
+        self, entities: list[T2Entity], block: str | None
+    ) -> tuple[list[T2Entity], CandidateIndex]:
+        """The entities of one block of table 二 (all of them before a block caption), and
+        their candidate index."""
+        pool = [e for e in entities if block is None or e.block == block] or entities
+        candidates = make_candidates(
+            [(f"{e.block}.{e.entity}", [e.label, *self._entity_aliases(e)]) for e in pool]
+        )
+        return pool, CandidateIndex(candidates)
 
     def parse(self, lines: list[str]) -> NationalResult:
         result = NationalResult()
@@ -157,13 +177,9 @@ class NationalTableParser:
         rows = _from_anchor(
             assemble_rows((i + 1, lines[i]) for i in range(start, len(lines))), start + 1
         )
-        t3_matcher = RowMatcher(self.t3_candidates)
+        t3_matcher = RowMatcher(self.t3_index)
         t3_index = next(
-            (
-                k
-                for k, row in enumerate(rows)
-                if self._is_t3_row(row, RowMatcher(self.t3_candidates))
-            ),
+            (k for k, row in enumerate(rows) if self._is_t3_row(row, RowMatcher(self.t3_index))),
             len(rows),
         )
         if first_section == "t2":
@@ -180,7 +196,6 @@ class NationalTableParser:
     # -- table 二 ---------------------------------------------------------------------------
     def _parse_t2(self, rows: list[LogicalRow], result: NationalResult) -> None:
         variant = result.t2_variant or "v2021"
-        entities = self.entities[variant]
         block: str | None = None
         seen: set[str] = set()
         for row in rows:
@@ -188,12 +203,8 @@ class NationalTableParser:
                 found = _BLOCK.search(normalise_label(fragment.text))
                 if found and found.group(1) in _BLOCK_NUMBERS:
                     block = f"art20_{_BLOCK_NUMBERS[found.group(1)]}"
-            pool = [e for e in entities if block is None or e.block == block] or entities
-            matcher = RowMatcher(
-                make_candidates(
-                    [(f"{e.block}.{e.entity}", [e.label, *self._entity_aliases(e)]) for e in pool]
-                )
-            )
+            pool, index = self.t2_pools[(variant, block)]
+            matcher = RowMatcher(index)
             match = matcher.best(row, max_back=2)
             if match is None:
                 note_unmapped(result.unmapped, "t2", row, matcher.closest(row, max_back=2))
@@ -347,6 +358,11 @@ class NationalTableParser:
                 resolution,
             )
         )
+
+
+def national_parser(reference: Reference) -> NationalTableParser:
+    """The parser for `reference`, built once."""
+    return derived(reference, NationalTableParser)
 
 
 def _t4_match(code: str, line: int) -> Match:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ingest.parse.matching import RowMatcher, make_candidates
+from ingest.parse.matching import CandidateIndex, RowMatcher, make_candidates
 from ingest.parse.normalise import compact
 from ingest.parse.output import Cell, UnmappedLabel, cell_from_reading, note_unmapped
-from ingest.parse.reference import Reference
+from ingest.parse.reference import Reference, derived
 from ingest.parse.rows import assemble_rows
 
 SECTION = "old"
@@ -37,12 +37,8 @@ def find_table_start(lines: list[str]) -> int | None:
     return title_lines[-1] if title_lines else None
 
 
-def parse_old_table(lines: list[str], reference: Reference) -> OldTableResult:
-    result = OldTableResult()
-    start = find_table_start(lines)
-    if start is None:
-        return result
-    result.start_line = start + 1
+def old_candidates(reference: Reference) -> CandidateIndex:
+    """The old template's rows that carry a value, with their aliases."""
     candidates = make_candidates(
         [
             (row.metric_code, [row.label, *reference.aliases.get(row.metric_code, ())])
@@ -50,7 +46,16 @@ def parse_old_table(lines: list[str], reference: Reference) -> OldTableResult:
             if row.carries_value
         ]
     )
-    matcher = RowMatcher(candidates)
+    return CandidateIndex(candidates)
+
+
+def parse_old_table(lines: list[str], reference: Reference) -> OldTableResult:
+    result = OldTableResult()
+    start = find_table_start(lines)
+    if start is None:
+        return result
+    result.start_line = start + 1
+    matcher = RowMatcher(derived(reference, old_candidates))
     seen: set[str] = set()
     numbered = [(i + 1, lines[i]) for i in range(start, len(lines))]
     for row in assemble_rows(numbered):

@@ -26,7 +26,8 @@ class Cell:
     alternatives: str | None = None
 
     def as_record(self) -> dict:
-        return {name: getattr(self, name) for name in CELL_FIELDS}
+        # the instance dict holds exactly the fields, in their order (a plain dataclass)
+        return self.__dict__.copy()
 
 
 CELL_FIELDS = tuple(f.name for f in fields(Cell))
@@ -42,7 +43,7 @@ class UnmappedLabel:
     best_score: float | None
 
     def as_record(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return self.__dict__.copy()
 
 
 def cell_from_reading(

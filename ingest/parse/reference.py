@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -45,6 +49,25 @@ class Reference:
 
     def region_by_code(self) -> dict[str, Region]:
         return {r.code: r for r in self.regions}
+
+
+# what the parser builds from a Reference (matcher indexes, lookups), by the reference's identity
+_DERIVED: dict[tuple[int, Callable], tuple[Reference, object]] = {}
+_DERIVED_LIMIT = 64
+
+
+def derived(reference: Reference, build: Callable[[Reference], T]) -> T:
+    """`build(reference)`, built once per reference object and kept: reference data does not
+    change while a process runs, so what is read from it is read once. Callers must not
+    modify what they get back."""
+    key = (id(reference), build)
+    kept = _DERIVED.get(key)
+    if kept is None or kept[0] is not reference:
+        if len(_DERIVED) >= _DERIVED_LIMIT:
+            _DERIVED.clear()
+        kept = (reference, build(reference))
+        _DERIVED[key] = kept
+    return kept[1]  # type: ignore[return-value]
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:

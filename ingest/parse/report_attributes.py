@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.parse.normalise import compact
-from ingest.parse.reference import Reference, Region
+from ingest.parse.reference import Reference, Region, derived
 
 TITLE_MARKERS = ("年度报告", "年报", "工作报告", "情况报告")
 ORG_SUFFIXES = (
@@ -125,11 +125,50 @@ def issuer_from_title(title: str | None) -> str | None:
     return prefix
 
 
+@dataclass(frozen=True)
+class RegionNames:
+    """The division names a report may print, for finding them in text (built once)."""
+
+    regions: tuple[Region, ...]  # the reference's regions, in its order
+    by_code: dict[str, Region]
+    positions: dict[str, tuple[int, ...]]  # a printable name -> its regions' positions
+    by_prefix: dict[str, tuple[str, ...]]  # the first two characters -> printable names
+    all_names: frozenset[str]  # every name and alias, printable or not
+
+    def named_in(self, flat: str) -> list[Region]:
+        """The regions whose name occurs in `flat`, in the reference's order."""
+        found: set[str] = set()
+        for k in range(len(flat) - 1):
+            for name in self.by_prefix.get(flat[k : k + 2], ()):
+                if flat.startswith(name, k):
+                    found.add(name)
+        positions = sorted(p for name in found for p in self.positions[name])
+        return [self.regions[p] for p in positions]
+
+
+def region_names(reference: Reference) -> RegionNames:
+    positions: dict[str, list[int]] = {}
+    for position, region in enumerate(reference.regions):
+        if len(region.name) >= 2 and region.name not in PLACEHOLDER_DIVISIONS:
+            positions.setdefault(region.name, []).append(position)
+    by_prefix: dict[str, list[str]] = {}
+    for name in positions:
+        by_prefix.setdefault(name[:2], []).append(name)
+    return RegionNames(
+        regions=reference.regions,
+        by_code={r.code: r for r in reference.regions},
+        positions={name: tuple(p) for name, p in positions.items()},
+        by_prefix={prefix: tuple(names) for prefix, names in by_prefix.items()},
+        all_names=frozenset({r.name for r in reference.regions} | set(reference.region_aliases)),
+    )
+
+
 def find_region(
     reference: Reference, title: str | None, issuer: str | None, text: str
 ) -> Region | None:
     """The most specific division named in the issuer, else the title, else the opening text."""
-    by_code = reference.region_by_code()
+    names = derived(reference, region_names)
+    by_code = names.by_code
     context = compact(text[:5000])
     for source in (issuer, title, text[:2000]):
         if not source:
@@ -144,12 +183,7 @@ def find_region(
             # a name the reports use for a division (平潭综合实验区 → 350128) is kept as printed
             alias, region = max(aliased, key=lambda a: len(a[0]))
             return Region(region.code, alias, region.level, region.parent_code)
-        named = [
-            r
-            for r in reference.regions
-            if len(r.name) >= 2 and r.name not in PLACEHOLDER_DIVISIONS and r.name in flat
-        ]
-        region = _most_specific(named, by_code, context)
+        region = _most_specific(names.named_in(flat), by_code, context)
         if region is not None:
             return region
     return None
@@ -197,7 +231,7 @@ def find_scope(issuer: str | None, subject: str | None, reference: Reference, te
     if subject:
         if subject.endswith(ORG_SUFFIXES) and not subject.endswith(AGGREGATE_ISSUERS):
             return "agency"
-        names = {r.name for r in reference.regions} | set(reference.region_aliases)
+        names = derived(reference, region_names).all_names
         if subject in names or subject.endswith(AGGREGATE_ISSUERS):
             return "aggregate"
     flat = compact(text[:5000])

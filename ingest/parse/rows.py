@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ingest.parse.cells import CellReading, is_placeholder, is_unit, parse_number_token, read_cell
+from ingest.parse.normalise import cached_for_short_text
 from ingest.parse.unglue import looks_glued, unglue
 
 _PAGE_FOOTER = re.compile(
@@ -69,16 +70,12 @@ class LogicalRow:
         Spaces inside a fragment also separate parts (`三、本年度办理结果 （一）予以公开` prints
         a group caption and the row label on one line), so the shortest suffixes are tried too.
         """
-        parts = [
-            Fragment(piece, f.line)
-            for f in self.fragments
-            if f.text.strip()
-            for piece in f.text.split()
-        ]
+        parts = [(piece, f.line) for f in self.fragments for piece in f.text.split()]
         out: list[tuple[str, int]] = []
-        for k in range(1, min(len(parts), max_back) + 1):
-            chosen = parts[-k:]
-            out.append(("".join(f.text for f in chosen), chosen[0].line))
+        text = ""
+        for piece, line in reversed(parts[-max_back:] if max_back > 0 else []):
+            text = piece + text
+            out.append((text, line))
         return out
 
 
@@ -93,6 +90,15 @@ def split_line(text: str, line: int) -> TextRow:
 
 
 def _split_tabular(text: str, line: int) -> TextRow:
+    label_parts, unit, values, trailing = _read_tabular(text)
+    return TextRow(line, label_parts, unit, values, tabular=True, trailing_blanks=trailing)
+
+
+@cached_for_short_text  # the same lines (labels, headers) recur across rows and reports
+def _read_tabular(
+    text: str,
+) -> tuple[tuple[str, ...], str | None, tuple[CellReading, ...], int]:
+    """A TAB-separated line's label parts, unit column, values and trailing empty cells."""
     cells = text.split("\t")
     trailing = 0
     while cells and not cells[-1].strip():
@@ -115,23 +121,24 @@ def _split_tabular(text: str, line: int) -> TextRow:
     if not any(v.numbers for v in values) and unit is None:
         # a row of blanks only: a heading or a separator line, not values
         values = []
-    return TextRow(line, label_parts, unit, tuple(values), tabular=True, trailing_blanks=trailing)
+    return label_parts, unit, tuple(values), trailing
 
 
 def _split_running(text: str, line: int) -> TextRow:
+    label_parts, unit, values = _read_running(text)
+    return TextRow(line, label_parts, unit, values, tabular=False)
+
+
+@cached_for_short_text  # the same lines (labels, headers) recur across rows and reports
+def _read_running(text: str) -> tuple[tuple[str, ...], str | None, tuple[CellReading, ...]]:
+    """A line of running text's label, unit column and values (trailing the label)."""
     tokens = text.split()
-    i = len(tokens) - 1
-    while i >= 0 and (
-        parse_number_token(tokens[i]) is not None or is_unit(tokens[i]) or is_placeholder(tokens[i])
-    ):
-        i -= 1
-    run = tokens[i + 1 :]
-    label = " ".join(tokens[: i + 1])
+    run = _trailing_values(tokens)
+    label = " ".join(tokens[: len(tokens) - len(run)])
     unit: str | None = None
     cells: list[CellReading] = []
     pending_unit_column = True
-    for token in run:
-        number = parse_number_token(token)
+    for token, number in run:
         if number is not None:
             cells.append(CellReading(raw_text=token, numbers=(number[0],), unit=number[1]))
             pending_unit_column = False
@@ -149,7 +156,20 @@ def _split_running(text: str, line: int) -> TextRow:
         label = text.strip()
         cells = []
     parts = (label,) if label else ()
-    return TextRow(line, parts, unit, tuple(cells), tabular=False)
+    return parts, unit, tuple(cells)
+
+
+def _trailing_values(tokens: list[str]) -> list[tuple[str, tuple[str, str | None] | None]]:
+    """The tokens at the end of a line that are numbers, units or placeholders, in order,
+    each with its number (None for a unit or a placeholder)."""
+    run: list[tuple[str, tuple[str, str | None] | None]] = []
+    for token in reversed(tokens):
+        number = parse_number_token(token)
+        if number is None and not is_unit(token) and not is_placeholder(token):
+            break
+        run.append((token, number))
+    run.reverse()
+    return run
 
 
 def assemble_rows(lines: Iterable[tuple[int, str]], max_pending: int = 8) -> list[LogicalRow]:
