@@ -1,15 +1,32 @@
-"""Parse landed documents that the current parser version has not parsed yet."""
+"""Parse landed documents that the current parser version has not parsed yet.
+
+The parse streams: the ids of the pending documents are read first, then their texts one
+batch at a time; a batch is parsed by :func:`parse_batch` (in this process, in worker
+processes, or on a Dask cluster: flows/parse.py) and the results are stored a few
+batches per transaction, so nothing holds the corpus and a killed run leaves whole documents
+only. Only the calling
+process opens the warehouse, each time briefly; workers get texts and return rows.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import duckdb
 
 from ingest.db import connect, ensure_raw_schema
 from ingest.parse.prose import PROSE_VERSION, extract_prose_numbers
-from ingest.store_parsed import write_parse_results
+from ingest.store_parsed import ParsedBatch, parsed_batch, store_batch
+from xxgk.settings import ParseSettings
+
+T = TypeVar("T")
+R = TypeVar("R", covariant=True)
 
 
 class ParseError(RuntimeError):
@@ -28,6 +45,43 @@ class ParseSummary:
         )
 
 
+@dataclass(frozen=True)
+class LandedDocument:
+    """What the parser needs of a row of raw.documents."""
+
+    document_id: str
+    source_path: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PendingDocuments:
+    """The documents to parse: no stored parse, or one from another parser version."""
+
+    parser_version: str
+    document_ids: tuple[str, ...]  # in document id order
+    stored: frozenset[str]  # those with a stored parse, whose rows the new one replaces
+    total: int  # documents landed
+
+    def batches(self, size: int) -> Iterator[tuple[str, ...]]:
+        """The pending ids, ``size`` at a time."""
+        for start in range(0, len(self.document_ids), size):
+            yield self.document_ids[start : start + size]
+
+    def summary(self) -> ParseSummary:
+        return ParseSummary(
+            parsed=len(self.document_ids),
+            up_to_date=self.total - len(self.document_ids),
+            parser_version=self.parser_version,
+        )
+
+
+class Outcome(Protocol[R]):
+    """A submitted piece of work (a concurrent.futures or Prefect future)."""
+
+    def result(self) -> R: ...
+
+
 def _has_prose_table(con: duckdb.DuckDBPyConnection) -> bool:
     found = con.execute(
         "select count(*) from information_schema.tables "
@@ -36,18 +90,17 @@ def _has_prose_table(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(found and found[0])
 
 
-def parse_landed(db_path: Path | str) -> ParseSummary:
-    """Run ``ingest.parse.parse_document`` (and the prose reader, ingest/parse/prose.py) over
-    the documents whose stored parse is missing or from another parser version, and store the
-    results. A warehouse made before raw.prose_numbers existed is parsed again in full."""
-    from ingest.parse import PARSER_VERSION, parse_document
+def pending_documents(db_path: Path | str) -> PendingDocuments:
+    """The documents whose stored parse is missing or from another parser version; all of
+    them when the warehouse predates raw.prose_numbers (made before the prose reader)."""
+    from ingest.parse import PARSER_VERSION
 
     with connect(db_path) as con:
         reparse_all = not _has_prose_table(con)
         ensure_raw_schema(con)
-        pending = con.execute(
+        rows = con.execute(
             """
-            select d.document_id, d.source_path, d.text
+            select d.document_id, a.document_id is not null
             from raw.documents d
             left join raw.report_attributes a using (document_id)
             where a.parser_version is distinct from ? or ?
@@ -55,22 +108,144 @@ def parse_landed(db_path: Path | str) -> ParseSummary:
             """,
             [PARSER_VERSION, reparse_all],
         ).fetchall()
-        total = con.execute("select count(*) from raw.documents").fetchone()[0]
+        (total,) = con.execute("select count(*) from raw.documents").fetchone()
+    return PendingDocuments(
+        parser_version=PARSER_VERSION,
+        document_ids=tuple(doc_id for doc_id, _ in rows),
+        stored=frozenset(doc_id for doc_id, stored in rows if stored),
+        total=total,
+    )
+
+
+def read_documents(db_path: Path | str, document_ids: Sequence[str]) -> list[LandedDocument]:
+    """The texts of ``document_ids`` (in id order), read with a connection of their own."""
+    with connect(db_path) as con:
+        rows = con.execute(
+            "select document_id, source_path, text from raw.documents "
+            "where document_id in (select unnest(?)) order by document_id",
+            [list(document_ids)],
+        ).fetchall()
+    return [LandedDocument(*row) for row in rows]
+
+
+def parse_batch(documents: Sequence[LandedDocument]) -> ParsedBatch:
+    """Parse a batch of documents (``ingest.parse.parse_document`` and the prose reader,
+    ingest/parse/prose.py) into the rows stored for them. Pure, and picklable by reference:
+    it runs in worker processes and on Dask workers. A failure is a :class:`ParseError`
+    naming the document and its file."""
+    from ingest.parse import PARSER_VERSION, parse_document
+
     results = []
     prose = {}
-    for doc_id, source_path, text in pending:
+    for document in documents:
         try:
-            results.append((doc_id, parse_document(doc_id, text)))
-            prose[doc_id] = [
+            results.append(
+                (document.document_id, parse_document(document.document_id, document.text))
+            )
+            prose[document.document_id] = [
                 {**number.as_record(), "extractor_version": PROSE_VERSION}
-                for number in extract_prose_numbers(text)
+                for number in extract_prose_numbers(document.text)
             ]
         except Exception as exc:
             raise ParseError(
-                f"the parser failed on document {doc_id} ({source_path}): "
-                f"{type(exc).__name__}: {exc}"
+                f"the parser failed on document {document.document_id} "
+                f"({document.source_path}): {type(exc).__name__}: {exc}"
             ) from exc
-    write_parse_results(db_path, results, PARSER_VERSION, prose=prose)
-    return ParseSummary(
-        parsed=len(results), up_to_date=total - len(pending), parser_version=PARSER_VERSION
+    return parsed_batch(results, PARSER_VERSION, prose=prose)
+
+
+def store_parsed(db_path: Path | str, batch: ParsedBatch, pending: PendingDocuments) -> int:
+    """Store one parsed batch in its own transaction (and connection); a batch parsed by
+    another parser version (a worker running other code) is refused."""
+    if batch.parser_version != pending.parser_version:
+        raise ParseError(
+            f"a worker parsed with parser {batch.parser_version}, this run expects "
+            f"{pending.parser_version}: install the same project version on every worker"
+        )
+    with connect(db_path) as con:
+        return store_batch(con, batch, replace=pending.stored)
+
+
+def bounded_results(
+    submit: Callable[[T], Outcome[ParsedBatch]], items: Iterable[T], in_flight: int
+) -> Iterator[ParsedBatch]:
+    """Submit ``items`` with at most ``in_flight`` outstanding and yield their results in
+    submission order (so memory stays flat however long ``items`` is)."""
+    waiting: deque[Outcome[ParsedBatch]] = deque()
+    for item in items:
+        waiting.append(submit(item))
+        if len(waiting) >= in_flight:
+            yield waiting.popleft().result()
+    while waiting:
+        yield waiting.popleft().result()
+
+
+def grouped(batches: Iterable[ParsedBatch], documents: int) -> Iterator[ParsedBatch]:
+    """``batches`` combined into batches of at least ``documents`` documents (the last one
+    may be smaller)."""
+    group: list[ParsedBatch] = []
+    count = 0
+    for batch in batches:
+        group.append(batch)
+        count += len(batch.document_ids)
+        if count >= documents:
+            yield ParsedBatch.combine(group)
+            group, count = [], 0
+    if group:
+        yield ParsedBatch.combine(group)
+
+
+def run_parse(
+    db_path: Path | str,
+    submit: Callable[[list[LandedDocument]], Outcome[ParsedBatch]],
+    settings: ParseSettings,
+    in_flight: int,
+    pending: PendingDocuments | None = None,
+) -> ParseSummary:
+    """Stream the pending documents through ``submit`` (which parses a batch somewhere,
+    ``in_flight`` batches at most at a time) and store the results as they come back,
+    ``settings.write_batch`` documents per transaction."""
+    pending = pending or pending_documents(db_path)
+    batches = (read_documents(db_path, ids) for ids in pending.batches(settings.batch_size))
+    parsed = bounded_results(submit, batches, in_flight)
+    for batch in grouped(parsed, settings.write_batch):
+        store_parsed(db_path, batch, pending)
+    return pending.summary()
+
+
+def _parsed_here(documents: list[LandedDocument]) -> Future[ParsedBatch]:
+    done: Future[ParsedBatch] = Future()
+    done.set_result(parse_batch(documents))
+    return done
+
+
+WORKER_BATCHES = 40  # batches a worker parses before a fresh one replaces it
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """Parser processes, started from a clean forkserver with the parser imported. A worker
+    is replaced after WORKER_BATCHES batches (10,000 documents by default), so what the
+    parser caches cannot grow with the corpus (a new worker starts in well under a second)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["ingest.parse_landed", "ingest.parse"])
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, max_tasks_per_child=WORKER_BATCHES
     )
+
+
+def parse_landed(db_path: Path | str, settings: ParseSettings | None = None) -> ParseSummary:
+    """Parse the pending documents (see :func:`pending_documents`) and store the results,
+    a batch per transaction. Batches go to ``settings.workers`` processes on this machine
+    (XXGK_PARSE_WORKERS, default all cores); one worker, or a single batch, parses here."""
+    settings = settings or ParseSettings.from_env()
+    pending = pending_documents(db_path)
+    if settings.workers == 1 or len(pending.document_ids) <= settings.batch_size:
+        return run_parse(db_path, _parsed_here, settings, 1, pending)
+    with worker_pool(settings.workers) as pool:
+        return run_parse(
+            db_path,
+            lambda documents: pool.submit(parse_batch, documents),
+            settings,
+            in_flight=2 * settings.workers,
+            pending=pending,
+        )

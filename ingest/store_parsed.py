@@ -1,14 +1,37 @@
 """Store parse results: raw.report_attributes, raw.cells, raw.unmapped_labels and
 raw.prose_numbers, a batch of documents per transaction (a document is stored whole or not
-at all)."""
+at all).
+
+A batch travels as a :class:`ParsedBatch`: one Arrow table per raw table, built where the
+documents were parsed (a worker process, or a Dask worker on another machine), so the one
+process that writes the warehouse only appends columns. Commits are the cost of storing
+(DuckDB logs a small insert row by row in its WAL, and writes one of a row group or more,
+122,880 rows, straight to the file), so a transaction should hold 1000 documents or more:
+about 160 cells each (docs/scaling.md).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from ingest.db import columns, connect, ensure_raw_schema, table_rows
+import pyarrow as pa
+
+from ingest.db import RAW_TABLES, columns, connect, ensure_raw_schema, table_rows
+
+PARSE_TABLES = ("report_attributes", "cells", "unmapped_labels", "prose_numbers")
+WRITE_BATCH = 200  # documents per transaction in write_parse_results
+
+_ARROW_TYPES = {
+    "varchar": pa.string(),
+    "integer": pa.int32(),
+    "bigint": pa.int64(),
+    "double": pa.float64(),
+    "boolean": pa.bool_(),
+    "timestamp": pa.timestamp("us"),
+}
 
 
 class ParsedDocument(Protocol):
@@ -19,48 +42,61 @@ class ParsedDocument(Protocol):
     unmapped: list[Mapping[str, Any]]
 
 
-WRITE_BATCH = 200  # documents per transaction when storing parse results
+@dataclass(frozen=True)
+class ParsedBatch:
+    """The parse results of a batch of documents, ready to store: ``tables`` maps a raw
+    table (PARSE_TABLES, raw.prose_numbers only when the prose was read) to its rows."""
+
+    document_ids: tuple[str, ...]
+    parser_version: str
+    tables: dict[str, pa.Table]
+
+    @classmethod
+    def combine(cls, batches: Sequence[ParsedBatch]) -> ParsedBatch:
+        """One batch of the documents of ``batches`` (same parser version and tables)."""
+        first = batches[0]
+        return cls(
+            document_ids=tuple(doc_id for batch in batches for doc_id in batch.document_ids),
+            parser_version=first.parser_version,
+            tables={
+                table: pa.concat_tables([batch.tables[table] for batch in batches])
+                for table in first.tables
+            },
+        )
 
 
-def write_parse_results(
-    db_path: Path | str,
+def arrow_schema(table: str) -> pa.Schema:
+    """The Arrow schema of a raw table (column order and types of ingest.db.RAW_TABLES)."""
+    return pa.schema([(name, _ARROW_TYPES[kind.split()[0]]) for name, kind in RAW_TABLES[table]])
+
+
+def _arrow_table(table: str, rows: list[list[Any]]) -> pa.Table:
+    schema = arrow_schema(table)
+    if not rows:
+        return schema.empty_table()
+    by_column = zip(*rows, strict=True)
+    return pa.Table.from_arrays(
+        [
+            pa.array(values, type=field.type)
+            for values, field in zip(by_column, schema, strict=True)
+        ],
+        schema=schema,
+    )
+
+
+def parsed_batch(
     results: Iterable[tuple[str, ParsedDocument]],
     parser_version: str,
     prose: Mapping[str, Iterable[Mapping[str, Any]]] | None = None,
-) -> int:
-    """Replace each document's rows in raw.report_attributes, raw.cells and
-    raw.unmapped_labels; with ``prose`` (document id → records of ingest.parse.prose), its
-    raw.prose_numbers rows too. Documents are written in batches, one transaction each, so a
-    document is stored whole or not at all; each table's rows go in as one Arrow insert (row
-    by row `executemany` costs DuckDB a statement per row). Returns the number of documents."""
-    tables = ["report_attributes", "cells", "unmapped_labels"]
-    if prose is not None:
-        tables.append("prose_numbers")
-    written = 0
-    with connect(db_path) as con:
-        ensure_raw_schema(con)
-        batch: list[tuple[str, ParsedDocument]] = []
-        for item in results:
-            batch.append(item)
-            if len(batch) >= WRITE_BATCH:
-                written += _write_batch(con, batch, parser_version, prose, tables)
-                batch = []
-        if batch:
-            written += _write_batch(con, batch, parser_version, prose, tables)
-    return written
-
-
-def _write_batch(
-    con: Any,
-    batch: list[tuple[str, ParsedDocument]],
-    parser_version: str,
-    prose: Mapping[str, Iterable[Mapping[str, Any]]] | None,
-    tables: list[str],
-) -> int:
-    import pyarrow as pa
-
-    rows: dict[str, list] = {table: [] for table in tables}
-    for doc_id, parsed in batch:
+) -> ParsedBatch:
+    """Lay out ``results`` (document id, parse) and ``prose`` (document id → records of
+    ingest.parse.prose) as the rows of the raw tables; a key that is not a column is an
+    error."""
+    tables = PARSE_TABLES if prose is not None else PARSE_TABLES[:-1]
+    rows: dict[str, list[list[Any]]] = {table: [] for table in tables}
+    ids = []
+    for doc_id, parsed in results:
+        ids.append(doc_id)
         version = {"document_id": doc_id, "parser_version": parser_version}
         rows["report_attributes"] += table_rows("report_attributes", [parsed.attributes], version)
         rows["cells"] += table_rows("cells", parsed.cells, version)
@@ -71,22 +107,59 @@ def _write_batch(
             rows["prose_numbers"] += table_rows(
                 "prose_numbers", prose.get(doc_id, ()), {"document_id": doc_id}
             )
-    ids = [doc_id for doc_id, _ in batch]
+    return ParsedBatch(
+        document_ids=tuple(ids),
+        parser_version=parser_version,
+        tables={table: _arrow_table(table, rows[table]) for table in tables},
+    )
+
+
+def store_batch(con: Any, batch: ParsedBatch, replace: Collection[str] | None = None) -> int:
+    """Write ``batch`` in one transaction: first delete the rows of the documents in
+    ``replace`` (default: every document of the batch; pass only those with a stored parse
+    to spare the scans), then append the batch's rows. Returns the number of documents."""
+    replaced = set(batch.document_ids if replace is None else replace)
+    stale = [doc_id for doc_id in batch.document_ids if doc_id in replaced]
     con.begin()
     try:
-        for table in tables:
-            con.execute(f"delete from raw.{table} where document_id in (select unnest(?))", [ids])
-            if rows[table]:
-                target = con.execute(f"select * from raw.{table} limit 0").arrow().schema
-                arrow_rows = pa.Table.from_pylist(
-                    [dict(zip(columns(table), row, strict=True)) for row in rows[table]],
-                    schema=target,
+        for table, rows in batch.tables.items():
+            if stale:
+                con.execute(
+                    f"delete from raw.{table} where document_id in (select unnest(?))", [stale]
                 )
-                con.register("incoming_rows", arrow_rows)
-                con.execute(f"insert into raw.{table} select * from incoming_rows")
+            if rows.num_rows:
+                con.register("incoming_rows", rows)
+                con.execute(
+                    f"insert into raw.{table} ({', '.join(columns(table))}) "
+                    "select * from incoming_rows"
+                )
                 con.unregister("incoming_rows")
     except BaseException:
         con.rollback()
         raise
     con.commit()
-    return len(batch)
+    return len(batch.document_ids)
+
+
+def write_parse_results(
+    db_path: Path | str,
+    results: Iterable[tuple[str, ParsedDocument]],
+    parser_version: str,
+    prose: Mapping[str, Iterable[Mapping[str, Any]]] | None = None,
+) -> int:
+    """Replace each document's rows in raw.report_attributes, raw.cells and
+    raw.unmapped_labels; with ``prose`` (document id → records of ingest.parse.prose), its
+    raw.prose_numbers rows too. Documents are written WRITE_BATCH at a time, one transaction
+    each, so a document is stored whole or not at all. Returns the number of documents."""
+    written = 0
+    with connect(db_path) as con:
+        ensure_raw_schema(con)
+        chunk: list[tuple[str, ParsedDocument]] = []
+        for item in results:
+            chunk.append(item)
+            if len(chunk) >= WRITE_BATCH:
+                written += store_batch(con, parsed_batch(chunk, parser_version, prose))
+                chunk = []
+        if chunk:
+            written += store_batch(con, parsed_batch(chunk, parser_version, prose))
+    return written

@@ -8,7 +8,9 @@ user's own environment wins.
 from __future__ import annotations
 
 import os
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
+from typing import Literal, cast
 
 from xxgk.paths import ROOT
 
@@ -26,6 +28,7 @@ def default_environment() -> dict[str, str]:
         "DBT_QUIET": "true",
         "DBT_PRINTER_WIDTH": "100",
         "GX_ANALYTICS_ENABLED": "false",
+        "DASK_LOGGING__DISTRIBUTED": "warning",  # a Dask cluster's start/stop chatter
     }
 
 
@@ -34,3 +37,58 @@ def configure_environment(environ: MutableMapping[str, str] | None = None) -> No
     env = os.environ if environ is None else environ
     for key, value in default_environment().items():
         env.setdefault(key, value)
+
+
+TaskRunnerName = Literal["local", "dask"]
+TASK_RUNNERS: tuple[TaskRunnerName, ...] = ("local", "dask")
+
+
+@dataclass(frozen=True)
+class ParseSettings:
+    """How the parse step runs (docs/scaling.md).
+
+    ``workers``: parser processes on this machine (1 = in the calling process);
+    ``batch_size``: documents per batch (one Prefect task);
+    ``write_batch``: documents per write transaction (parsed batches are stored together
+    until they reach it: DuckDB commits of fewer documents cost 3-4 times more per document);
+    ``task_runner``: ``local`` (a process pool here) or ``dask`` (prefect-dask);
+    ``dask_address``: scheduler of an existing Dask cluster; without one, ``dask`` starts a
+    LocalCluster of ``workers`` processes.
+    """
+
+    workers: int
+    batch_size: int = 250
+    write_batch: int = 2000
+    task_runner: TaskRunnerName = "local"
+    dask_address: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ParseSettings:
+        """XXGK_PARSE_WORKERS (default: the CPU count), XXGK_PARSE_BATCH (250),
+        XXGK_WRITE_BATCH (2000), XXGK_TASK_RUNNER (``local`` or ``dask``),
+        XXGK_DASK_ADDRESS."""
+        env = os.environ if environ is None else environ
+        runner = (env.get("XXGK_TASK_RUNNER") or "local").strip().lower()
+        if runner not in TASK_RUNNERS:
+            raise ValueError(f"XXGK_TASK_RUNNER must be one of {TASK_RUNNERS}, got {runner!r}")
+        address = (env.get("XXGK_DASK_ADDRESS") or "").strip() or None
+        return cls(
+            workers=_positive_int(env, "XXGK_PARSE_WORKERS", os.cpu_count() or 1),
+            batch_size=_positive_int(env, "XXGK_PARSE_BATCH", cls.batch_size),
+            write_batch=_positive_int(env, "XXGK_WRITE_BATCH", cls.write_batch),
+            task_runner=cast(TaskRunnerName, runner),
+            dask_address=address,
+        )
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {raw!r}")
+    return value

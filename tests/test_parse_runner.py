@@ -1,0 +1,206 @@
+"""The streaming parse gives the same stored rows however it runs: serially in one batch,
+in small batches, in worker processes, or on a Dask cluster (flows/parse.py)."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import ingest.parse
+from bench.synthetic import TEMPLATES, draw_report, messy_txt
+from ingest.land import land_documents
+from ingest.parse_landed import (
+    LandedDocument,
+    ParseError,
+    parse_batch,
+    parse_landed,
+    pending_documents,
+    store_parsed,
+)
+from xxgk.paths import ROOT
+from xxgk.settings import ParseSettings
+
+SEEDS = ROOT.parent / "shared" / "seeds"
+PARSE_TABLES = ("report_attributes", "cells", "unmapped_labels", "prose_numbers")
+SYNTHETIC_REPORTS = 36
+
+
+@pytest.fixture(scope="module")
+def landed_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed reports (when beside the repository) and synthetic reports of every
+    template, landed and not parsed yet."""
+    inbox = tmp_path_factory.mktemp("corpus")
+    for seed_file in sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else []:
+        shutil.copy(seed_file, inbox / seed_file.name)
+    for i in range(SYNTHETIC_REPORTS):
+        report = draw_report(i, TEMPLATES[i % len(TEMPLATES)])
+        (inbox / f"synthetic_{i:03d}.txt").write_text(messy_txt(report, i), encoding="utf-8")
+    db = inbox.parent / "landed.duckdb"
+    land_documents(db, inbox)
+    return db
+
+
+@pytest.fixture(scope="module")
+def serial_rows(landed_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """What one in-process batch of every document stores."""
+    db = copy_of(landed_corpus, tmp_path_factory.mktemp("serial"))
+    summary = parse_landed(db, ParseSettings(workers=1, batch_size=10_000))
+    assert summary.parsed == document_count(db)
+    return stored_rows(db)
+
+
+def copy_of(db: Path, directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / "w.duckdb"
+    shutil.copy(db, target)
+    return target
+
+
+def document_count(db: Path) -> int:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("select count(*) from raw.documents").fetchone()[0]
+
+
+def stored_rows(db: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {
+            table: con.execute(f"select * from raw.{table} order by all").fetchall()
+            for table in PARSE_TABLES
+        }
+
+
+def exported_bytes(db: Path, directory: Path) -> dict[str, bytes]:
+    """Each parse table as CSV bytes, rows in order."""
+    exported = {}
+    with duckdb.connect(str(db), read_only=True) as con:
+        for table in PARSE_TABLES:
+            target = directory / f"{table}.csv"
+            con.execute(f"copy (select * from raw.{table} order by all) to '{target}' (header)")
+            exported[table] = target.read_bytes()
+    return exported
+
+
+def test_the_corpus_has_something_in_every_table(serial_rows: dict) -> None:
+    assert len(serial_rows["report_attributes"]) >= SYNTHETIC_REPORTS
+    assert len(serial_rows["cells"]) > 100 * SYNTHETIC_REPORTS
+    if SEEDS.is_dir():
+        assert serial_rows["prose_numbers"], "the seed reports state numbers in their prose"
+
+
+def test_small_batches_store_what_one_batch_does(
+    landed_corpus: Path, serial_rows: dict, tmp_path: Path
+) -> None:
+    db = copy_of(landed_corpus, tmp_path)
+    summary = parse_landed(db, ParseSettings(workers=1, batch_size=7, write_batch=10))
+    assert summary.parsed == len(serial_rows["report_attributes"])
+    assert stored_rows(db) == serial_rows
+    again = parse_landed(db, ParseSettings(workers=1, batch_size=7))
+    assert (again.parsed, again.up_to_date) == (0, summary.parsed)
+
+
+def test_worker_processes_store_what_the_serial_parse_does(
+    landed_corpus: Path, serial_rows: dict, tmp_path: Path
+) -> None:
+    db = copy_of(landed_corpus, tmp_path)
+    parse_landed(db, ParseSettings(workers=2, batch_size=6, write_batch=12))
+    assert stored_rows(db) == serial_rows
+
+
+def test_a_new_parser_version_replaces_the_stored_rows(
+    landed_corpus: Path, serial_rows: dict, tmp_path: Path
+) -> None:
+    db = copy_of(landed_corpus, tmp_path)
+    parse_landed(db, ParseSettings(workers=1, batch_size=10_000))
+    with duckdb.connect(str(db)) as con:  # as if an older parser had written them
+        con.execute("update raw.report_attributes set parser_version = 'older'")
+        con.execute("update raw.cells set parser_version = 'older'")
+    assert pending_documents(db).stored == frozenset(pending_documents(db).document_ids)
+    parse_landed(db, ParseSettings(workers=1, batch_size=9, write_batch=9))
+    assert stored_rows(db) == serial_rows
+
+
+@pytest.fixture(scope="module")
+def prefect_api() -> Iterator[None]:
+    """A temporary Prefect server for the flows run in this process."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+def test_a_dask_cluster_stores_the_same_bytes_as_the_default_runner(
+    prefect_api: None, landed_corpus: Path, serial_rows: dict, tmp_path: Path
+) -> None:
+    from flows.parse import parse_step
+
+    default_db = copy_of(landed_corpus, tmp_path / "default")
+    dask_db = copy_of(landed_corpus, tmp_path / "dask")
+    default = parse_step(default_db, ParseSettings(workers=2, batch_size=8, write_batch=16))
+    on_dask = parse_step(
+        dask_db, ParseSettings(workers=2, batch_size=8, write_batch=16, task_runner="dask")
+    )
+    assert on_dask == default
+    assert on_dask.parsed == len(serial_rows["report_attributes"])
+    assert exported_bytes(dask_db, tmp_path / "dask") == exported_bytes(
+        default_db, tmp_path / "default"
+    )
+    assert stored_rows(dask_db) == serial_rows
+
+
+def test_a_parser_failure_names_the_document_and_its_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def crash(document_id: str, text: str) -> None:
+        if "bad" in text:
+            raise ValueError("cannot cope")
+
+    monkeypatch.setattr(ingest.parse, "parse_document", crash)
+    documents = [
+        LandedDocument("d1", "in/good.txt", "good"),
+        LandedDocument("d2", "in/x.txt", "bad"),
+    ]
+    with pytest.raises(ParseError, match=r"document d2 \(in/x\.txt\): ValueError: cannot cope"):
+        parse_batch(documents)
+
+
+def test_a_parse_error_crosses_process_boundaries_whole() -> None:
+    error = ParseError("the parser failed on document d2 (in/x.txt): ValueError: cannot cope")
+    assert str(pickle.loads(pickle.dumps(error))) == str(error)
+
+
+def test_rows_from_a_worker_with_another_parser_version_are_refused(
+    landed_corpus: Path, tmp_path: Path
+) -> None:
+    db = copy_of(landed_corpus, tmp_path)
+    pending = pending_documents(db)
+    batch = parse_batch([LandedDocument(pending.document_ids[0], "a.txt", "某县年度报告\n")])
+    stale = type(batch)(batch.document_ids, "another version", batch.tables)
+    with pytest.raises(ParseError, match="another version"):
+        store_parsed(db, stale, pending)
+
+
+@pytest.mark.parametrize(
+    ("environ", "problem"),
+    [
+        ({"XXGK_PARSE_WORKERS": "0"}, "XXGK_PARSE_WORKERS must be at least 1"),
+        ({"XXGK_PARSE_BATCH": "many"}, "XXGK_PARSE_BATCH must be a whole number"),
+        ({"XXGK_TASK_RUNNER": "ray"}, "XXGK_TASK_RUNNER must be one of"),
+    ],
+)
+def test_bad_parse_settings_are_named(environ: dict[str, str], problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        ParseSettings.from_env(environ)
+
+
+def test_parse_settings_from_the_environment() -> None:
+    settings = ParseSettings.from_env(
+        {"XXGK_PARSE_WORKERS": "3", "XXGK_TASK_RUNNER": "dask", "XXGK_DASK_ADDRESS": "tcp://s:8786"}
+    )
+    assert settings == ParseSettings(
+        workers=3, batch_size=250, write_batch=2000, task_runner="dask", dask_address="tcp://s:8786"
+    )
