@@ -19,9 +19,10 @@ from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
 from expectations.validate import ValidationReport, validate_warehouse
+from flows.parse import parse_step
 from ingest.db import is_lock_conflict
 from ingest.land import LandingSummary, land_documents
-from ingest.parse_landed import ParseSummary, parse_landed
+from ingest.parse_landed import ParseSummary
 from serving.publish import Publication, adopt_serving_file, published_is_current, served_version
 from serving.publish import publish as publish_version
 from xxgk.build_state import BuildPlan, plan_build
@@ -58,11 +59,6 @@ _RETRY_ON_LOCK = {
 @task(name="land", cache_policy=NO_CACHE, **_RETRY_ON_LOCK)
 def land(input_dir: Path, db_path: Path) -> LandingSummary:  # retried on lock conflicts only
     return land_documents(db_path, input_dir)
-
-
-@task(name="parse", cache_policy=NO_CACHE, **_RETRY_ON_LOCK)
-def parse(db_path: Path) -> ParseSummary:
-    return parse_landed(db_path)
 
 
 @task(name="plan build", cache_policy=NO_CACHE, **_RETRY_ON_LOCK)
@@ -161,7 +157,7 @@ def _refresh(
             documents_skipped=landing.already_landed + landing.duplicates,
             documents_quarantined=landing.quarantined,
         )
-    parsing = parse(work_db)
+    parsing = parse_step(work_db)  # a subflow: batches on the configured task runner
     progress.say("parse", parsing)
     build_plan = plan(work_db, project_dir)
     save_run(

@@ -57,7 +57,7 @@ def test_only_lock_conflicts_are_retried(tmp_path: Path) -> None:
     assert delays(4) == [2, 4, 8, 16] and _RETRY_ON_LOCK["retries"] == 4
 
 
-@pytest.mark.parametrize("name", ["land", "parse", "plan"])
+@pytest.mark.parametrize("name", ["land", "plan"])
 def test_file_writing_steps_carry_the_retry_policy(name: str) -> None:
     import flows.refresh as refresh
 
