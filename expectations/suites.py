@@ -9,6 +9,22 @@ where a rule needs a condition GE cannot express portably, the query adds a help
 and the expectation targets that column. Expectations guard the pipeline, not the reports:
 a report that breaks an identity is data (marts.fct_quality_checks), while a failed
 expectation means a step produced something malformed, and stops the run.
+
+Two attributes of a suite let the gate scale (expectations/validate.py):
+
+* ``report_key``, the column naming the report (``report_id`` or ``document_id``): a large
+  relation is validated in chunks, and every row of one report is in the same chunk (chunks
+  are buckets of a hash of this column). So a uniqueness rule is exact chunk by chunk **only
+  if its columns include the report key**: two rows with the same key values have the same
+  report key, hence the same chunk. :class:`SuiteSpec` refuses a uniqueness rule without it.
+  A suite with no report key (one row per check, per series and year: small) is validated
+  whole, in one chunk, and so is any uniqueness rule in it.
+* ``per_report``: a report's rows, in the columns the rules read, change only when the
+  report itself changes (it is in meta.changed_reports): the raw tables, the staging views
+  over them, and the incremental marts. After an incremental build these suites may be
+  validated for the changed reports alone. The tables dbt rebuilds whole and that compare
+  reports with each other (dim_report, the quality checks and grades, coverage) are always
+  validated whole.
 """
 
 from __future__ import annotations
@@ -66,17 +82,47 @@ class Rule:
     kwargs: dict[str, Any]
 
 
+def rule_columns(rule: Rule) -> list[str]:
+    """The columns a rule reads (``column`` or ``column_list``)."""
+    if "column" in rule.kwargs:
+        return [rule.kwargs["column"]]
+    return list(rule.kwargs.get("column_list", []))
+
+
 @dataclass(frozen=True)
 class SuiteSpec:
+    """One suite over one relation (see the module docstring for ``report_key`` and
+    ``per_report``)."""
+
     name: str
     table: str  # schema-qualified relation
     rules: list[Rule]
     layer: str = "marts"
     query: str = "select * from {table}"
+    report_key: str | None = None  # the report's column: rows are chunked by it
+    per_report: bool = False  # may be validated for the changed reports alone
+
+    def __post_init__(self) -> None:
+        if self.per_report and self.report_key is None:
+            raise ValueError(f"{self.name}: a per-report suite needs a report key")
+        for rule in self.rules:
+            unique = rule.expectation in UNIQUENESS
+            if unique and self.report_key and self.report_key not in rule_columns(rule):
+                raise ValueError(
+                    f"{self.name}: {rule.expectation} over {rule_columns(rule)} is not "
+                    f"exact in chunks of {self.report_key}; add it or drop the report key"
+                )
 
     @property
     def sql(self) -> str:
         return self.query.format(table=self.table)
+
+    @property
+    def columns(self) -> list[str]:
+        """The columns the rules read, and the report key: all a snapshot needs."""
+        named = [self.report_key] if self.report_key else []
+        named += [column for rule in self.rules for column in rule_columns(rule)]
+        return list(dict.fromkeys(named))
 
 
 def template_metric_codes(seeds_dir: Path = SEEDS_DIR) -> list[str]:
@@ -98,6 +144,7 @@ IN_SET = "ExpectColumnValuesToBeInSet"
 BETWEEN = "ExpectColumnValuesToBeBetween"
 UNIQUE = "ExpectColumnValuesToBeUnique"
 COMPOUND_UNIQUE = "ExpectCompoundColumnsToBeUnique"
+UNIQUENESS = (UNIQUE, COMPOUND_UNIQUE)
 
 
 def _in_set(column: str, values: list[str]) -> Rule:
@@ -108,6 +155,8 @@ def raw_suites() -> list[SuiteSpec]:
     return [
         SuiteSpec(
             name="raw_documents",
+            report_key="document_id",
+            per_report=True,
             table="raw.documents",
             layer="raw",
             # the text itself is not needed to check the rows, and is most of the bytes
@@ -120,6 +169,8 @@ def raw_suites() -> list[SuiteSpec]:
         ),
         SuiteSpec(
             name="raw_report_attributes",
+            report_key="document_id",
+            per_report=True,
             table="raw.report_attributes",
             layer="raw",
             rules=[
@@ -130,6 +181,8 @@ def raw_suites() -> list[SuiteSpec]:
         ),
         SuiteSpec(
             name="raw_cells",
+            report_key="document_id",
+            per_report=True,
             table="raw.cells",
             layer="raw",
             rules=[
@@ -141,6 +194,8 @@ def raw_suites() -> list[SuiteSpec]:
         ),
         SuiteSpec(
             name="raw_prose_numbers",
+            report_key="document_id",
+            per_report=True,
             table="raw.prose_numbers",
             layer="raw",
             rules=[
@@ -156,6 +211,8 @@ def staging_suites() -> list[SuiteSpec]:
     return [
         SuiteSpec(
             name="stg_cells",
+            report_key="document_id",
+            per_report=True,
             table="staging.stg_cells",
             layer="staging",
             # a blank cell never has a value
@@ -168,6 +225,8 @@ def staging_suites() -> list[SuiteSpec]:
         ),
         SuiteSpec(
             name="stg_prose_numbers",
+            report_key="document_id",
+            per_report=True,
             table="staging.stg_prose_numbers",
             layer="staging",
             rules=[
@@ -182,6 +241,7 @@ def mart_suites(this_year: int | None = None, seeds_dir: Path = SEEDS_DIR) -> li
     return [
         SuiteSpec(
             name="dim_report",
+            report_key="report_id",
             table="marts.dim_report",
             rules=[
                 *_rules(NOT_NULL, ["report_id", "source_file", "template"]),
@@ -199,6 +259,8 @@ def mart_suites(this_year: int | None = None, seeds_dir: Path = SEEDS_DIR) -> li
         ),
         SuiteSpec(
             name="fct_report_metrics",
+            report_key="report_id",
+            per_report=True,
             table="marts.fct_report_metrics",
             query=METRICS_QUERY,
             rules=[
@@ -212,6 +274,8 @@ def mart_suites(this_year: int | None = None, seeds_dir: Path = SEEDS_DIR) -> li
         ),
         SuiteSpec(
             name="fct_check_results",
+            report_key="report_id",
+            per_report=True,
             table="marts.fct_check_results",
             rules=[
                 *_rules(NOT_NULL, ["report_id", "check_code", "status"]),
@@ -220,6 +284,8 @@ def mart_suites(this_year: int | None = None, seeds_dir: Path = SEEDS_DIR) -> li
         ),
         SuiteSpec(
             name="fct_harmonised_metrics",
+            report_key="report_id",
+            per_report=True,
             table="marts.fct_harmonised_metrics",
             rules=[
                 *_rules(NOT_NULL, ["report_id", "measure_code", "comparability"]),
@@ -229,6 +295,7 @@ def mart_suites(this_year: int | None = None, seeds_dir: Path = SEEDS_DIR) -> li
         ),
         SuiteSpec(
             name="fct_quality_checks",
+            report_key="report_id",
             table="marts.fct_quality_checks",
             rules=[
                 Rule(NOT_NULL, {"column": "report_id"}),
@@ -239,6 +306,7 @@ def mart_suites(this_year: int | None = None, seeds_dir: Path = SEEDS_DIR) -> li
         ),
         SuiteSpec(
             name="fct_report_quality",
+            report_key="report_id",
             table="marts.fct_report_quality",
             rules=[
                 Rule(UNIQUE, {"column": "report_id"}),
@@ -262,6 +330,11 @@ def mart_suites(this_year: int | None = None, seeds_dir: Path = SEEDS_DIR) -> li
         SuiteSpec(
             name="fct_report_metrics_reviewed",
             table="marts.fct_report_metrics_reviewed",
+            report_key="report_id",
+            # rebuilt whole, but a report's rows come from its own fct_report_metrics rows and
+            # the overrides seed (a seed change means a full refresh); only failed_checks
+            # follows other reports, and no rule reads it
+            per_report=True,
             rules=[
                 Rule(COMPOUND_UNIQUE, {"column_list": ["report_id", "metric_code", "applicant"]}),
                 _in_set("review_status", REVIEW_STATUSES),
