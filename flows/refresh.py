@@ -18,7 +18,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
-from expectations.validate import ValidationReport, validate_warehouse
+from expectations.validate import ValidationReport, changed_reports, validate_warehouse
 from flows.parse import parse_step
 from ingest.db import is_lock_conflict
 from ingest.land import LandingSummary, land_documents
@@ -72,8 +72,10 @@ def build(db_path: Path, project_dir: Path, build_plan: BuildPlan) -> DbtSummary
 
 
 @task(name="validate", cache_policy=NO_CACHE)
-def validate(db_path: Path) -> ValidationReport:
-    return validate_warehouse(db_path)
+def validate(db_path: Path, reports: list[str] | None) -> ValidationReport:
+    """The suites over every row (``reports`` None), or over the listed reports' rows of the
+    per-report relations and the rest whole (after an incremental build)."""
+    return validate_warehouse(db_path, reports=reports)
 
 
 @task(name="dbt docs", cache_policy=NO_CACHE)
@@ -168,6 +170,8 @@ def _refresh(
         save_run(work_db, run, build="skipped", served_version=served_version(db_path))
         close_run(work_db, run, "unchanged")
         return RefreshResult(run, landing, parsing, None, None, None)
+    # the reports this build changes, read before the build clears meta.changed_reports
+    scope = None if build_plan.full_refresh else changed_reports(work_db)
     built = build(work_db, project_dir, build_plan)
     progress.say("build", built)
     save_run(
@@ -179,7 +183,7 @@ def _refresh(
         tests_run=built.built.get("test", 0),
         checks_failed=failing_identity_checks(work_db),
     )
-    validation = validate(work_db)
+    validation = validate(work_db, scope)
     progress.say("validate", validation)
     save_run(work_db, run, expectations_failed=len(validation.failures))
     validation.raise_for_failures()  # a failed expectation stops the run before publishing
