@@ -14,7 +14,7 @@ from typing import Any
 
 from ingest.db import connect, ensure_raw_schema, insert_records, insert_sql
 from ingest.discover import discover_all
-from ingest.extract import EXTRACTOR_VERSION, ExtractionError
+from ingest.extract import EXTRACTOR_VERSION, Extraction, ExtractionError
 from ingest.extract.worker import ExtractionWorker
 from ingest.limits import MIB, IngestLimits
 
@@ -139,7 +139,10 @@ class _LandingWriter:
 
 
 def land_documents(
-    db_path: Path | str, input_dir: Path | str, limits: IngestLimits | None = None
+    db_path: Path | str,
+    input_dir: Path | str,
+    limits: IngestLimits | None = None,
+    workers: int | None = None,
 ) -> LandingSummary:
     """Land every report file under ``input_dir`` into the warehouse at ``db_path``.
 
@@ -147,6 +150,9 @@ def land_documents(
     be read goes to raw.quarantine with the reason, and the run goes on. Every file offered
     is accounted for (landed, already landed, duplicate or quarantined): the run checks the
     sum, records it in audit.landing_runs, and fails loudly if it does not add up.
+
+    PDF, DOCX and HTML files are extracted ``workers`` at a time (default
+    ``limits.extraction_workers``, XXGK_EXTRACT_WORKERS) but landed in the order found.
 
     Documents are committed in groups (at most COMMIT_EVERY, at most COMMIT_SECONDS apart):
     a killed run loses at most its last group, never leaves part of a document, and the
@@ -158,7 +164,7 @@ def land_documents(
     found = discover_all(root)
     counts = {"landed": 0, "already_landed": 0, "duplicates": 0, "quarantined": 0}
     started = _now()
-    with connect(db_path) as con, ExtractionWorker(limits) as worker:
+    with connect(db_path) as con, ExtractionWorker(limits, workers) as worker:
         ensure_raw_schema(con)
         known = {
             doc_id: (path, retired is not None)
@@ -167,14 +173,14 @@ def land_documents(
             ).fetchall()
         }
         quarantine = con.execute("select source_path from raw.quarantine").fetchall()
-        quarantined = {path for (path,) in quarantine}
-        writer = _LandingWriter(con, quarantined)
+        writer = _LandingWriter(con, {path for (path,) in quarantine})
         for rel, reason in found.refused:
             writer.quarantine(rel, None, None, reason)
             counts["quarantined"] += 1
-        for rel in found.files:
-            outcome = _land_one(writer, root, rel, known, worker, limits)
-            counts[outcome] += 1
+        landing = _Landing(writer, root, known, limits)
+        files = (landing.read(rel) for rel in found.files)
+        for read, outcome in worker.extract_in_order(files):
+            counts[landing.settle(read, outcome)] += 1
         writer.commit()
         summary = LandingSummary(offered=len(found.files) + len(found.refused), **counts)
         _record_run(con, root, started, summary)
@@ -209,58 +215,125 @@ def _record_run(con: Any, root: Path, started: datetime, summary: LandingSummary
     )
 
 
-def _land_one(
-    writer: _LandingWriter,
-    root: Path,
-    rel: Path,
-    known: dict[str, tuple[str, bool]],
-    worker: ExtractionWorker,
-    limits: IngestLimits,
-) -> str:
-    source_path = rel.as_posix()
-    try:
-        size = (root / rel).stat().st_size
-        if size > limits.max_file_bytes:
-            reason = (
-                f"the file is {size / MIB:.1f} MiB, over the {limits.max_file_bytes / MIB:.0f} MiB "
-                "limit (XXGK_MAX_FILE_MB); not read"
-            )
-            writer.quarantine(rel, size, None, reason)
+@dataclass(frozen=True)
+class _Read:
+    """A file as read, before its extraction; ``refusal`` says why it is not read at all."""
+
+    rel: Path
+    size: int | None = None
+    doc_id: str = ""
+    sha: str | None = None
+    refusal: str | None = None
+
+    @property
+    def job(self) -> tuple[str, str]:
+        """What its extraction depends on: the bytes and the file type."""
+        return self.doc_id, self.rel.suffix.lower()
+
+
+class _Landing:
+    """One landing run's decisions, file by file.
+
+    :meth:`read` runs as a file is read ahead: it decides by the bytes' hash whether the
+    file needs extracting, so two files with the same bytes are never extracted at once.
+    :meth:`settle` runs in the order the files were found, with the extraction's outcome,
+    and tells the writer what to do; by then every file found earlier is settled.
+    """
+
+    def __init__(
+        self,
+        writer: _LandingWriter,
+        root: Path,
+        known: dict[str, tuple[str, bool]],
+        limits: IngestLimits,
+    ) -> None:
+        self.writer = writer
+        self.root = root
+        self.known = known  # document_id -> (source_path, retired) of landed documents
+        self.limits = limits
+        self.extracting: set[tuple[str, str]] = set()  # jobs submitted for extraction
+        self.failed: dict[tuple[str, str], str] = {}  # job -> quarantine reason
+
+    def read(self, rel: Path) -> tuple[_Read, bytes | None, str]:
+        """``(read, data, suffix)``; data is None when there is nothing to extract."""
+        data = self._bytes(rel)
+        if isinstance(data, _Read):
+            return data, None, rel.suffix
+        doc_id, sha = document_id(data)
+        read = _Read(rel, len(data), doc_id, sha)
+        if doc_id in self.known or read.job in self.extracting:
+            return read, None, rel.suffix  # same bytes as a file landed or found before
+        self.extracting.add(read.job)
+        return read, data, rel.suffix
+
+    def _bytes(self, rel: Path) -> bytes | _Read:
+        """The file's bytes, or a refused :class:`_Read` saying why they are not read."""
+        try:
+            size = (self.root / rel).stat().st_size
+            if size > self.limits.max_file_bytes:
+                refusal = (
+                    f"the file is {size / MIB:.1f} MiB, over the "
+                    f"{self.limits.max_file_bytes / MIB:.0f} MiB limit (XXGK_MAX_FILE_MB); not read"
+                )
+                return _Read(rel, size, refusal=refusal)
+            return (self.root / rel).read_bytes()
+        except OSError as exc:
+            return _Read(rel, refusal=f"the file cannot be read ({exc.strerror or exc})")
+
+    def settle(self, read: _Read, outcome: Extraction | Exception | None) -> str:
+        """Land, skip or quarantine the file; returns the LandingSummary field to count.
+
+        ``outcome`` is None when the file was not extracted: its bytes were landed before,
+        or the same bytes of the same type were found earlier in this run (and are settled).
+        """
+        if read.refusal is not None:
+            self.writer.quarantine(read.rel, read.size, None, read.refusal)
             return "quarantined"
-        data = (root / rel).read_bytes()
-    except OSError as exc:
-        writer.quarantine(rel, None, None, f"the file cannot be read ({exc.strerror or exc})")
+        if read.doc_id in self.known:
+            return self._seen_before(read)
+        if outcome is None:
+            reason = self.failed[read.job]  # the first file with these bytes was quarantined
+        elif isinstance(outcome, Exception):
+            reason = self.failed[read.job] = _failure(outcome)
+        else:
+            self._land(read, outcome)
+            return "landed"
+        self.writer.quarantine(read.rel, read.size, read.sha, reason)
         return "quarantined"
-    doc_id, sha = document_id(data)
-    if doc_id in known:
-        landed_path, retired = known[doc_id]
-        writer.clear_quarantine(source_path)
+
+    def _seen_before(self, read: _Read) -> str:
+        """Same bytes as a landed document (landed in an earlier run or by an earlier file)."""
+        source_path = read.rel.as_posix()
+        landed_path, retired = self.known[read.doc_id]
+        self.writer.clear_quarantine(source_path)
         if retired:
-            writer.restore(doc_id)
-            known[doc_id] = (landed_path, False)
+            self.writer.restore(read.doc_id)
+            self.known[read.doc_id] = (landed_path, False)
         return "already_landed" if landed_path == source_path else "duplicates"
-    try:
-        extraction = worker.extract(data, rel.suffix)
-    except ExtractionError as exc:
-        writer.quarantine(rel, len(data), sha, exc.reason)
-        return "quarantined"
-    except Exception as exc:  # a damaged file can break a third-party parser in any way
-        writer.quarantine(rel, len(data), sha, f"extraction failed ({type(exc).__name__}: {exc})")
-        return "quarantined"
-    writer.land(
-        {
-            "document_id": doc_id,
-            "source_file": rel.name,
-            "source_path": source_path,
-            "size_bytes": len(data),
-            "sha256": sha,
-            "media_type": extraction.media_type,
-            "encoding": extraction.encoding,
-            "extraction_status": extraction.status,
-            "text": extraction.text,
-            "extractor_version": EXTRACTOR_VERSION,
-            "landed_at": _now(),
-        }
-    )
-    known[doc_id] = (source_path, False)
-    return "landed"
+
+    def _land(self, read: _Read, extraction: Extraction) -> None:
+        source_path = read.rel.as_posix()
+        self.writer.land(
+            {
+                "document_id": read.doc_id,
+                "source_file": read.rel.name,
+                "source_path": source_path,
+                "size_bytes": read.size,
+                "sha256": read.sha,
+                "media_type": extraction.media_type,
+                "encoding": extraction.encoding,
+                "extraction_status": extraction.status,
+                "text": extraction.text,
+                "extractor_version": EXTRACTOR_VERSION,
+                "landed_at": _now(),
+            }
+        )
+        self.known[read.doc_id] = (source_path, False)
+
+
+def _failure(exc: Exception) -> str:
+    """The quarantine reason for an extraction that raised ``exc``."""
+    if isinstance(exc, ExtractionError):
+        return exc.reason
+    # a damaged file can break a third-party parser in any way
+    return f"extraction failed ({type(exc).__name__}: {exc})"

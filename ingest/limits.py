@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MIB = 1024 * 1024
 
@@ -14,10 +14,13 @@ class IngestLimits:
     extraction_timeout_s: float = 60.0  # per PDF/DOCX/HTML file, in a worker process
     max_unpacked_bytes: int = 256 * MIB  # DOCX (a zip): total size once unpacked
     max_pdf_pages: int = 500  # annual reports run to tens of pages
+    # worker processes extracting PDF/DOCX/HTML files side by side
+    extraction_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> IngestLimits:
-        """XXGK_MAX_FILE_MB, XXGK_EXTRACT_TIMEOUT_S, XXGK_MAX_UNPACKED_MB, XXGK_MAX_PDF_PAGES."""
+        """XXGK_MAX_FILE_MB, XXGK_EXTRACT_TIMEOUT_S, XXGK_MAX_UNPACKED_MB, XXGK_MAX_PDF_PAGES,
+        XXGK_EXTRACT_WORKERS."""
         env = os.environ if environ is None else environ
         defaults = cls()
 
@@ -40,4 +43,7 @@ class IngestLimits:
                 number("XXGK_MAX_UNPACKED_MB", defaults.max_unpacked_bytes / MIB) * MIB
             ),
             max_pdf_pages=int(number("XXGK_MAX_PDF_PAGES", defaults.max_pdf_pages)),
+            extraction_workers=max(
+                1, int(number("XXGK_EXTRACT_WORKERS", defaults.extraction_workers))
+            ),
         )

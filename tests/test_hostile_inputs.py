@@ -11,12 +11,15 @@ import os
 import random
 import shutil
 import subprocess
+import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 
+from ingest.extract import Extraction, extract_bytes, worker
 from ingest.land import land_documents
 from ingest.limits import MIB, IngestLimits
 from ingest.parse_landed import parse_landed
@@ -151,9 +154,52 @@ def test_extraction_timeout_stops_the_worker(tmp_path: Path) -> None:
     assert "did not finish within" in _quarantine(db)["slow.pdf"]
 
 
+HANG = b"%PDF-1.4 hang here\n"
+
+
+def _hang_or_extract(data: bytes, suffix: str, limits: IngestLimits) -> Extraction:
+    """The worker's extraction, except that a file starting with HANG never finishes."""
+    if data.startswith(HANG):
+        time.sleep(3600)
+    return extract_bytes(data, suffix, limits)
+
+
+def test_a_hang_quarantines_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two files hang both workers; the files queued behind them go to a new pool."""
+    monkeypatch.setattr(worker, "_extract", _hang_or_extract)  # pickled by name to the workers
+    submitted: list[str] = []
+    submit = worker.ExtractionWorker._submit
+
+    def recording(self: worker.ExtractionWorker, item: Any) -> Any:
+        submit(self, item)
+        if item.pending is not None:
+            submitted.append(item.key.rel.name)
+        return item
+
+    monkeypatch.setattr(worker.ExtractionWorker, "_submit", recording)
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for i in range(6):
+        (inbox / f"{i}.pdf").write_bytes(_pdf(i + 1))
+    (inbox / "1 hangs.pdf").write_bytes(HANG)
+    (inbox / "1 hangs too.pdf").write_bytes(HANG + b"too")
+    db = tmp_path / "w.duckdb"
+    summary = land_documents(db, inbox, IngestLimits(extraction_timeout_s=10), workers=2)
+    assert (summary.landed, summary.quarantined) == (6, 2)
+    quarantine = _quarantine(db)
+    assert sorted(quarantine) == ["1 hangs too.pdf", "1 hangs.pdf"]
+    assert all("did not finish within 10 s" in reason for reason in quarantine.values())
+    assert submitted.count("1.pdf") == 2, submitted  # in the queue when the pool was killed
+    with duckdb.connect(str(db), read_only=True) as con:
+        texts = dict(con.execute("select source_path, text from raw.documents").fetchall())
+    assert all(f"page {i + 1}" in texts[f"{i}.pdf"] for i in range(6))
+
+
 def test_limits_from_environment() -> None:
     limits = IngestLimits.from_env({"XXGK_MAX_FILE_MB": "2", "XXGK_EXTRACT_TIMEOUT_S": "5"})
     assert (limits.max_file_bytes, limits.extraction_timeout_s) == (2 * MIB, 5.0)
+    assert limits.extraction_workers == (os.cpu_count() or 1)
+    assert IngestLimits.from_env({"XXGK_EXTRACT_WORKERS": "3"}).extraction_workers == 3
     with pytest.raises(ValueError, match="XXGK_MAX_PDF_PAGES"):
         IngestLimits.from_env({"XXGK_MAX_PDF_PAGES": "many"})
 

@@ -1,9 +1,12 @@
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from ingest.extract.worker import ExtractionWorker
 from ingest.land import document_id, land_documents
+from ingest.limits import IngestLimits
 from ingest.store_parsed import write_parse_results
 from tests.fakes import Parsed
 
@@ -110,3 +113,102 @@ def test_write_parse_results_rejects_unknown_columns(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     with pytest.raises(ValueError, match="no column"):
         write_parse_results(db, [("d1", Parsed({"colour": "red"}))], "p1")
+
+
+@pytest.fixture(scope="module")
+def mixed_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every file type, same bytes at several paths and types, and broken files."""
+    from bench.synthetic import TEMPLATES, draw_report, render_docx, render_html, render_pdf
+
+    root = tmp_path_factory.mktemp("mixed")
+    for i in range(3):
+        report = draw_report(3000 + i, TEMPLATES[i % len(TEMPLATES)])
+        (root / f"r{i}.pdf").write_bytes(render_pdf(report))
+        (root / f"r{i}.docx").write_bytes(render_docx(report))
+        (root / f"r{i}.html").write_text(render_html(report), encoding="utf-8")
+    (root / "r0 again.pdf").write_bytes((root / "r0.pdf").read_bytes())
+    (root / "r1 as html.html").write_bytes((root / "r1.html").read_bytes())
+    (root / "r2 html as txt.txt").write_bytes((root / "r2.html").read_bytes())
+    (root / "report.txt").write_bytes(REPORT)
+    (root / "broken.pdf").write_bytes(b"%PDF-1.7 not really")
+    (root / "broken again.pdf").write_bytes(b"%PDF-1.7 not really")
+    for suffix in (".pdf", ".docx", ".txt", ".html"):
+        (root / f"empty{suffix}").write_bytes(b"")
+    return root
+
+
+def _content(db: Path) -> dict[str, list[tuple]]:
+    """raw.documents and raw.quarantine without their timestamps."""
+    return {
+        "documents": table(
+            db,
+            "select * exclude (landed_at) from raw.documents order by source_path",
+        ),
+        "quarantine": table(
+            db, "select * exclude (quarantined_at) from raw.quarantine order by source_path"
+        ),
+    }
+
+
+def test_parallel_extraction_lands_what_serial_extraction_does(
+    tmp_path: Path, mixed_inbox: Path
+) -> None:
+    serial, parallel = tmp_path / "serial.duckdb", tmp_path / "parallel.duckdb"
+    one = land_documents(serial, mixed_inbox, workers=1)
+    two = land_documents(parallel, mixed_inbox, workers=2)
+    assert one == two
+    assert (two.offered, two.landed, two.duplicates, two.quarantined) == (19, 10, 3, 6)
+    assert _content(serial) == _content(parallel)
+    quarantined = {path for path, *_ in _content(parallel)["quarantine"]}
+    assert {"broken.pdf", "broken again.pdf", "empty.pdf", "empty.txt"} <= quarantined
+    assert "r0.pdf" not in quarantined  # a duplicate of "r0 again.pdf", found first
+
+
+def test_identical_files_in_flight_are_extracted_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench.synthetic import TEMPLATES, draw_report, render_pdf
+
+    pdf = render_pdf(draw_report(1, TEMPLATES[0]))
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "a.pdf").write_bytes(pdf)
+    (inbox / "b.pdf").write_bytes(pdf)
+    extracted: list[str] = []
+    extract_in_order = ExtractionWorker.extract_in_order
+
+    def recording(self: ExtractionWorker, files: Iterable) -> Iterator:
+        listed = [(key, data, suffix) for key, data, suffix in files]
+        extracted.extend(key.rel.name for key, data, _ in listed if data is not None)
+        return extract_in_order(self, listed)
+
+    monkeypatch.setattr(ExtractionWorker, "extract_in_order", recording)
+    summary = land_documents(tmp_path / "w.duckdb", inbox, workers=2)
+    assert (summary.landed, summary.duplicates) == (1, 1)
+    assert extracted == ["a.pdf"]
+    assert table(tmp_path / "w.duckdb", "select source_path from raw.documents") == [("a.pdf",)]
+
+
+def test_extraction_reads_ahead_a_bounded_window_and_keeps_order() -> None:
+    html = "<html><body><p>报告 {}</p></body></html>"
+    read = 0
+
+    def files() -> Iterator[tuple[int, bytes | None, str]]:
+        nonlocal read
+        for i in range(30):
+            read += 1
+            if i % 5 == 4:
+                yield i, None, ".pdf"  # nothing to extract
+            else:
+                yield i, html.format(i).encode(), ".txt" if i % 3 else ".html"
+
+    ahead = []
+    with ExtractionWorker(IngestLimits(), workers=2) as worker:
+        results = []
+        for key, outcome in worker.extract_in_order(files()):
+            ahead.append(read - len(results))
+            results.append((key, outcome))
+    assert [key for key, _ in results] == list(range(30))
+    assert all((outcome is None) == (key % 5 == 4) for key, outcome in results)
+    assert all(f"报告 {key}" in outcome.text for key, outcome in results if outcome)
+    assert max(ahead) <= 2 * 2 + 2  # files with content, plus those with nothing to extract
