@@ -2,7 +2,8 @@
 
 The incremental models (macros/report_increment.sql) replace the rows of the reports listed
 in ``meta.changed_reports``. Before a build, :func:`plan_build` compares the reports the
-warehouse holds now (active documents with the parser version of their stored parse) with
+warehouse holds now (active documents with the parser version of their stored parse and a
+digest of their attributes row) with
 the snapshot the last successful build recorded in ``meta.built_reports``: a report landed,
 re-parsed or retired since then is listed. After the build succeeded, :func:`record_build`
 takes the new snapshot and clears the list.
@@ -32,19 +33,21 @@ STATE_DDL = (
     "create schema if not exists meta",
     "create table if not exists meta.changed_reports (report_id varchar primary key)",
     "create table if not exists meta.built_reports "
-    "(report_id varchar primary key, parser_version varchar)",
+    "(report_id varchar primary key, parser_version varchar, attributes_md5 varchar)",
     "create table if not exists meta.build_state "
     "(fingerprint varchar not null, built_at timestamp not null, full_refresh boolean not null, "
     "changed_reports bigint not null)",
 )
 
-# the reports as the marts should show them: active documents and their stored parse
+# the reports as the marts should show them: active documents, the version of their stored
+# parse, and a digest of their attributes row (so a corrected raw row counts as a change)
 CURRENT_REPORTS = """
-select d.document_id as report_id, a.parser_version
+select d.document_id as report_id, a.parser_version, md5(cast(a as varchar)) as attributes_md5
 from raw.documents d
 left join raw.report_attributes a using (document_id)
 where d.retired_at is null
 """
+COMPARED = "report_id, parser_version, attributes_md5"
 
 
 @dataclass(frozen=True)
@@ -99,11 +102,28 @@ def _last_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
     return row[0] if row else None
 
 
+def _drop_outdated_state(con: duckdb.DuckDBPyConnection) -> None:
+    """Build state written by an earlier version of this module (other columns) is dropped:
+    the next build is then a full refresh, as on a first build."""
+    found = con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'meta' "
+        "and table_name = 'built_reports' and column_name = 'attributes_md5'"
+    ).fetchone()
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'meta' "
+        "and table_name = 'built_reports'"
+    ).fetchone()
+    if exists and exists[0] and not (found and found[0]):
+        con.execute("drop table meta.built_reports")
+        con.execute("drop table if exists meta.build_state")
+
+
 def plan_build(db_path: Path | str, project_dir: Path) -> BuildPlan:
     """Decide between a full refresh and an incremental build, and write the list of
     changed reports to meta.changed_reports."""
     fingerprint = build_fingerprint(project_dir)
     with connect(db_path) as con:
+        _drop_outdated_state(con)
         for statement in STATE_DDL:
             con.execute(statement)
         last = _last_fingerprint(con)
@@ -124,11 +144,11 @@ def plan_build(db_path: Path | str, project_dir: Path) -> BuildPlan:
                 f"""
                 insert or ignore into meta.changed_reports
                 select report_id from (
-                    (select report_id, parser_version from ({CURRENT_REPORTS})
-                     except select report_id, parser_version from meta.built_reports)
+                    (select {COMPARED} from ({CURRENT_REPORTS})
+                     except select {COMPARED} from meta.built_reports)
                     union
-                    (select report_id, parser_version from meta.built_reports
-                     except select report_id, parser_version from ({CURRENT_REPORTS}))
+                    (select {COMPARED} from meta.built_reports
+                     except select {COMPARED} from ({CURRENT_REPORTS}))
                 )
                 """
             )
