@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -51,13 +51,17 @@ def _healthy(api_url: str) -> bool:
 
 
 @contextmanager
-def local_prefect_server(port: int, timeout_s: float = 120) -> Iterator[str]:
-    """``prefect server start`` on 127.0.0.1:``port`` for the duration; yields its API URL."""
+def local_prefect_server(
+    port: int, timeout_s: float = 120, environ: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """``prefect server start`` on 127.0.0.1:``port`` for the duration (with ``environ``,
+    default this process's environment); yields its API URL."""
     api_url = f"http://127.0.0.1:{port}/api"
     if _healthy(api_url):  # already running (e.g. started by hand): use it, leave it
         yield api_url
         return
-    env = {**os.environ, "PREFECT_UI_ENABLED": "true", "PREFECT_API_URL": api_url}
+    base = os.environ if environ is None else environ
+    env = {**base, "PREFECT_UI_ENABLED": "true", "PREFECT_API_URL": api_url}
     server = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1"]
         + ["--port", str(port)],

@@ -8,6 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
+
+_ARROW_TYPES = {
+    "varchar": pa.string(),
+    "integer": pa.int32(),
+    "bigint": pa.int64(),
+    "double": pa.float64(),
+    "boolean": pa.bool_(),
+    "timestamp": pa.timestamp("us"),
+}
 
 RAW_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "documents": (
@@ -150,27 +160,47 @@ def table_rows(table: str, records: Iterable[Mapping[str, Any]], fixed: Mapping[
     return rows
 
 
+def arrow_schema(table: str) -> pa.Schema:
+    """The Arrow schema of a raw table (column order and types of RAW_TABLES)."""
+    return pa.schema([(name, _ARROW_TYPES[kind.split()[0]]) for name, kind in RAW_TABLES[table]])
+
+
+def arrow_table(table: str, rows: list[list[Any]]) -> pa.Table:
+    """``rows`` (in raw.``table``'s column order, see :func:`table_rows`) as an Arrow table."""
+    schema = arrow_schema(table)
+    if not rows:
+        return schema.empty_table()
+    by_column = zip(*rows, strict=True)
+    return pa.Table.from_arrays(
+        [
+            pa.array(values, type=field.type)
+            for values, field in zip(by_column, schema, strict=True)
+        ],
+        schema=schema,
+    )
+
+
+def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> int:
+    """Append an Arrow table laid out like raw.``table`` in one statement (row-by-row
+    ``executemany`` costs DuckDB a statement per row). Returns the number of rows."""
+    if not rows.num_rows:
+        return 0
+    con.register("incoming_rows", rows)
+    try:
+        con.execute(
+            f"insert into raw.{table} ({', '.join(columns(table))}) select * from incoming_rows"
+        )
+    finally:
+        con.unregister("incoming_rows")
+    return rows.num_rows
+
+
 def insert_records(
     con: duckdb.DuckDBPyConnection,
     table: str,
     records: Iterable[Mapping[str, Any]],
     fixed: Mapping[str, Any] | None = None,
 ) -> int:
-    """Insert ``records`` into raw.``table`` as one Arrow batch (row-by-row ``executemany``
-    costs DuckDB a statement per row). Returns the number of rows inserted."""
-    import pyarrow as pa
-
-    rows = table_rows(table, records, fixed or {})
-    if not rows:
-        return 0
-    schema = con.execute(f"select * from raw.{table} limit 0").arrow().schema
-    names = columns(table)
-    batch = pa.Table.from_pylist(
-        [dict(zip(names, row, strict=True)) for row in rows], schema=schema
-    )
-    con.register("incoming_records", batch)
-    try:
-        con.execute(f"insert into raw.{table} select * from incoming_records")
-    finally:
-        con.unregister("incoming_records")
-    return len(rows)
+    """Insert ``records`` (with ``fixed`` values added) into raw.``table`` as one Arrow
+    batch. Returns the number of rows inserted."""
+    return insert_arrow(con, table, arrow_table(table, table_rows(table, records, fixed or {})))

@@ -47,7 +47,8 @@ def missing_from_inbox(db_path: Path | str, inbox: Path | str) -> list[str]:
     root = Path(inbox).resolve()
     if not root.is_dir():
         raise RetireError(f"inbox not found: {root}")
-    present = {path.as_posix() for path in discover_all(root).files}
+    files = discover_all(root).files
+    present = {path.as_posix() for path in files}
     with connect(db_path, read_only=True) as con:
         active = con.execute(
             "select document_id, source_path, size_bytes, sha256 from raw.documents "
@@ -58,7 +59,7 @@ def missing_from_inbox(db_path: Path | str, inbox: Path | str) -> list[str]:
         return []
     sizes = {size for _, size, _ in gone}
     hashes = set()
-    for rel in discover_all(root).files:
+    for rel in files:
         path = root / rel
         try:
             if path.stat().st_size in sizes:

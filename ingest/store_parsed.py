@@ -19,19 +19,10 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
-from ingest.db import RAW_TABLES, columns, connect, ensure_raw_schema, table_rows
+from ingest.db import arrow_table, connect, ensure_raw_schema, insert_arrow, table_rows
 
 PARSE_TABLES = ("report_attributes", "cells", "unmapped_labels", "prose_numbers")
 WRITE_BATCH = 200  # documents per transaction in write_parse_results
-
-_ARROW_TYPES = {
-    "varchar": pa.string(),
-    "integer": pa.int32(),
-    "bigint": pa.int64(),
-    "double": pa.float64(),
-    "boolean": pa.bool_(),
-    "timestamp": pa.timestamp("us"),
-}
 
 
 class ParsedDocument(Protocol):
@@ -65,25 +56,6 @@ class ParsedBatch:
         )
 
 
-def arrow_schema(table: str) -> pa.Schema:
-    """The Arrow schema of a raw table (column order and types of ingest.db.RAW_TABLES)."""
-    return pa.schema([(name, _ARROW_TYPES[kind.split()[0]]) for name, kind in RAW_TABLES[table]])
-
-
-def _arrow_table(table: str, rows: list[list[Any]]) -> pa.Table:
-    schema = arrow_schema(table)
-    if not rows:
-        return schema.empty_table()
-    by_column = zip(*rows, strict=True)
-    return pa.Table.from_arrays(
-        [
-            pa.array(values, type=field.type)
-            for values, field in zip(by_column, schema, strict=True)
-        ],
-        schema=schema,
-    )
-
-
 def parsed_batch(
     results: Iterable[tuple[str, ParsedDocument]],
     parser_version: str,
@@ -110,7 +82,7 @@ def parsed_batch(
     return ParsedBatch(
         document_ids=tuple(ids),
         parser_version=parser_version,
-        tables={table: _arrow_table(table, rows[table]) for table in tables},
+        tables={table: arrow_table(table, rows[table]) for table in tables},
     )
 
 
@@ -127,13 +99,7 @@ def store_batch(con: Any, batch: ParsedBatch, replace: Collection[str] | None = 
                 con.execute(
                     f"delete from raw.{table} where document_id in (select unnest(?))", [stale]
                 )
-            if rows.num_rows:
-                con.register("incoming_rows", rows)
-                con.execute(
-                    f"insert into raw.{table} ({', '.join(columns(table))}) "
-                    "select * from incoming_rows"
-                )
-                con.unregister("incoming_rows")
+            insert_arrow(con, table, rows)
     except BaseException:
         con.rollback()
         raise

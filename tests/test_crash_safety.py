@@ -20,6 +20,7 @@ import duckdb
 import pytest
 
 from bench.synthetic import TEMPLATES, draw_report, messy_txt, render_docx, render_html
+from tests.warehouse_tables import mart_rows, table_names
 from xxgk.paths import ROOT
 
 SHARED = ROOT.parent / "shared"
@@ -89,41 +90,12 @@ def _kill_at(corpus: Path, db: Path, build: bool, delay: float) -> bool:
         return True
 
 
-def _table_names(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
-    rows = con.execute(
-        "select table_name from information_schema.tables where table_schema = ? order by 1",
-        [schema],
-    ).fetchall()
-    return [name for (name,) in rows]
-
-
 def _raw_content(db: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(db), read_only=True) as con:
         return {
             table: con.execute(f"select {cols} from raw.{table} order by all").fetchall()
             for table, cols in RAW_CONTENT.items()
         }
-
-
-def _facts(db: Path) -> dict[str, list[tuple]]:
-    """Every mart, row for row (dim_report's landing time aside)."""
-    with duckdb.connect(str(db), read_only=True) as con:
-        facts = {}
-        for table in _table_names(con, "marts"):
-            columns = [c for c in _columns(con, "marts", table) if c not in ("landed_at",)]
-            facts[table] = con.execute(
-                f"select {', '.join(columns)} from marts.{table} order by all"
-            ).fetchall()
-        return facts
-
-
-def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
-    rows = con.execute(
-        "select column_name from information_schema.columns "
-        "where table_schema = ? and table_name = ? order by ordinal_position",
-        [schema, table],
-    ).fetchall()
-    return [name for (name,) in rows]
 
 
 @pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="needs ../shared/seeds")
@@ -156,11 +128,11 @@ def test_killed_ingest_then_rerun_equals_a_clean_run(tmp_path: Path) -> None:
         )
     assert build_kills >= KILLS_DURING_BUILD // 2
     _run_to_end(corpus, crashed_db, build=True)
-    assert _facts(crashed_db) == _facts(clean_db)
+    assert mart_rows(crashed_db) == mart_rows(clean_db)
 
 
 def _assert_consistent(con: duckdb.DuckDBPyConnection) -> None:
-    tables = set(_table_names(con, "raw"))
+    tables = set(table_names(con, "raw"))
     if "documents" not in tables:
         return
     duplicated = con.execute(

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from flows.deployment import local_prefect_server
 from xxgk.paths import SAMPLE_DIR
 
 
@@ -35,14 +36,6 @@ def _post(url: str, body: dict) -> list[dict]:
         return json.loads(response.read())
 
 
-def _healthy(api_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 def _stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:
@@ -58,22 +51,8 @@ def prefect_server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     port = _free_port()
     api_url = f"http://127.0.0.1:{port}/api"
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_API_URL": api_url}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1"]
-        + ["--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while not _healthy(api_url):
-            assert server.poll() is None, "prefect server start exited"
-            assert time.monotonic() < deadline, "the Prefect server did not come up"
-            time.sleep(0.5)
+    with local_prefect_server(port, environ=env):
         yield api_url, env
-    finally:
-        _stop(server)
 
 
 def _completed_runs(api_url: str) -> list[dict]:

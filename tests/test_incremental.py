@@ -14,37 +14,13 @@ import pytest
 from ingest.land import land_documents
 from ingest.parse_landed import parse_landed
 from ingest.retire import missing_from_inbox, retire_documents
+from tests.warehouse_tables import mart_rows
 from xxgk.build_state import build_fingerprint, plan_build
 from xxgk.paths import ROOT
 from xxgk.transform import build_warehouse
 
 SEEDS = ROOT.parent / "shared" / "seeds"
 pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="needs ../shared/seeds")
-
-
-def _marts(db: Path) -> dict[str, list[tuple]]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        tables = [
-            name
-            for (name,) in con.execute(
-                "select table_name from information_schema.tables "
-                "where table_schema = 'marts' order by 1"
-            ).fetchall()
-        ]
-        marts = {}
-        for table in tables:
-            columns = [
-                name
-                for (name,) in con.execute(
-                    "select column_name from information_schema.columns where "
-                    "table_schema = 'marts' and table_name = ? order by ordinal_position",
-                    [table],
-                ).fetchall()
-                if name != "landed_at"
-            ]
-            query = f"select {', '.join(columns)} from marts.{table} order by all"
-            marts[table] = con.execute(query).fetchall()
-    return marts
 
 
 def _ingest_and_build(inbox: Path | None, db: Path):
@@ -63,7 +39,7 @@ def test_incremental_builds_equal_full_builds(tmp_path: Path) -> None:
     db = tmp_path / "warehouse.duckdb"
     first = _ingest_and_build(inbox, db)
     assert first.plan is not None and first.plan.full_refresh
-    four_reports = _marts(db)
+    four_reports = mart_rows(db)
 
     # one report added: only it is rebuilt, and the marts equal a full build of all five
     shutil.copy(seeds[4], inbox / seeds[4].name)
@@ -73,8 +49,8 @@ def test_incremental_builds_equal_full_builds(tmp_path: Path) -> None:
     assert added.built["incremental"] == 8 and "seed" not in added.built
     full_db = tmp_path / "full.duckdb"
     _ingest_and_build(inbox, full_db)
-    five_reports = _marts(full_db)
-    assert _marts(db) == five_reports
+    five_reports = mart_rows(full_db)
+    assert mart_rows(db) == five_reports
 
     # its file removed and the document retired: the marts are back to the four reports
     (inbox / seeds[4].name).unlink()
@@ -83,7 +59,7 @@ def test_incremental_builds_equal_full_builds(tmp_path: Path) -> None:
     retire_documents(db, gone, "removed from the inbox")
     retired = _ingest_and_build(None, db)
     assert retired.plan is not None and retired.plan.changed_reports == 1
-    assert _marts(db) == four_reports
+    assert mart_rows(db) == four_reports
     with duckdb.connect(str(db), read_only=True) as con:  # history kept
         assert con.execute("select count(*) from raw.documents").fetchone() == (5,)
         assert con.execute("select count(*) from audit.retirements").fetchone() == (1,)
@@ -92,7 +68,7 @@ def test_incremental_builds_equal_full_builds(tmp_path: Path) -> None:
     shutil.copy(seeds[4], inbox / f"again_{seeds[4].name}")
     restored = _ingest_and_build(inbox, db)
     assert restored.plan is not None and restored.plan.changed_reports == 1
-    assert _marts(db) == five_reports
+    assert mart_rows(db) == five_reports
 
     # a parser version change: as if the warehouse had been parsed and built by an older
     # parser, the document is parsed again from the stored text (the inbox is gone) and only
@@ -108,7 +84,7 @@ def test_incremental_builds_equal_full_builds(tmp_path: Path) -> None:
         )
     reparsed = _ingest_and_build(None, db)
     assert reparsed.plan is not None and reparsed.plan.changed_reports == 1
-    assert _marts(db) == five_reports
+    assert mart_rows(db) == five_reports
 
     # nothing changed: nothing listed
     assert plan_build(db, ROOT).changed_reports == 0
