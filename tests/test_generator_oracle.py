@@ -126,12 +126,11 @@ def test_glued_rows_never_present_a_guess_as_printed(
             assert value in readings, (key, value, cell["alternatives"])
 
 
-# -- parser gaps the generator found (strict: they fail the suite once fixed, to be unmarked) --
+# -- parser gaps the generator found, fixed: each case reads as drawn --
 def _read(text: str, code: str) -> list[str | None]:
     return [c["value_text"] for c in parse_document("x", text).cells if c["metric_code"] == code]
 
 
-@pytest.mark.xfail(strict=True, reason="rows.py: a placeholder ends the row on a crawled line")
 def test_crawled_local_line_with_a_blank_keeps_the_cumulative_value() -> None:
     line = (
         "附件1：X县2010年统计表 指标名称 计量 单位 2010 年度 历年累计 主动公开信息数 条 5 9 "
@@ -141,7 +140,6 @@ def test_crawled_local_line_with_a_blank_keeps_the_cumulative_value() -> None:
     assert ("local.cum.old.s1.channels.website", "3") in cells
 
 
-@pytest.mark.xfail(strict=True, reason="national parser: see each case")
 @pytest.mark.parametrize(
     ("template", "seed", "printed", "code", "value"),
     [

@@ -52,6 +52,15 @@ def test_page_footer_is_not_a_row() -> None:
     assert [r.line for r in rows] == [1, 3]
 
 
+def test_page_of_pages_is_a_footer_unless_a_lone_one_follows_a_label() -> None:
+    lines = [(1, "规章"), (2, "4 / 5"), (3, "规范性文件 21 21 21")]
+    rows = assemble_rows(lines)
+    assert [v.raw_text for v in rows[0].values] == ["4", "/", "5"]
+    # pages 4 and 5 of 5: footers, even inside a wrapped label
+    rows = assemble_rows([*lines, (4, "规范性"), (5, "5 / 5"), (6, "文件 1 1 1")])
+    assert [r.line for r in rows] == [3, 6]
+
+
 def test_wrapped_label_joins_lines_before_values() -> None:
     rows = assemble_rows(
         [(1, "一、本年新收政府信息公开申请数"), (2, ""), (3, "量 "), (4, "4 0 0 0 0 0 4")]

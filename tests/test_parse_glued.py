@@ -83,6 +83,21 @@ def test_unglue_leaves_digits_inside_parentheses() -> None:
     assert segments[1] == "条 109964"
 
 
+def test_unglue_keeps_blank_cells_with_the_values() -> None:
+    assert unglue("其中：1.网站公开 条 — 3 2.政府公报公开 条 5 / 6 3.其他") == [
+        "其中：1.网站公开",
+        "条 — 3",
+        "2.政府公报公开",
+        "条 5 / 6",
+        "3.其他",
+    ]
+
+
+def test_a_count_with_its_unit_is_not_glue() -> None:
+    assert not looks_glued("息计1条） 条 0条")  # a wrapped label, then its unit and value cells
+    assert looks_glued("规章0件0件0件规范性文件8件9件")
+
+
 GLUED_V2021 = (
     "二、主动公开政府信息情况第二十条第（一）项 信息内容 本年制发件数 本年废止件数 现行有效件数 "
     "规章000行政规范性文件8855698第二十条第（五）项信息内容本年处理决定数量行政许可10690"

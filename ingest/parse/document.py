@@ -14,7 +14,7 @@ from ingest.parse.report_attributes import is_annual_report, read_attributes
 
 # The prose reader (ingest/parse/prose.py) is part of the parse: a change to either one must
 # re-parse the landed documents, so the stored version names both.
-PARSER_VERSION = f"0.1.0+prose.{PROSE_VERSION}"
+PARSER_VERSION = f"0.1.1+prose.{PROSE_VERSION}"
 
 
 @dataclass

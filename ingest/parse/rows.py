@@ -19,6 +19,8 @@ from ingest.parse.unglue import looks_glued, unglue
 _PAGE_FOOTER = re.compile(
     r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
 )
+# page n of m; as printed, also a row's values with a blank among them (`4 / 5`)
+_PAGE_OF_PAGES = re.compile(r"^\s*(\d{1,3})\s*/\s*(\d{1,3})\s*$")
 
 
 @dataclass(frozen=True)
@@ -178,11 +180,18 @@ def assemble_rows(lines: Iterable[tuple[int, str]], max_pending: int = 8) -> lis
     In running text a row may also end with its unit column and print the value on the next
     line (`1．政府公报公开政府信息数 条` / `45`): a unit-only line followed by a values-only line
     is one row. A unit-only line followed by anything else is a row whose value is blank.
+
+    Page footers are dropped, except a lone `n / m` (no other page of m pages among the lines)
+    after a label that awaits its values: that is the row's values, a blank among them.
     """
+    numbered = list(lines)
+    pages = _pages_of(numbered)
     rows: list[LogicalRow] = []
     pending: list[Fragment] = []
-    for number, text in _segments(lines):
-        if not text.strip() or is_page_footer(text):
+    for number, text, whole_line in _segments(numbered):
+        if not text.strip() or (
+            whole_line and is_page_footer(text) and not (pending and _lone_page_of(text, pages))
+        ):
             continue
         row = split_line(text, number)
         own = [Fragment(p, number) for p in row.label_parts]
@@ -217,11 +226,27 @@ def assemble_rows(lines: Iterable[tuple[int, str]], max_pending: int = 8) -> lis
     return rows
 
 
-def _segments(lines: Iterable[tuple[int, str]]) -> Iterable[tuple[int, str]]:
-    """Lines as they are, except glued table text, which is cut into label and value segments."""
+def _segments(lines: Iterable[tuple[int, str]]) -> Iterable[tuple[int, str, bool]]:
+    """Lines as they are, except glued table text, which is cut into label and value segments;
+    each with whether it is the whole line (only a whole line can be a page footer)."""
     for number, text in lines:
         if looks_glued(text):
             for segment in unglue(text):
-                yield number, segment
+                yield number, segment, False
         else:
-            yield number, text
+            yield number, text, True
+
+
+def _pages_of(lines: list[tuple[int, str]]) -> dict[str, set[str]]:
+    """The `n / m` lines: for each page count m, the page numbers n printed."""
+    pages: dict[str, set[str]] = {}
+    for _, text in lines:
+        if found := _PAGE_OF_PAGES.match(text):
+            pages.setdefault(found.group(2), set()).add(found.group(1))
+    return pages
+
+
+def _lone_page_of(text: str, pages: dict[str, set[str]]) -> bool:
+    """An `n / m` line with no other page of the m pages among the lines."""
+    found = _PAGE_OF_PAGES.match(text)
+    return found is not None and len(pages[found.group(2)]) == 1

@@ -4,14 +4,15 @@ Crawled HTML often loses the table markup, leaving `规章000规范性文件8989
 on one line. Each maximal run of digits outside parentheses becomes a value segment; a single
 digit directly followed by `.`/`、` and a CJK character is a row number (`00000002.其他法律…`
 is the run 0000000 and the row 2.其他法律…) and stays with the label. A unit printed after a
-count label (`信息总数条2121`) goes with the values as the unit column.
+count label (`信息总数条2121`) goes with the values as the unit column, and a placeholder printed
+among or before the numbers (`网站公开 条 — 3`) goes with them as a blank cell.
 """
 
 from __future__ import annotations
 
 import re
 
-from ingest.parse.cells import UNITS
+from ingest.parse.cells import PLACEHOLDERS, UNITS
 
 _CJK = r"\u4e00-\u9fff"
 _UNIT_ALT = "|".join(re.escape(u) for u in UNITS if u != "%")
@@ -19,11 +20,17 @@ _NUM = r"-?\d+(?:,\d{3})*(?:\.\d+)?"
 # a run of numbers, optionally with units after them, separated by spaces
 # a unit after a number: money units always, count units only when no CJK word follows
 _UNIT_AFTER = rf"(?:\s*(?:万元|亿元|元)|\s*(?:{_UNIT_ALT})(?![{_CJK}]))?"
-_VALUE_RUN = re.compile(rf"{_NUM}{_UNIT_AFTER}(?:\s+{_NUM}{_UNIT_AFTER})*")
+# a placeholder (a blank cell) standing as a token of its own
+_BLANK_ALT = "|".join(re.escape(p) for p in sorted(PLACEHOLDERS, key=len, reverse=True))
+_BLANK = rf"(?:{_BLANK_ALT})(?!\S)"
+_VALUE_RUN = re.compile(rf"{_NUM}{_UNIT_AFTER}(?:\s+(?:{_NUM}{_UNIT_AFTER}|{_BLANK}))*")
 _ROW_NUMBER = re.compile(rf"\d[.、．]\s*[{_CJK}“\"《]")
-_GLUE = re.compile(rf"[{_CJK}）)”\"]\s*\d+[.、．]?\s*[{_CJK}（(]")
+# digits between CJK text; a count with its unit ending a cell (`条 0条`) is not glue
+_GLUE = re.compile(rf"[{_CJK}）)”\"]\s*\d+(?!(?:{_UNIT_ALT})(?:\s|$))[.、．]?\s*[{_CJK}（(]")
 # the unit column just before the values: after a count label (…数条) or standing alone (… 条)
 _LEADING_UNIT = re.compile(rf"(?:(?<=数)|(?<=[）)])|\s)({_UNIT_ALT})\s*$")
+# blank cells just before the values, after the label (and its unit column)
+_LEADING_BLANKS = re.compile(rf"(?:\s+{_BLANK})+\s*$")
 
 
 def looks_glued(text: str) -> bool:
@@ -57,6 +64,10 @@ def unglue(text: str) -> list[str]:
                     value = value[:-1]
                 if value.strip():
                     label = text[label_start:i]
+                    blanks = _LEADING_BLANKS.search(label)
+                    if blanks:
+                        label = label[: blanks.start()]
+                        value = f"{blanks.group(0).strip()} {value}"
                     unit = _LEADING_UNIT.search(label)
                     if unit:
                         label = label[: unit.start()]
