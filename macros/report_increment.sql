@@ -30,17 +30,74 @@ true
 {%- endmacro %}
 
 
-{% macro delete_changed_reports(column='report_id') -%}
+{% macro delete_changed_reports(column='report_id', also=none, series_neighbours=false) -%}
 {% if is_incremental() -%}
 delete from {{ this }}
-where {{ column }} in (select report_id from {{ source('meta', 'changed_reports') }})
+where {{ column }} in (
+    {%- if series_neighbours %}
+    {{ series_neighbours_sql() }}
+    {%- else %}
+    select report_id from {{ source('meta', 'changed_reports') }}
+    {%- endif %}
+)
+{%- if also %}
+    or ({{ also }})
+{%- endif %}
 {%- else -%}
 select 1
 {%- endif %}
 {%- endmacro %}
 
 
+{#
+    The quality models compare reports with each other. A check across years uses two
+    consecutive reports of a series (int_report_series), so a changed report changes the
+    instances and the reviewed cells of its series neighbours: these models replace the rows
+    of the changed reports and of every report sharing a series with one of them, in this
+    build or in the last one (meta.built_reports keeps each report's series then, so a
+    retired report's former neighbours are found too).
+#}
+{% macro series_neighbours_sql() -%}
+select report_id from {{ source('meta', 'changed_reports') }}
+union
+select report_id from {{ ref('int_report_series') }}
+where series_key in (
+    select series_key from {{ ref('int_report_series') }}
+    where report_id in (select report_id from {{ source('meta', 'changed_reports') }})
+    union
+    select series_key from {{ source('meta', 'built_reports') }}
+    where
+        report_id in (select report_id from {{ source('meta', 'changed_reports') }})
+        and series_key is not null
+)
+{%- endmacro %}
+
+
+{% macro series_neighbours_filter(column) -%}
+{% if is_incremental() -%}
+{{ column }} in (select report_id from series_neighbours)
+{%- else -%}
+true
+{%- endif %}
+{%- endmacro %}
+
+
+{#
+    A region against its sub-regions (check group `cross_level`): a changed county changes
+    its city's and province's instances, in no series of theirs. The family is small (one
+    instance per parent report and measure), so the incremental quality models replace it
+    whole.
+#}
+{% macro whole_check_groups() -%}
+('cross_level')
+{%- endmacro %}
+
+
 {% macro create_build_state() -%}
 create schema if not exists meta;
 create table if not exists meta.changed_reports (report_id varchar primary key);
+create table if not exists meta.built_reports (
+    report_id varchar primary key, parser_version varchar, attributes_md5 varchar,
+    series_key varchar
+);
 {%- endmacro %}

@@ -4,13 +4,27 @@ One folder per mart. Marts with a report year (their own, or their report's thro
 ``report_id``) are partitioned Hive-style (``report_year=2019/data_0.parquet``); the
 dimensions without one, and empty marts (so their columns are still there), are a single
 ``<mart>.parquet``.
+
+Each export is a new folder (serving/publish.py switches readers to it). It writes only the
+partitions whose content changed since the previous export: every partition's digest (row
+count and the sum of the rows' hashes, with the mart's columns and the DuckDB version) is
+kept in ``_partitions.json``, and a partition whose digest is unchanged is hard-linked from
+the previous folder instead of written again. Adding one report to a warehouse of 10,000
+rewrites one year of each per-report mart.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+DIGESTS_FILE = "_partitions.json"
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"  # DuckDB's folder name for a NULL report_year
 
 
 def _sql_string(text: str) -> str:
@@ -48,20 +62,108 @@ def _export_query(con: duckdb.DuckDBPyConnection, mart: str) -> tuple[str, bool]
     return f'select * from marts."{mart}"', False
 
 
-def export_marts(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[str]:
-    """Write every mart under ``out_dir``; returns the marts written."""
+@dataclass(frozen=True)
+class ExportSummary:
+    marts: list[str]
+    written: int  # partitions (or single files) written
+    linked: int  # partitions unchanged since the previous export, hard-linked from it
+
+    def __str__(self) -> str:
+        return (
+            f"{len(self.marts)} marts as Parquet: {self.written} partitions written, "
+            f"{self.linked} unchanged"
+        )
+
+
+def _partition_digests(con: duckdb.DuckDBPyConnection, query: str, by_year: bool) -> dict[str, str]:
+    """Partition folder (``report_year=2019``, or ``""`` for an unpartitioned mart) → digest."""
+    year = "m.report_year" if by_year else "null"
+    rows = con.execute(
+        f"select {year} as report_year, count(*), sum(hash(m)::hugeint)::varchar "
+        f"from ({query}) as m group by all"
+    ).fetchall()
+    return {
+        (f"report_year={NULL_PARTITION if y is None else y}" if by_year else ""): f"{n}:{total}"
+        for y, n, total in rows
+    }
+
+
+def _schema_key(con: duckdb.DuckDBPyConnection, query: str) -> str:
+    described = con.execute(f"describe {query}").fetchall()
+    columns = ",".join(f"{name} {kind}" for name, kind, *_ in described)
+    return f"duckdb {duckdb.__version__}; {columns}"
+
+
+def _previous_digests(previous: Path | None) -> dict:
+    if previous is None:
+        return {}
+    try:
+        return json.loads((previous / DIGESTS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # no or unreadable digests: write everything
+        return {}
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Hard-link every file under ``source`` to the same place under ``target`` (a copy where
+    the file system has no hard links)."""
+    for path in source.rglob("*"):
+        if path.is_dir():
+            continue
+        destination = target / path.relative_to(source)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, destination)
+        except OSError:
+            shutil.copyfile(path, destination)
+
+
+def _year_condition(partitions: list[str]) -> str:
+    years = [p.removeprefix("report_year=") for p in partitions]
+    terms = [f"report_year = {year}" for year in years if year != NULL_PARTITION]
+    if NULL_PARTITION in years:
+        terms.append("report_year is null")
+    return " or ".join(terms)
+
+
+def export_marts(
+    con: duckdb.DuckDBPyConnection, out_dir: Path, previous: Path | None = None
+) -> ExportSummary:
+    """Write every mart under ``out_dir`` (a new folder); partitions unchanged since the
+    export in ``previous`` are hard-linked from it."""
     marts = mart_names(con)
+    before = _previous_digests(previous)
+    digests: dict[str, dict] = {}
+    written = linked = 0
     for mart in marts:
         query, by_year = _export_query(con, mart)
         folder = out_dir / mart
         folder.mkdir(parents=True, exist_ok=True)
-        (rows,) = con.execute(f"select count(*) from ({query})").fetchone()
-        if by_year and rows:
-            con.execute(
-                f"copy ({query}) to {_sql_string(str(folder))} "
-                "(format parquet, partition_by (report_year), overwrite_or_ignore)"
-            )
-        else:
+        current = _partition_digests(con, query, by_year)
+        schema = _schema_key(con, query)
+        digests[mart] = {"schema": schema, "by_year": by_year, "partitions": current}
+        old = before.get(mart, {})
+        same_layout = old.get("schema") == schema and old.get("by_year") == by_year
+        unchanged = [
+            part
+            for part, digest in current.items()
+            if same_layout and old.get("partitions", {}).get(part) == digest
+        ]
+        if previous is not None:
+            for part in unchanged:
+                _link_tree(previous / mart / part, folder / part)
+        linked += len(unchanged)
+        if by_year and current:
+            changed = [part for part in current if part not in unchanged]
+            if changed:
+                con.execute(
+                    f"copy (select * from ({query}) where {_year_condition(changed)}) "
+                    f"to {_sql_string(str(folder))} "
+                    "(format parquet, partition_by (report_year), overwrite_or_ignore)"
+                )
+            written += len(changed)
+        elif not unchanged:  # a single file (a dimension, or an empty mart)
             target = _sql_string(str(folder / f"{mart}.parquet"))
             con.execute(f"copy ({query}) to {target} (format parquet)")
-    return marts
+            written += 1
+    (out_dir / DIGESTS_FILE).write_text(json.dumps(digests, indent=1), encoding="utf-8")
+    return ExportSummary(marts=marts, written=written, linked=linked)

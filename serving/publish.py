@@ -143,6 +143,11 @@ def _previous_folder(link: Path) -> str | None:
     return Path(os.readlink(link)).name if link.is_symlink() else None
 
 
+def _served_folder(link: Path) -> Path | None:
+    """The Parquet folder readers see now (its unchanged partitions are reused)."""
+    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+
+
 def published_is_current(work_db: Path, serving_db: Path) -> bool:
     """True when the serving file holds the last version published from the work file."""
     with connect(work_db, read_only=True) as con:
@@ -178,7 +183,7 @@ def publish(
         shutil.copyfile(work_db, staged_db)
         row = _stamp(staged_db, version, source_dir, stamp_hook)
         with connect(staged_db, read_only=True) as con:
-            export_marts(con, staged_parquet)
+            export_marts(con, staged_parquet, previous=_served_folder(parquet_link))
             staged_report.write_text(render_report(con), encoding="utf-8")
         if dbt_docs_page:
             shutil.copyfile(dbt_docs_page, staged_docs)

@@ -420,6 +420,8 @@ def run_dbt(args: list[str], db_path: Path, work_dir: Path):
     into ``work_dir``, not into the repository. Returns dbt's result."""
     from dbt.cli.main import dbtRunner
 
+    from xxgk.transform import release_warehouse_file
+
     previous = os.environ.get("XXGK_DB_PATH")
     os.environ["XXGK_DB_PATH"] = str(db_path)
     try:
@@ -438,6 +440,7 @@ def run_dbt(args: list[str], db_path: Path, work_dir: Path):
             ]
         )
     finally:
+        release_warehouse_file()  # profiles.yml keeps the file open through a build
         if previous is None:
             os.environ.pop("XXGK_DB_PATH", None)
         else:

@@ -46,7 +46,7 @@ def test_incremental_builds_equal_full_builds(tmp_path: Path) -> None:
     added = _ingest_and_build(inbox, db)
     assert added.plan is not None and not added.plan.full_refresh
     assert added.plan.changed_reports == 1
-    assert added.built["incremental"] == 8 and "seed" not in added.built
+    assert added.built["incremental"] == 11 and "seed" not in added.built
     full_db = tmp_path / "full.duckdb"
     _ingest_and_build(inbox, full_db)
     five_reports = mart_rows(full_db)
@@ -88,6 +88,51 @@ def test_incremental_builds_equal_full_builds(tmp_path: Path) -> None:
 
     # nothing changed: nothing listed
     assert plan_build(db, ROOT).changed_reports == 0
+
+
+def _failed_cross_year_cells(db: Path, report_id: str) -> int:
+    with duckdb.connect(str(db), read_only=True) as con:
+        row = con.execute(
+            "select count(*) from marts.fct_report_metrics_reviewed "
+            "where report_id = ? and failed_checks like '%xyear.%'",
+            [report_id],
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_a_next_year_report_changes_last_years_checks(tmp_path: Path) -> None:
+    """The quality models compare reports with each other: 泾源县 2019 and a copy dated 2020
+    are one series, and the copy's carry-over checks fail on the 2019 report's cells. Adding
+    the 2020 report, then retiring it, rebuilds only the changed report and the families
+    across reports, and the 2019 report's reviewed cells gain, then lose, the failures
+    exactly as a full build has them."""
+    jingyuan = SEEDS / "003_15ff2673dd8233d5.txt"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(jingyuan, inbox / "jingyuan_2019.txt")
+    db = tmp_path / "warehouse.duckdb"
+    assert _ingest_and_build(inbox, db).plan.full_refresh
+    one_year = mart_rows(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        (report_2019,) = con.execute("select report_id from marts.dim_report").fetchone()
+    assert _failed_cross_year_cells(db, report_2019) == 0
+
+    text = jingyuan.read_text(encoding="utf-8").replace("2019", "2020")
+    (inbox / "jingyuan_2020.txt").write_text(text, encoding="utf-8")
+    added = _ingest_and_build(inbox, db)
+    assert added.plan is not None and not added.plan.full_refresh
+    assert added.plan.changed_reports == 1
+    assert _failed_cross_year_cells(db, report_2019) > 0  # the scenario is what it claims
+    full_db = tmp_path / "full.duckdb"
+    _ingest_and_build(inbox, full_db)
+    assert mart_rows(db) == mart_rows(full_db)
+
+    (inbox / "jingyuan_2020.txt").unlink()
+    retire_documents(db, missing_from_inbox(db, inbox), "removed from the inbox")
+    retired = _ingest_and_build(None, db)
+    assert retired.plan is not None and retired.plan.changed_reports == 1
+    assert _failed_cross_year_cells(db, report_2019) == 0
+    assert mart_rows(db) == one_year
 
 
 def test_a_changed_seed_or_model_means_a_full_refresh(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ tiny:
     dev:
       type: duckdb
       path: "{{{{ env_var('{DB_PATH_VARIABLE}') }}}}"
-      keep_open: false
+      keep_open: true
       threads: 1
 """
 
@@ -28,6 +28,24 @@ def tiny_project(root: Path, model_sql: str) -> Path:
         encoding="utf-8",
     )
     return root
+
+
+def test_the_warehouse_file_is_released_when_dbt_returns(tmp_path: Path) -> None:
+    """keep_open: true holds one DuckDB instance through the build; it is closed after it,
+    so another process (here: a read-only connection, which DuckDB refuses beside an open
+    read-write instance of the same file) can open the file."""
+    import subprocess
+    import sys
+
+    import duckdb
+
+    project = tiny_project(tmp_path / "p", "select 1 as id")
+    db = tmp_path / "w.duckdb"
+    dbt_build(db, project_dir=project, selector=None)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from main.m").fetchone() == (1,)
+    code = f"import duckdb; duckdb.connect({str(db)!r}).execute('create table t2 as select 1')"
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_build_summary_and_failing_nodes_named(tmp_path: Path) -> None:

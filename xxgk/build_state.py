@@ -32,8 +32,8 @@ BUILD_INPUTS = ("models", "macros", "seeds", "dbt_project.yml", "selectors.yml",
 STATE_DDL = (
     "create schema if not exists meta",
     "create table if not exists meta.changed_reports (report_id varchar primary key)",
-    "create table if not exists meta.built_reports "
-    "(report_id varchar primary key, parser_version varchar, attributes_md5 varchar)",
+    "create table if not exists meta.built_reports (report_id varchar primary key, "
+    "parser_version varchar, attributes_md5 varchar, series_key varchar)",
     "create table if not exists meta.build_state "
     "(fingerprint varchar not null, built_at timestamp not null, full_refresh boolean not null, "
     "changed_reports bigint not null)",
@@ -48,6 +48,9 @@ left join raw.report_attributes a using (document_id)
 where d.retired_at is null
 """
 COMPARED = "report_id, parser_version, attributes_md5"
+# each report's series in the build just made: the next incremental build also rebuilds the
+# former series neighbours of a changed report (models/marts/fct_report_metrics_reviewed.sql)
+SERIES_RELATION = ("intermediate", "int_report_series")
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ def _drop_outdated_state(con: duckdb.DuckDBPyConnection) -> None:
     the next build is then a full refresh, as on a first build."""
     found = con.execute(
         "select count(*) from information_schema.columns where table_schema = 'meta' "
-        "and table_name = 'built_reports' and column_name = 'attributes_md5'"
+        "and table_name = 'built_reports' and column_name = 'series_key'"
     ).fetchone()
     exists = con.execute(
         "select count(*) from information_schema.tables where table_schema = 'meta' "
@@ -157,6 +160,18 @@ def plan_build(db_path: Path | str, project_dir: Path) -> BuildPlan:
     return BuildPlan(bool(reason), reason, int(changed), fingerprint)
 
 
+def _series_query(con: duckdb.DuckDBPyConnection) -> str:
+    """Each built report's series, or no rows when the project has no series relation."""
+    schema, table = SERIES_RELATION
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    if found and found[0]:
+        return f"select report_id, series_key from {schema}.{table}"
+    return "select null::varchar as report_id, null::varchar as series_key where false"
+
+
 def record_build(db_path: Path | str, plan: BuildPlan) -> None:
     """After a successful build: snapshot the reports it covered, clear the list, and keep
     the fingerprint (one transaction)."""
@@ -165,7 +180,12 @@ def record_build(db_path: Path | str, plan: BuildPlan) -> None:
         con.begin()
         con.execute("delete from meta.built_reports")
         if has_reports:
-            con.execute(f"insert into meta.built_reports {CURRENT_REPORTS}")
+            series = _series_query(con)
+            con.execute(
+                f"insert into meta.built_reports select current.*, series.series_key "
+                f"from ({CURRENT_REPORTS}) as current left join ({series}) as series "
+                "using (report_id)"
+            )
         con.execute("delete from meta.changed_reports")
         con.execute(
             "insert into meta.build_state values (?, ?, ?, ?)",

@@ -5,23 +5,44 @@
 -- (int_cross_year_checks) and a region against its sub-regions (int_cross_level_checks).
 -- cell_keys lists the cells of the report itself (and, across years, of the previous
 -- report) each instance uses; NULL for the cross-level checks, which compare measures.
+-- Incremental: the rows of the changed reports and of their series neighbours are
+-- replaced (macros/report_increment.sql), and the family across levels whole.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_reports(
+            'report_id', also='check_group in ' ~ whole_check_groups(),
+            series_neighbours=true) }}"
+    )
+}}
 with
+
+series_neighbours as (
+
+    {{ series_neighbours_sql() }}
+
+),
 
 identity_checks as (
 
     select * from {{ ref('int_check_instances') }}
+    where {{ series_neighbours_filter('report_id') }}
 
 ),
 
 prose_checks as (
 
     select * from {{ ref('int_prose_checks') }}
+    where {{ series_neighbours_filter('report_id') }}
 
 ),
 
 cross_year_checks as (
 
     select * from {{ ref('int_cross_year_checks') }}
+    where {{ series_neighbours_filter('report_id') }}
 
 ),
 

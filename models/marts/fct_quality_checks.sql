@@ -3,11 +3,32 @@
 -- further template and soft rules, the text against the tables, consecutive years of a
 -- series and a region against its sub-regions. A failing check is reported, never repaired;
 -- severity `warn` marks rules that real reports may legitimately break.
+-- Incremental like int_quality_checks: the rows of the changed reports and of their
+-- series neighbours are replaced, and the family across levels whole.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_reports(
+            'report_id', also='check_group in ' ~ whole_check_groups(),
+            series_neighbours=true) }}"
+    )
+}}
 with
+
+series_neighbours as (
+
+    {{ series_neighbours_sql() }}
+
+),
 
 checks as (
 
     select * from {{ ref('int_quality_checks') }}
+    where
+        {{ series_neighbours_filter('report_id') }}
+        or check_group in {{ whole_check_groups() }}
 
 ),
 

@@ -4,7 +4,24 @@
 -- value, which is never changed. An override for a cell the report does not have is added
 -- (review_status `added`) when its report exists. failed_checks names the failing checks
 -- (fct_quality_checks, printed values) that use the cell.
+-- Incremental: the rows of the changed reports and of their series neighbours are
+-- replaced (a report added next year can fail a check on this year's cells; see
+-- macros/report_increment.sql).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_reports('report_id', series_neighbours=true) }}"
+    )
+}}
 with
+
+series_neighbours as (
+
+    {{ series_neighbours_sql() }}
+
+),
 
 metrics as (
 
@@ -39,7 +56,14 @@ failing_cells as (
         string_agg(distinct checks.check_code, ', ' order by checks.check_code) as failed_checks
     from checks,
         unnest(checks.cell_keys) as cell_key (cell)
-    where checks.status = 'fail'
+    where
+        checks.status = 'fail'
+        -- a check's cells are its report's and, across years, its related report's
+        and (
+            {{ series_neighbours_filter('checks.report_id') }}
+            or {{ series_neighbours_filter('checks.related_report_id') }}
+        )
+        and {{ series_neighbours_filter('cell.report_id') }}
     group by cell.report_id, cell.metric_code, cell.applicant
 
 ),
@@ -50,6 +74,14 @@ known_overrides as (
     from overrides
     inner join reports
         on overrides.report_id = reports.report_id
+    where {{ series_neighbours_filter('overrides.report_id') }}
+
+),
+
+reviewed_metrics as (
+
+    select * from metrics
+    where {{ series_neighbours_filter('report_id') }}
 
 ),
 
@@ -76,7 +108,7 @@ joined as (
         metrics.raw_text,
         metrics.source_line,
         metrics.unit
-    from metrics
+    from reviewed_metrics as metrics
     full outer join known_overrides
         on
             metrics.report_id = known_overrides.report_id
