@@ -21,8 +21,20 @@ changed_reports as (
 {%- endmacro %}
 
 
+{#
+    A full refresh of a big warehouse is built in batches of reports (xxgk/transform.py,
+    XXGK_BUILD_BATCH): the first batch is a full refresh with the var `report_batch` set,
+    which applies the filters to the reports listed as on an incremental build, and the
+    other batches are incremental builds. So the per-report models never hold more than one
+    batch's intermediate rows in memory.
+#}
+{% macro filters_reports() -%}
+{{ return(is_incremental() or var('report_batch', false)) }}
+{%- endmacro %}
+
+
 {% macro report_increment_filter(column) -%}
-{% if is_incremental() -%}
+{% if filters_reports() -%}
 {{ column }} in (select report_id from changed_reports)
 {%- else -%}
 true
@@ -52,29 +64,33 @@ select 1
 {#
     The quality models compare reports with each other. A check across years uses two
     consecutive reports of a series (int_report_series), so a changed report changes the
-    instances and the reviewed cells of its series neighbours: these models replace the rows
-    of the changed reports and of every report sharing a series with one of them, in this
-    build or in the last one (meta.built_reports keeps each report's series then, so a
-    retired report's former neighbours are found too).
+    instances and the reviewed cells of the reports of its series one year before and after
+    it. These models replace the rows of the changed reports and of those series neighbours,
+    in this build or in the last one (meta.built_reports keeps each report's series and year
+    then, so a retired report's former neighbours are found too).
 #}
 {% macro series_neighbours_sql() -%}
 select report_id from {{ source('meta', 'changed_reports') }}
 union
-select report_id from {{ ref('int_report_series') }}
-where series_key in (
-    select series_key from {{ ref('int_report_series') }}
+select series.report_id
+from {{ ref('int_report_series') }} as series
+inner join (
+    select series_key, report_year from {{ ref('int_report_series') }}
     where report_id in (select report_id from {{ source('meta', 'changed_reports') }})
     union
-    select series_key from {{ source('meta', 'built_reports') }}
+    select series_key, report_year from {{ source('meta', 'built_reports') }}
     where
         report_id in (select report_id from {{ source('meta', 'changed_reports') }})
         and series_key is not null
-)
+) as changed_series
+    on
+        series.series_key = changed_series.series_key
+        and abs(series.report_year - changed_series.report_year) = 1
 {%- endmacro %}
 
 
 {% macro series_neighbours_filter(column) -%}
-{% if is_incremental() -%}
+{% if filters_reports() -%}
 {{ column }} in (select report_id from series_neighbours)
 {%- else -%}
 true
@@ -98,6 +114,6 @@ create schema if not exists meta;
 create table if not exists meta.changed_reports (report_id varchar primary key);
 create table if not exists meta.built_reports (
     report_id varchar primary key, parser_version varchar, attributes_md5 varchar,
-    series_key varchar
+    series_key varchar, report_year integer
 );
 {%- endmacro %}

@@ -56,3 +56,17 @@ def test_build_summary_and_failing_nodes_named(tmp_path: Path) -> None:
     bad = tiny_project(tmp_path / "bad", "select 1 as id union all select 1")
     with pytest.raises(DbtBuildFailed, match=r"test\.tiny\.unique_m_id\S* \(fail\)"):
         dbt_build(tmp_path / "bad.duckdb", project_dir=bad, selector=None)
+
+
+def test_full_refresh_batches_follow_the_memory_limit() -> None:
+    from xxgk.transform import BUILD_BYTES_PER_REPORT, build_batch_size, memory_bytes
+
+    assert memory_bytes("1GB") == 10**9
+    assert memory_bytes("19284MiB") == 19284 * 2**20
+    assert memory_bytes("1.5 GiB") == 3 * 2**29
+    assert memory_bytes("lots") is None
+    assert build_batch_size({}) == 10_000
+    assert build_batch_size({"XXGK_DUCKDB_MEMORY_LIMIT": "1GB"}) == 10**9 // BUILD_BYTES_PER_REPORT
+    assert build_batch_size({"XXGK_DUCKDB_MEMORY_LIMIT": "1GB", "XXGK_BUILD_BATCH": "7"}) == 7
+    with pytest.raises(ValueError, match="XXGK_BUILD_BATCH"):
+        build_batch_size({"XXGK_BUILD_BATCH": "some"})

@@ -33,7 +33,7 @@ STATE_DDL = (
     "create schema if not exists meta",
     "create table if not exists meta.changed_reports (report_id varchar primary key)",
     "create table if not exists meta.built_reports (report_id varchar primary key, "
-    "parser_version varchar, attributes_md5 varchar, series_key varchar)",
+    "parser_version varchar, attributes_md5 varchar, series_key varchar, report_year integer)",
     "create table if not exists meta.build_state "
     "(fingerprint varchar not null, built_at timestamp not null, full_refresh boolean not null, "
     "changed_reports bigint not null)",
@@ -48,8 +48,8 @@ left join raw.report_attributes a using (document_id)
 where d.retired_at is null
 """
 COMPARED = "report_id, parser_version, attributes_md5"
-# each report's series in the build just made: the next incremental build also rebuilds the
-# former series neighbours of a changed report (models/marts/fct_report_metrics_reviewed.sql)
+# each report's series and year in the build just made: the next incremental build also
+# rebuilds the former series neighbours of a changed report (macros/report_increment.sql)
 SERIES_RELATION = ("intermediate", "int_report_series")
 
 
@@ -110,7 +110,7 @@ def _drop_outdated_state(con: duckdb.DuckDBPyConnection) -> None:
     the next build is then a full refresh, as on a first build."""
     found = con.execute(
         "select count(*) from information_schema.columns where table_schema = 'meta' "
-        "and table_name = 'built_reports' and column_name = 'series_key'"
+        "and table_name = 'built_reports' and column_name = 'report_year'"
     ).fetchone()
     exists = con.execute(
         "select count(*) from information_schema.tables where table_schema = 'meta' "
@@ -160,6 +160,28 @@ def plan_build(db_path: Path | str, project_dir: Path) -> BuildPlan:
     return BuildPlan(bool(reason), reason, int(changed), fingerprint)
 
 
+def report_batches(db_path: Path | str, size: int) -> list[list[str]]:
+    """The active reports, in batches of at most ``size`` (report_id order)."""
+    with connect(db_path, read_only=True) as con:
+        if not _has_raw_reports(con):
+            return []
+        rows = con.execute(
+            f"select report_id from ({CURRENT_REPORTS}) order by report_id"
+        ).fetchall()
+    ids = [report_id for (report_id,) in rows]
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+def list_changed_reports(db_path: Path | str, report_ids: list[str]) -> None:
+    """Make ``report_ids`` the reports the next dbt invocation builds (one batch of a
+    batched full refresh)."""
+    with connect(db_path) as con:
+        con.begin()
+        con.execute("delete from meta.changed_reports")
+        con.executemany("insert into meta.changed_reports values (?)", [(r,) for r in report_ids])
+        con.commit()
+
+
 def _series_query(con: duckdb.DuckDBPyConnection) -> str:
     """Each built report's series, or no rows when the project has no series relation."""
     schema, table = SERIES_RELATION
@@ -168,8 +190,11 @@ def _series_query(con: duckdb.DuckDBPyConnection) -> str:
         [schema, table],
     ).fetchone()
     if found and found[0]:
-        return f"select report_id, series_key from {schema}.{table}"
-    return "select null::varchar as report_id, null::varchar as series_key where false"
+        return f"select report_id, series_key, report_year from {schema}.{table}"
+    return (
+        "select null::varchar as report_id, null::varchar as series_key, "
+        "null::integer as report_year where false"
+    )
 
 
 def record_build(db_path: Path | str, plan: BuildPlan) -> None:
@@ -182,7 +207,8 @@ def record_build(db_path: Path | str, plan: BuildPlan) -> None:
         if has_reports:
             series = _series_query(con)
             con.execute(
-                f"insert into meta.built_reports select current.*, series.series_key "
+                "insert into meta.built_reports "
+                "select current.*, series.series_key, series.report_year "
                 f"from ({CURRENT_REPORTS}) as current left join ({series}) as series "
                 "using (report_id)"
             )

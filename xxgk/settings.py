@@ -29,7 +29,14 @@ def default_environment() -> dict[str, str]:
         "DBT_PRINTER_WIDTH": "100",
         "GX_ANALYTICS_ENABLED": "false",
         "DASK_LOGGING__DISTRIBUTED": "warning",  # a Dask cluster's start/stop chatter
+        "XXGK_DUCKDB_MEMORY_LIMIT": default_memory_limit(),  # the dbt build's (profiles.yml)
     }
+
+
+def default_memory_limit() -> str:
+    """DuckDB's own default, 80 % of this machine's RAM, in MiB."""
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{int(ram * 0.8) // 2**20}MiB"
 
 
 def configure_environment(environ: MutableMapping[str, str] | None = None) -> None:

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from xxgk.build_state import BuildPlan, plan_build, record_build
+from xxgk.build_state import (
+    BuildPlan,
+    list_changed_reports,
+    plan_build,
+    record_build,
+    report_batches,
+)
 from xxgk.paths import ROOT
 
 DB_PATH_VARIABLE = "XXGK_DB_PATH"  # read by profiles.yml
@@ -27,12 +34,15 @@ class DbtSummary:
     # what was built: "incremental", "table", "view", "seed", "test" -> count of nodes
     built: dict[str, int] = field(default_factory=dict)
     plan: BuildPlan | None = None  # the incremental plan, when the build had one
+    batches: int = 1  # dbt invocations of a full refresh built in batches of reports
 
     def __str__(self) -> str:
         counts = ", ".join(f"{n} {status}" for status, n in sorted(self.statuses.items()))
         text = f"dbt build ok ({counts or 'nothing to do'})"
         if self.plan is not None:
             text += f"; {self.plan}"
+        if self.batches > 1:
+            text += f" in {self.batches} batches of reports"
         if self.built:
             text += ": " + ", ".join(f"{n} {kind}" for kind, n in sorted(self.built.items()))
         return text
@@ -102,16 +112,24 @@ def dbt_build(
     selector: str | None = REFRESH_SELECTOR,
     *,
     full_refresh: bool = False,
+    tests: bool = True,
+    report_batch: bool = False,
 ) -> DbtSummary:
     """Run ``dbt build`` on ``project_dir`` with the warehouse at ``db_path``.
 
     ``selector`` names a selector in selectors.yml: by default `refresh` (every seed and model,
     and the tests on staging and the marts); None builds everything with every test.
+    ``tests=False`` leaves the data tests out; ``report_batch`` builds only the reports in
+    meta.changed_reports even on a full refresh (macros/report_increment.sql).
     Raises :class:`DbtBuildFailed` naming the failing nodes (models, seeds or tests).
     """
     command = ["build", *(["--selector", selector] if selector else [])]
     if full_refresh:
         command.append("--full-refresh")
+    if not tests:
+        command += ["--exclude-resource-type", "test"]
+    if report_batch:
+        command += ["--vars", '{"report_batch": true}']
     result = _invoke(command, db_path, project_dir)
     nodes = list(getattr(result.result, "results", None) or [])
     statuses = Counter(str(node.status) for node in nodes)
@@ -137,12 +155,85 @@ def build_warehouse(db_path: Path | str, project_dir: Path = ROOT) -> DbtSummary
     return build_planned(db_path, project_dir, plan_build(db_path, project_dir))
 
 
+BATCH_VARIABLE = "XXGK_BUILD_BATCH"
+MEMORY_VARIABLE = "XXGK_DUCKDB_MEMORY_LIMIT"  # the build's DuckDB memory_limit (profiles.yml)
+# memory a full refresh holds per report of a batch: the identity checks' per-instance lists
+# (int_check_instances) take about 350 KiB per report (3.5 GB for 10k reports), with room
+# for the model dbt builds beside it
+BUILD_BYTES_PER_REPORT = 512 * 1024
+DEFAULT_BUILD_BATCH = 10_000
+_UNITS = {
+    "B": 1,
+    "KB": 1000,
+    "MB": 1000**2,
+    "GB": 1000**3,
+    "TB": 1000**4,
+    "KIB": 1024,
+    "MIB": 1024**2,
+    "GIB": 1024**3,
+    "TIB": 1024**4,
+}
+
+
+def memory_bytes(text: str) -> int | None:
+    """DuckDB's memory_limit syntax (``1GB``, ``19284MiB``) in bytes; None when unreadable."""
+    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?I?B)?\s*", text.upper())
+    if not found:
+        return None
+    return int(float(found.group(1)) * _UNITS[found.group(2) or "B"])
+
+
+def build_batch_size(environ: Mapping[str, str] | None = None) -> int:
+    """Reports per batch of a full refresh: XXGK_BUILD_BATCH, or what the build's memory
+    limit (XXGK_DUCKDB_MEMORY_LIMIT) holds at :data:`BUILD_BYTES_PER_REPORT`, or 10,000."""
+    env = os.environ if environ is None else environ
+    raw = (env.get(BATCH_VARIABLE) or "").strip()
+    if raw:
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValueError(f"{BATCH_VARIABLE} must be a whole number of reports, got {raw!r}")
+        return int(raw)
+    limit = memory_bytes(env.get(MEMORY_VARIABLE) or "")
+    if limit is None:
+        return DEFAULT_BUILD_BATCH
+    return max(100, limit // BUILD_BYTES_PER_REPORT)
+
+
 def build_planned(db_path: Path | str, project_dir: Path, plan: BuildPlan) -> DbtSummary:
-    """:func:`build_warehouse` with the plan already made (and written to the warehouse)."""
-    selector = REFRESH_SELECTOR if plan.full_refresh else INCREMENTAL_SELECTOR
-    summary = dbt_build(db_path, project_dir, selector, full_refresh=plan.full_refresh)
+    """:func:`build_warehouse` with the plan already made (and written to the warehouse).
+
+    A full refresh of more reports than one batch (:func:`build_batch_size`) is built batch
+    by batch: the first batch as a full refresh of only its reports, each further batch as an
+    incremental build, and the data tests once, with the last batch. The identity checks keep
+    one list per check instance in memory, so a single pass over 100k reports would need GiBs.
+    """
+    batches = report_batches(db_path, build_batch_size()) if plan.full_refresh else []
+    if len(batches) > 1:
+        summary = _build_in_batches(db_path, project_dir, batches)
+    else:
+        selector = REFRESH_SELECTOR if plan.full_refresh else INCREMENTAL_SELECTOR
+        summary = dbt_build(db_path, project_dir, selector, full_refresh=plan.full_refresh)
     record_build(db_path, plan)
-    return DbtSummary(statuses=summary.statuses, built=summary.built, plan=plan)
+    return replace(summary, plan=plan)
+
+
+def _build_in_batches(
+    db_path: Path | str, project_dir: Path, batches: list[list[str]]
+) -> DbtSummary:
+    statuses: Counter[str] = Counter()
+    summary = DbtSummary()
+    for number, batch in enumerate(batches):
+        list_changed_reports(db_path, batch)
+        first, last = number == 0, number == len(batches) - 1
+        summary = dbt_build(
+            db_path,
+            project_dir,
+            REFRESH_SELECTOR if first else INCREMENTAL_SELECTOR,
+            full_refresh=first,
+            tests=last,
+            report_batch=True,
+        )
+        statuses.update(summary.statuses)
+    return replace(summary, statuses=dict(statuses), batches=len(batches))
 
 
 def failing_identity_checks(db_path: Path | str) -> int:

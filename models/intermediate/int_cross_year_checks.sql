@@ -3,7 +3,27 @@
 -- last year's 结转下年度. One instance per report, check, applicant column or table-二 row,
 -- and previous report (related_report_id); both reports must have a template the check
 -- lists. Evaluated by the macro evaluate_check_terms like the within-report identities.
+-- Incremental: the pairs with a changed report in them are replaced (the changed report
+-- this year or last year: macros/report_increment.sql); a batched full refresh builds them
+-- batch by batch like the per-report models.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_reports('report_id', also='related_report_id in (select '
+            ~ 'report_id from ' ~ source('meta', 'changed_reports') ~ ')') }}"
+    )
+}}
 with
+
+{{ changed_reports_cte() }},
+
+series_neighbours as (
+
+    {{ series_neighbours_sql() }}
+
+),
 
 cross_year_checks as (
 
@@ -20,6 +40,8 @@ series as (
 metrics as (
 
     select * from {{ ref('int_report_metrics') }}
+    -- the reports of those pairs: the changed ones and their neighbours a year apart
+    where {{ series_neighbours_filter('report_id') }}
 
 ),
 
@@ -59,6 +81,9 @@ pairs as (
         on
             this_year.series_key = previous_year.series_key
             and this_year.report_year = previous_year.report_year + 1
+    where
+        {{ report_increment_filter('this_year.report_id') }}
+        or {{ report_increment_filter('previous_year.report_id') }}
 
 ),
 

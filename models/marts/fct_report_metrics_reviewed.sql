@@ -47,23 +47,33 @@ checks as (
 
 ),
 
+-- the failing checks whose cells can belong to the reports rebuilt: a check's cells are its
+-- report's and, across years, its related report's (two filters, each a plain semi-join)
+failing_checks as (
+
+    select * from checks
+    where status = 'fail' and {{ series_neighbours_filter('report_id') }}
+
+    {% if filters_reports() -%}
+    union all
+
+    select * from checks
+    where status = 'fail' and {{ series_neighbours_filter('related_report_id') }}
+    {%- endif %}
+
+),
+
 failing_cells as (
 
     select
         cell.report_id,
         cell.metric_code,
         cell.applicant,
-        string_agg(distinct checks.check_code, ', ' order by checks.check_code) as failed_checks
-    from checks,
-        unnest(checks.cell_keys) as cell_key (cell)
-    where
-        checks.status = 'fail'
-        -- a check's cells are its report's and, across years, its related report's
-        and (
-            {{ series_neighbours_filter('checks.report_id') }}
-            or {{ series_neighbours_filter('checks.related_report_id') }}
-        )
-        and {{ series_neighbours_filter('cell.report_id') }}
+        string_agg(distinct failing_checks.check_code, ', ' order by failing_checks.check_code)
+            as failed_checks
+    from failing_checks,
+        unnest(failing_checks.cell_keys) as cell_key (cell)
+    where {{ series_neighbours_filter('cell.report_id') }}
     group by cell.report_id, cell.metric_code, cell.applicant
 
 ),
