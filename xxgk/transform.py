@@ -114,13 +114,15 @@ def dbt_build(
     full_refresh: bool = False,
     tests: bool = True,
     report_batch: bool = False,
+    threads: int | None = None,
 ) -> DbtSummary:
     """Run ``dbt build`` on ``project_dir`` with the warehouse at ``db_path``.
 
     ``selector`` names a selector in selectors.yml: by default `refresh` (every seed and model,
     and the tests on staging and the marts); None builds everything with every test.
     ``tests=False`` leaves the data tests out; ``report_batch`` builds only the reports in
-    meta.changed_reports even on a full refresh (macros/report_increment.sql).
+    meta.changed_reports even on a full refresh (macros/report_increment.sql); ``threads``
+    overrides profiles.yml's.
     Raises :class:`DbtBuildFailed` naming the failing nodes (models, seeds or tests).
     """
     command = ["build", *(["--selector", selector] if selector else [])]
@@ -130,6 +132,8 @@ def dbt_build(
         command += ["--exclude-resource-type", "test"]
     if report_batch:
         command += ["--vars", '{"report_batch": true}']
+    if threads:
+        command += ["--threads", str(threads)]
     result = _invoke(command, db_path, project_dir)
     nodes = list(getattr(result.result, "results", None) or [])
     statuses = Counter(str(node.status) for node in nodes)
@@ -231,6 +235,7 @@ def _build_in_batches(
             full_refresh=first,
             tests=last,
             report_batch=True,
+            threads=1,  # one model at a time: the batch size assumes the memory is its own
         )
         statuses.update(summary.statuses)
     return replace(summary, statuses=dict(statuses), batches=len(batches))
