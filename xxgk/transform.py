@@ -115,6 +115,7 @@ def dbt_build(
     tests: bool = True,
     report_batch: bool = False,
     threads: int | None = None,
+    select: str | None = None,
 ) -> DbtSummary:
     """Run ``dbt build`` on ``project_dir`` with the warehouse at ``db_path``.
 
@@ -122,10 +123,14 @@ def dbt_build(
     and the tests on staging and the marts); None builds everything with every test.
     ``tests=False`` leaves the data tests out; ``report_batch`` builds only the reports in
     meta.changed_reports even on a full refresh (macros/report_increment.sql); ``threads``
-    overrides profiles.yml's.
+    overrides profiles.yml's; ``select`` is a node selection used instead of ``selector``.
     Raises :class:`DbtBuildFailed` naming the failing nodes (models, seeds or tests).
     """
-    command = ["build", *(["--selector", selector] if selector else [])]
+    command = ["build"]
+    if select:
+        command += ["--select", select]
+    elif selector:
+        command += ["--selector", selector]
     if full_refresh:
         command.append("--full-refresh")
     if not tests:
@@ -220,9 +225,16 @@ def build_planned(db_path: Path | str, project_dir: Path, plan: BuildPlan) -> Db
     return replace(summary, plan=plan)
 
 
+# a middle batch: the incremental models and the models from raw data they read
+MIDDLE_BATCH = "+config.materialized:incremental,source:*+"
+
+
 def _build_in_batches(
     db_path: Path | str, project_dir: Path, batches: list[list[str]]
 ) -> DbtSummary:
+    """The first batch builds every model (its reports only, in the per-report ones), the
+    middle ones only the incremental models and what they read from the raw data, and the
+    last one the incremental build with its tests, which also rebuilds the other tables."""
     statuses: Counter[str] = Counter()
     summary = DbtSummary()
     for number, batch in enumerate(batches):
@@ -236,6 +248,7 @@ def _build_in_batches(
             tests=last,
             report_batch=True,
             threads=1,  # one model at a time: the batch size assumes the memory is its own
+            select=None if first or last else MIDDLE_BATCH,
         )
         statuses.update(summary.statuses)
     return replace(summary, statuses=dict(statuses), batches=len(batches))
