@@ -109,6 +109,13 @@ true
 {%- endmacro %}
 
 
+{# the pre-hook of the incremental check relations (int_quality_checks, fct_quality_checks) #}
+{% macro delete_replaced_checks() -%}
+{{ delete_changed_reports(
+    'report_id', also='check_group in ' ~ whole_check_groups(), series_neighbours=true) }}
+{%- endmacro %}
+
+
 {% macro create_build_state() -%}
 create schema if not exists meta;
 create table if not exists meta.changed_reports (report_id varchar primary key);

@@ -10,9 +10,7 @@
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{{ delete_changed_reports(
-            'report_id', also='check_group in ' ~ whole_check_groups(),
-            series_neighbours=true) }}"
+        pre_hook="{{ delete_replaced_checks() }}"
     )
 }}
 with
