@@ -27,7 +27,7 @@ UNITS = (
 _UNIT_ALT = "|".join(re.escape(u) for u in UNITS)
 NUMBER = r"[-+−]?\d+(?:,\d{3})*(?:\.\d+)?"
 _NUMBER_TOKEN = re.compile(rf"^({NUMBER})({_UNIT_ALT})?$")
-_UNIT_TOKEN = re.compile(rf"^(?:{_UNIT_ALT})$")
+_UNIT_SET = frozenset(UNITS)
 PLACEHOLDERS = frozenset(
     {"—", "-", "--", "——", "/", "无", "空", "不适用", "N/A", "n/a", "／", "－", "–"}
 )
@@ -57,17 +57,20 @@ def parse_number_token(token: str) -> tuple[str, str | None] | None:
 
 
 def is_unit(token: str) -> bool:
-    return bool(_UNIT_TOKEN.match(token))
+    """A unit standing alone; `token` is a token or a stripped cell (no surrounding space)."""
+    return token in _UNIT_SET
 
 
 def is_placeholder(token: str) -> bool:
     return token.strip() in PLACEHOLDERS
 
 
+@lru_cache(maxsize=1 << 16)  # cells ("0", "12", "—") recur across rows and reports
 def read_cell(text: str) -> CellReading | None:
     """Read a whole table cell (from a TAB-separated line). None when it is not a value cell.
 
     A value cell holds numbers (each optionally followed by a unit), a placeholder, or nothing.
+    Readings are immutable and shared.
     """
     raw = text.strip()
     if not raw or is_placeholder(raw):
@@ -85,3 +88,16 @@ def read_cell(text: str) -> CellReading | None:
         else:
             return None
     return CellReading(raw_text=raw, numbers=tuple(numbers), unit=unit)
+
+
+@lru_cache(maxsize=1 << 16)  # tokens ("0", "12", "—") recur across rows and reports
+def read_value_token(token: str) -> CellReading | None:
+    """One space-separated token of running text read as a value cell: a number (with the
+    unit glued to it) or a placeholder (a blank cell). None for anything else, a unit
+    included. Readings are immutable and shared."""
+    number = parse_number_token(token)
+    if number is not None:
+        return CellReading(raw_text=token, numbers=(number[0],), unit=number[1])
+    if is_placeholder(token):
+        return CellReading(raw_text=token, numbers=())
+    return None

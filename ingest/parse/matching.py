@@ -40,6 +40,12 @@ class Match:
     label: str  # the printed label that matched
     label_line: int
 
+    @property
+    def stored_score(self) -> float:
+        """The score as cells and unmapped labels keep it (two decimals). Most scores are
+        whole (100 for a label printed as is), and rounding a float to digits is slow."""
+        return self.score if self.score.is_integer() else round(self.score, 2)
+
 
 def make_candidates(entries: list[tuple[str, list[str]]]) -> list[Candidate]:
     out = []
@@ -66,19 +72,24 @@ class CandidateIndex:
         # exact printed forms -> candidates, for the common case of a label printed as is
         self.exact: dict[str, list[tuple[Candidate, int]]] = {}
         self.owners: list[tuple[Candidate, int]] = []
+        self.owner_numbers: list[int] = []  # position -> the owner's index in `candidates`
         self.labels: list[str] = []
         self.suffixes: dict[str, list[int]] = {}  # label -> positions, labels of 2+ characters
-        for cand in candidates:
+        for number, cand in enumerate(candidates):
             for idx, label in enumerate(cand.labels):
                 self.exact.setdefault(label, []).append((cand, idx))
                 if len(label) >= 2:
                     self.suffixes.setdefault(label, []).append(len(self.labels))
                 self.owners.append((cand, idx))
+                self.owner_numbers.append(number)
                 self.labels.append(label)
         self.bare_labels = [strip_numbering(label) for label in self.labels]
         self.suffix_lengths = sorted({len(label) for label in self.suffixes})
         # the same printed labels recur (within a report and across reports): keep their scores
         self.scores: Callable[[str], np.ndarray] = lru_cache(maxsize=SCORE_CACHE_SIZE)(self._scores)
+        self.candidate_scores: Callable[[str, float], tuple[tuple[int, float, str], ...]] = (
+            lru_cache(maxsize=SCORE_CACHE_SIZE)(self._candidate_scores)
+        )
 
     def _scores(self, norm: str) -> np.ndarray:
         """One printed label (normalised) against every candidate label: the fuzzy ratio, or
@@ -94,6 +105,26 @@ class CandidateIndex:
                 scores[position] = SUFFIX_SCORE
         scores.flags.writeable = False
         return scores
+
+    def _candidate_scores(self, norm: str, floor: float) -> tuple[tuple[int, float, str], ...]:
+        """Each candidate scoring at least `floor` for one printed label (normalised), in
+        candidate order: (its index in `candidates`, its best score over its labels, how that
+        score was reached: exact | alias | fuzzy). The first of a candidate's labels with the
+        best score names the method. Plain tuples, so that the cache holds no objects the
+        garbage collector has to visit."""
+        scores = self.scores(norm)
+        best: dict[int, tuple[int, float, str]] = {}
+        for position in np.flatnonzero(scores >= floor).tolist():
+            score = scores[position].item()
+            number = self.owner_numbers[position]
+            prev = best.get(number)
+            if prev is None or score > prev[1]:
+                idx = self.owners[position][1]
+                method = (
+                    "exact" if score == 100 and idx == 0 else "alias" if score == 100 else "fuzzy"
+                )
+                best[number] = (number, score, method)
+        return tuple(best.values())
 
     def _suffix_positions(self, norm: str) -> list[int]:
         return [
@@ -155,13 +186,8 @@ class RowMatcher:
         printed = [p for p in printed if p[2]]
         best_by_cand: dict[str, tuple[float, Candidate, str, str, int]] = {}
         for text, line, norm in printed:
-            scores = self.index.scores(norm)
-            for position in np.flatnonzero(scores >= floor).tolist():
-                score = scores[position].item()
-                cand, idx = self.index.owners[position]
-                method = (
-                    "exact" if score == 100 and idx == 0 else "alias" if score == 100 else "fuzzy"
-                )
+            for number, score, method in self.index.candidate_scores(norm, floor):
+                cand = self.candidates[number]
                 prev = best_by_cand.get(cand.key)
                 if prev is None or score > prev[0]:
                     best_by_cand[cand.key] = (score, cand, method, text, line)
@@ -173,6 +199,4 @@ class RowMatcher:
         score, cand, method, text, line = (
             min(after, key=lambda v: v[1].order) if after else min(ties, key=lambda v: v[1].order)
         )
-        return cand, Match(
-            key=cand.key, score=float(score), method=method, label=text, label_line=line
-        )
+        return cand, Match(cand.key, float(score), method, text, line)

@@ -417,7 +417,7 @@ def resolved_cells(
                 value_status=status,
                 source_line=row.line,
                 match_method=match.method,
-                match_score=round(match.score, 2),
+                match_score=match.stored_score,
                 alternatives=alternatives_json([[value, *alternatives]]) if alternatives else None,
             )
         )

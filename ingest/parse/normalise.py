@@ -16,10 +16,9 @@ T = TypeVar("T")
 
 # "1、" / "1．" / "1 ." after an arabic digit all mean "1."
 _ARABIC_ENUM = re.compile(r"(?<=\d)[、，,．]")
-_QUOTES = str.maketrans(
-    {"“": '"', "”": '"', "‘": "'", "’": "'", "〈": "<", "〉": ">", "《": "<", "》": ">"}
-)
-_DASHES = str.maketrans({"—": "-", "–": "-", "－": "-", "―": "-", "─": "-"})
+_QUOTES = {"“": '"', "”": '"', "‘": "'", "’": "'", "〈": "<", "〉": ">", "《": "<", "》": ">"}
+_DASHES = {"—": "-", "–": "-", "－": "-", "―": "-", "─": "-"}
+_PUNCTUATION = str.maketrans(_QUOTES | _DASHES)  # one pass: no quote becomes a dash
 _STRAY_MARKS = re.compile(r"[-→·•*?？]+")
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+\.|其中:)+")
 CACHE_SIZE = 1 << 16
@@ -62,7 +61,7 @@ def normalise_label(text: str) -> str:
     """NFKC, no whitespace, unified punctuation; keeps numbering such as (一) or 1."""
     # the compact form first: quotes and dashes map to non-space characters one for one, so
     # removing whitespace before unifying them gives the same label (and shares the cache)
-    text = compact(text).translate(_QUOTES).translate(_DASHES)
+    text = compact(text).translate(_PUNCTUATION)
     text = _ARABIC_ENUM.sub(".", text)
     text = text.replace("：", ":")
     return _STRAY_MARKS.sub("", text)
@@ -86,5 +85,20 @@ def _compact(text: str) -> str:
 
 
 _compact_short = lru_cache(maxsize=CACHE_SIZE)(_compact)
+
+
+def _compact_lines(text: str) -> str:
+    """`_compact(text)`, line by line: a line break is a stable point of the normal form and
+    is whitespace, so the text's compact form is its lines' compact forms joined. Lines are
+    short and recur (a template's labels and captions): they are compacted through the
+    cache."""
+    return "".join(
+        [
+            _compact_short(line) if len(line) <= CACHED_LENGTH else _compact(line)
+            for line in text.split("\n")
+        ]
+    )
+
+
 # a document's opening is compacted by several readers of its attributes: keep the last few
-_compact_long = lru_cache(maxsize=8)(_compact)
+_compact_long = lru_cache(maxsize=8)(_compact_lines)

@@ -63,18 +63,19 @@ def cell_from_reading(
     else:
         value = None
         status = "blank"
+    # positional: a dataclass built with keywords is twice as slow, and a report has hundreds
     return Cell(
-        section=section,
-        metric_code=metric_code,
-        applicant=applicant,
-        row_label=match.label,
-        raw_text=reading.raw_text,
-        value_text=value,
-        unit_text=reading.unit or unit_column,
-        value_status=status,
-        source_line=line,
-        match_method=match.method,
-        match_score=round(match.score, 2),
+        section,
+        metric_code,
+        applicant,
+        match.label,  # row_label
+        reading.raw_text,
+        value,
+        reading.unit or unit_column,  # unit_text
+        status,
+        line,  # source_line
+        match.method,
+        match.stored_score,
     )
 
 
@@ -107,5 +108,5 @@ def unmapped_from_row(section: str, row: LogicalRow, best: Match | None) -> Unma
         normalised_label=normalise_label(label),
         source_line=parts[0].line,
         best_code=best.key if best else None,
-        best_score=round(best.score, 2) if best else None,
+        best_score=best.stored_score if best else None,
     )

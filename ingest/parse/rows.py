@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from ingest.parse.cells import CellReading, is_placeholder, is_unit, parse_number_token, read_cell
-from ingest.parse.normalise import cached_for_short_text
+from ingest.parse.cells import CellReading, is_unit, read_cell, read_value_token
 from ingest.parse.unglue import looks_glued, unglue
 
 _PAGE_FOOTER = re.compile(
@@ -23,9 +23,8 @@ _PAGE_FOOTER = re.compile(
 _PAGE_OF_PAGES = re.compile(r"^\s*(\d{1,3})\s*/\s*(\d{1,3})\s*$")
 
 
-@dataclass(frozen=True)
-class TextRow:
-    """One line of text seen as a table row."""
+class TextRow(NamedTuple):
+    """One line of text seen as a table row (a named tuple: one is made for every line)."""
 
     line: int
     label_parts: tuple[str, ...]
@@ -93,10 +92,9 @@ def split_line(text: str, line: int) -> TextRow:
 
 def _split_tabular(text: str, line: int) -> TextRow:
     label_parts, unit, values, trailing = _read_tabular(text)
-    return TextRow(line, label_parts, unit, values, tabular=True, trailing_blanks=trailing)
+    return TextRow(line, label_parts, unit, values, True, trailing)  # tabular
 
 
-@cached_for_short_text  # the same lines (labels, headers) recur across rows and reports
 def _read_tabular(
     text: str,
 ) -> tuple[tuple[str, ...], str | None, tuple[CellReading, ...], int]:
@@ -128,31 +126,28 @@ def _read_tabular(
 
 def _split_running(text: str, line: int) -> TextRow:
     label_parts, unit, values = _read_running(text)
-    return TextRow(line, label_parts, unit, values, tabular=False)
+    return TextRow(line, label_parts, unit, values, False)  # not tabular
 
 
-@cached_for_short_text  # the same lines (labels, headers) recur across rows and reports
 def _read_running(text: str) -> tuple[tuple[str, ...], str | None, tuple[CellReading, ...]]:
-    """A line of running text's label, unit column and values (trailing the label)."""
+    """A line of running text's label, unit column and values (trailing the label).
+
+    Tokens are read through a cache (read_value_token), lines are not: most value rows are
+    printed once, and a cache of lines would keep their cells, hundreds of thousands of
+    objects that every full garbage collection walks."""
     tokens = text.split()
     run = _trailing_values(tokens)
     label = " ".join(tokens[: len(tokens) - len(run)])
     unit: str | None = None
     cells: list[CellReading] = []
-    pending_unit_column = True
-    for token, number in run:
-        if number is not None:
-            cells.append(CellReading(raw_text=token, numbers=(number[0],), unit=number[1]))
-            pending_unit_column = False
-        elif is_unit(token):
-            if pending_unit_column and not cells:
-                unit = token
-            elif cells and cells[-1].numbers and cells[-1].unit is None:
-                last = cells[-1]
-                cells[-1] = CellReading(f"{last.raw_text} {token}", last.numbers, token)
-        else:  # placeholder: a blank cell
-            cells.append(CellReading(raw_text=token, numbers=()))
-            pending_unit_column = False
+    for token, cell in run:
+        if cell is not None:
+            cells.append(cell)
+        elif not cells:  # a unit before the values: the unit column
+            unit = token
+        elif cells[-1].numbers and cells[-1].unit is None:  # the unit of the last value
+            last = cells[-1]
+            cells[-1] = CellReading(f"{last.raw_text} {token}", last.numbers, token)
     if not any(c.numbers for c in cells) and unit is None:
         # dashes alone are not a row of values (e.g. a rule line); keep them in the label
         label = text.strip()
@@ -161,15 +156,15 @@ def _read_running(text: str) -> tuple[tuple[str, ...], str | None, tuple[CellRea
     return parts, unit, tuple(cells)
 
 
-def _trailing_values(tokens: list[str]) -> list[tuple[str, tuple[str, str | None] | None]]:
+def _trailing_values(tokens: list[str]) -> list[tuple[str, CellReading | None]]:
     """The tokens at the end of a line that are numbers, units or placeholders, in order,
-    each with its number (None for a unit or a placeholder)."""
-    run: list[tuple[str, tuple[str, str | None] | None]] = []
+    each read as a value cell (None for a unit)."""
+    run: list[tuple[str, CellReading | None]] = []
     for token in reversed(tokens):
-        number = parse_number_token(token)
-        if number is None and not is_unit(token) and not is_placeholder(token):
+        cell = read_value_token(token)
+        if cell is None and not is_unit(token):
             break
-        run.append((token, number))
+        run.append((token, cell))
     run.reverse()
     return run
 
@@ -208,15 +203,16 @@ def assemble_rows(lines: Iterable[tuple[int, str]], max_pending: int = 8) -> lis
             last.values, last.line = row.values, number  # the unit line's value, a line later
             continue
         if row.values or row.unit is not None:
+            # positional (fields in order): a class called with keywords is much slower
             rows.append(
                 LogicalRow(
-                    fragments=pending + own,
-                    unit=row.unit,
-                    values=row.values,
-                    line=number,
-                    tabular=row.tabular,
-                    own_parts=len(own),
-                    trailing_blanks=row.trailing_blanks,
+                    pending + own,  # fragments
+                    row.unit,
+                    row.values,
+                    number,  # line
+                    row.tabular,
+                    len(own),  # own_parts
+                    row.trailing_blanks,
                 )
             )
             pending = []

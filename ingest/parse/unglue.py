@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from ingest.parse.cells import PLACEHOLDERS, UNITS
+from ingest.parse.normalise import cached_for_short_text
 
 _CJK = r"\u4e00-\u9fff"
 _UNIT_ALT = "|".join(re.escape(u) for u in UNITS if u != "%")
@@ -31,13 +32,15 @@ _GLUE = re.compile(rf"[{_CJK}）)”\"]\s*\d+(?!(?:{_UNIT_ALT})(?:\s|$))[.、．
 _LEADING_UNIT = re.compile(rf"(?:(?<=数)|(?<=[）)])|\s)({_UNIT_ALT})\s*$")
 # blank cells just before the values, after the label (and its unit column)
 _LEADING_BLANKS = re.compile(rf"(?:\s+{_BLANK})+\s*$")
+_DIGITS = re.compile(r"\d+")
 
 
+@cached_for_short_text  # every line is asked, and a template's lines recur across reports
 def looks_glued(text: str) -> bool:
     """A line holding several table rows: CJK-digits-CJK patterns outside prose-length limits."""
     if "\t" in text:
         return False
-    return len(_GLUE.findall(text)) >= 2 or (len(text) > 150 and len(re.findall(r"\d+", text)) >= 6)
+    return len(_GLUE.findall(text)) >= 2 or (len(text) > 150 and len(_DIGITS.findall(text)) >= 6)
 
 
 def unglue(text: str) -> list[str]:
