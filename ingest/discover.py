@@ -63,7 +63,8 @@ def discover_all(input_dir: Path | str) -> Discovery:
             if _is_hidden(name) or path.suffix.lower() not in REPORT_SUFFIXES:
                 continue
             rel = path.relative_to(root)
-            if not _inside(path, root):
+            # ``here`` is inside root (checked as the walk entered it): only a link can leave
+            if path.is_symlink() and not _inside(path, root):
                 refused.append((rel, "the path is a link to a place outside the input directory"))
             elif not path.is_file():
                 refused.append((rel, "the path is not a regular file (a broken link or a device)"))

@@ -4,8 +4,8 @@ The parse streams: the ids of the pending documents are read first, then their t
 batch at a time; a batch is parsed by :func:`parse_batch` (in this process, in worker
 processes, or on a Dask cluster: flows/parse.py) and the results are stored a few
 batches per transaction, so nothing holds the corpus and a killed run leaves whole documents
-only. Only the calling
-process opens the warehouse, each time briefly; workers get texts and return rows.
+only. Only the calling process opens the warehouse (one connection for the run's reads and
+writes); workers get texts and return rows.
 """
 
 from __future__ import annotations
@@ -55,18 +55,28 @@ class LandedDocument:
 
 
 @dataclass(frozen=True)
+class PendingBatch:
+    """A batch of pending documents and the span of raw.documents rows holding them."""
+
+    document_ids: tuple[str, ...]
+    rows: tuple[int, int]  # first and last rowid: lets the read skip the other row groups
+
+
+@dataclass(frozen=True)
 class PendingDocuments:
     """The documents to parse: no stored parse, or one from another parser version."""
 
     parser_version: str
-    document_ids: tuple[str, ...]  # in document id order
+    document_ids: tuple[str, ...]  # in the order raw.documents stores them (landing order)
+    row_ids: tuple[int, ...]  # their rowids in raw.documents, ascending
     stored: frozenset[str]  # those with a stored parse, whose rows the new one replaces
     total: int  # documents landed
 
-    def batches(self, size: int) -> Iterator[tuple[str, ...]]:
-        """The pending ids, ``size`` at a time."""
+    def batches(self, size: int) -> Iterator[PendingBatch]:
+        """The pending documents, ``size`` at a time, in storage order."""
         for start in range(0, len(self.document_ids), size):
-            yield self.document_ids[start : start + size]
+            rows = self.row_ids[start : start + size]
+            yield PendingBatch(self.document_ids[start : start + size], (rows[0], rows[-1]))
 
     def summary(self) -> ParseSummary:
         return ParseSummary(
@@ -100,32 +110,59 @@ def pending_documents(db_path: Path | str) -> PendingDocuments:
         ensure_raw_schema(con)
         rows = con.execute(
             """
-            select d.document_id, a.document_id is not null
+            select d.rowid, d.document_id, a.document_id is not null
             from raw.documents d
             left join raw.report_attributes a using (document_id)
             where a.parser_version is distinct from ? or ?
-            order by d.document_id
+            order by d.rowid
             """,
             [PARSER_VERSION, reparse_all],
         ).fetchall()
         (total,) = con.execute("select count(*) from raw.documents").fetchone()
     return PendingDocuments(
         parser_version=PARSER_VERSION,
-        document_ids=tuple(doc_id for doc_id, _ in rows),
-        stored=frozenset(doc_id for doc_id, stored in rows if stored),
+        document_ids=tuple(doc_id for _, doc_id, _ in rows),
+        row_ids=tuple(row_id for row_id, _, _ in rows),
+        stored=frozenset(doc_id for _, doc_id, stored in rows if stored),
         total=total,
     )
 
 
-def read_documents(db_path: Path | str, document_ids: Sequence[str]) -> list[LandedDocument]:
-    """The texts of ``document_ids`` (in id order), read with a connection of their own."""
+# a constant list filter, unlike a semi-join, is applied inside the scan, and the rowid range
+# skips every other row group: 20 ms for 250 texts among 100k documents instead of 500 ms
+_READ_SPAN = """
+select document_id, source_path, text from raw.documents
+where rowid between ? and ? and list_contains(?, document_id)
+order by document_id
+"""
+_READ_IDS = """
+select document_id, source_path, text from raw.documents
+where list_contains(?, document_id)
+order by document_id
+"""
+
+
+def read_documents(
+    db_path: Path | str, document_ids: Sequence[str], rows: tuple[int, int] | None = None
+) -> list[LandedDocument]:
+    """The texts of ``document_ids`` (in id order), read with a connection of their own.
+    ``rows`` (first and last rowid, from :class:`PendingBatch`) only narrows the scan: if a
+    document is not in that span any more, the read falls back to the ids alone."""
     with connect(db_path) as con:
-        rows = con.execute(
-            "select document_id, source_path, text from raw.documents "
-            "where document_id in (select unnest(?)) order by document_id",
-            [list(document_ids)],
-        ).fetchall()
-    return [LandedDocument(*row) for row in rows]
+        return read_texts(con, document_ids, rows)
+
+
+def read_texts(
+    con: duckdb.DuckDBPyConnection, document_ids: Sequence[str], rows: tuple[int, int] | None
+) -> list[LandedDocument]:
+    """:func:`read_documents` on an open connection."""
+    ids = list(document_ids)
+    found = []
+    if rows is not None:
+        found = con.execute(_READ_SPAN, [rows[0], rows[1], ids]).fetchall()
+    if len(found) != len(set(ids)):
+        found = con.execute(_READ_IDS, [ids]).fetchall()
+    return [LandedDocument(*row) for row in found]
 
 
 def parse_batch(documents: Sequence[LandedDocument]) -> ParsedBatch:
@@ -157,13 +194,20 @@ def parse_batch(documents: Sequence[LandedDocument]) -> ParsedBatch:
 def store_parsed(db_path: Path | str, batch: ParsedBatch, pending: PendingDocuments) -> int:
     """Store one parsed batch in its own transaction (and connection); a batch parsed by
     another parser version (a worker running other code) is refused."""
+    with connect(db_path) as con:
+        return store_parse(con, batch, pending)
+
+
+def store_parse(
+    con: duckdb.DuckDBPyConnection, batch: ParsedBatch, pending: PendingDocuments
+) -> int:
+    """:func:`store_parsed` on an open connection."""
     if batch.parser_version != pending.parser_version:
         raise ParseError(
             f"a worker parsed with parser {batch.parser_version}, this run expects "
             f"{pending.parser_version}: install the same project version on every worker"
         )
-    with connect(db_path) as con:
-        return store_batch(con, batch, replace=pending.stored)
+    return store_batch(con, batch, replace=pending.stored)
 
 
 def bounded_results(
@@ -206,10 +250,16 @@ def run_parse(
     ``in_flight`` batches at most at a time) and store the results as they come back,
     ``settings.write_batch`` documents per transaction."""
     pending = pending or pending_documents(db_path)
-    batches = (read_documents(db_path, ids) for ids in pending.batches(settings.batch_size))
-    parsed = bounded_results(submit, batches, in_flight)
-    for batch in grouped(parsed, settings.write_batch):
-        store_parsed(db_path, batch, pending)
+    # one connection for the run's reads and writes: opening and closing the file for each
+    # batch cost about 70 ms at 100k documents
+    with connect(db_path) as con:
+        batches = (
+            read_texts(con, batch.document_ids, batch.rows)
+            for batch in pending.batches(settings.batch_size)
+        )
+        parsed = bounded_results(submit, batches, in_flight)
+        for batch in grouped(parsed, settings.write_batch):
+            store_parse(con, batch, pending)
     return pending.summary()
 
 

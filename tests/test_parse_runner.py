@@ -20,6 +20,7 @@ from ingest.parse_landed import (
     parse_batch,
     parse_landed,
     pending_documents,
+    read_documents,
     store_parsed,
 )
 from xxgk.paths import ROOT
@@ -109,6 +110,24 @@ def test_worker_processes_store_what_the_serial_parse_does(
     db = copy_of(landed_corpus, tmp_path)
     parse_landed(db, ParseSettings(workers=2, batch_size=6, write_batch=12))
     assert stored_rows(db) == serial_rows
+
+
+def test_batches_follow_storage_order_and_a_stale_row_span_still_reads_every_text(
+    landed_corpus: Path,
+) -> None:
+    pending = pending_documents(landed_corpus)
+    assert list(pending.row_ids) == sorted(pending.row_ids)
+    batches = list(pending.batches(7))
+    assert [d for b in batches for d in b.document_ids] == list(pending.document_ids)
+    batch = batches[1]
+    assert batch.rows == (pending.row_ids[7], pending.row_ids[13])
+    wanted = sorted(batch.document_ids)
+    read = read_documents(landed_corpus, batch.document_ids, batch.rows)
+    assert [d.document_id for d in read] == wanted
+    # a span that no longer holds the documents (rowids moved) falls back to the ids
+    stale = read_documents(landed_corpus, batch.document_ids, (0, 0))
+    assert [d.document_id for d in stale] == wanted
+    assert all(d.text for d in stale)
 
 
 def test_a_new_parser_version_replaces_the_stored_rows(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -135,6 +137,11 @@ def dbt_build(
         command.append("--full-refresh")
     if not tests:
         command += ["--exclude-resource-type", "test"]
+    if not (full_refresh or report_batch):
+        # an incremental build keeps the last full refresh's manifest (the docs page is made
+        # from it; the build fingerprint guarantees the project is the same); writing it and
+        # run_results.json costs about 1.5 s
+        command.append("--no-write-json")
     if report_batch:
         command += ["--vars", '{"report_batch": true}']
     if threads:
@@ -234,24 +241,38 @@ def _build_in_batches(
 ) -> DbtSummary:
     """The first batch builds every model (its reports only, in the per-report ones), the
     middle ones only the incremental models and what they read from the raw data, and the
-    last one the incremental build with its tests, which also rebuilds the other tables."""
+    last one the incremental build with its tests, which also rebuilds the other tables.
+
+    Each batch runs in a fresh process (:func:`batch_process`): in one long-lived process
+    the memory held between dbt invocations grew from 1.2 to 1.6 GiB over 42 batches at a
+    768 MB limit, while a fresh process starts from nothing."""
     statuses: Counter[str] = Counter()
     summary = DbtSummary()
     for number, batch in enumerate(batches):
         list_changed_reports(db_path, batch)
         first, last = number == 0, number == len(batches) - 1
-        summary = dbt_build(
-            db_path,
-            project_dir,
-            REFRESH_SELECTOR if first else INCREMENTAL_SELECTOR,
-            full_refresh=first,
-            tests=last,
-            report_batch=True,
-            threads=1,  # one model at a time: the batch size assumes the memory is its own
-            select=None if first or last else MIDDLE_BATCH,
-        )
+        with batch_process() as process:
+            summary = process.submit(
+                dbt_build,
+                db_path,
+                project_dir,
+                REFRESH_SELECTOR if first else INCREMENTAL_SELECTOR,
+                full_refresh=first,
+                tests=last,
+                report_batch=True,
+                threads=1,  # one model at a time: the batch size assumes the memory is its own
+                select=None if first or last else MIDDLE_BATCH,
+            ).result()
         statuses.update(summary.statuses)
     return replace(summary, statuses=dict(statuses), batches=len(batches))
+
+
+def batch_process() -> ProcessPoolExecutor:
+    """One process for one batch's dbt build, a fresh interpreter (no copy of this
+    process's memory) with this process's current environment (XXGK_DUCKDB_MEMORY_LIMIT,
+    dbt's settings); it returns the :class:`DbtSummary` or raises :class:`DbtBuildFailed`."""
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=1, mp_context=context)
 
 
 def failing_identity_checks(db_path: Path | str) -> int:

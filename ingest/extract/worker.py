@@ -109,12 +109,16 @@ class ExtractionWorker:
     ) -> bool:
         """Read ``source`` into the window while there is room; False once it is exhausted."""
         limit = IN_FLIGHT_PER_WORKER * self.workers
-        while len(window) < MAX_WINDOW and sum(i.holds_content for i in window) < limit:
+        # counted once: reading ahead changes no item already in the window
+        holding = sum(item.holds_content for item in window)
+        while len(window) < MAX_WINDOW and holding < limit:
             try:
                 key, data, suffix = next(source)
             except StopIteration:
                 return False
-            window.append(self._submit(_InFlight(key, data, suffix)))
+            item = self._submit(_InFlight(key, data, suffix))
+            window.append(item)
+            holding += item.holds_content
         return True
 
     def _submit(self, item: _InFlight[K]) -> _InFlight[K]:
