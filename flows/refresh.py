@@ -167,8 +167,9 @@ def _refresh(
     )
     if _nothing_new(landing, parsing, build_plan) and published_is_current(work_db, db_path):
         progress.say("build", "nothing new: no document landed or parsed, no report changed")
-        save_run(work_db, run, build="skipped", served_version=served_version(db_path))
-        close_run(work_db, run, "unchanged")
+        close_run(
+            work_db, run, "unchanged", build="skipped", served_version=served_version(db_path)
+        )
         return RefreshResult(run, landing, parsing, None, None, None)
     # the reports this build changes, read before the build clears meta.changed_reports
     scope = None if build_plan.full_refresh else changed_reports(work_db)

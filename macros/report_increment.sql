@@ -33,9 +33,14 @@ changed_reports as (
 {%- endmacro %}
 
 
-{% macro report_increment_filter(column) -%}
+{#
+    `column` names one of the reports this build replaces: a report in the CTE `reports`
+    (`changed_reports`, or `series_neighbours` for the quality models); true on a full
+    refresh.
+#}
+{% macro report_increment_filter(column, reports='changed_reports') -%}
 {% if filters_reports() -%}
-{{ column }} in (select report_id from changed_reports)
+{{ column }} in (select report_id from {{ reports }})
 {%- else -%}
 true
 {%- endif %}
@@ -86,15 +91,6 @@ inner join (
     on
         series.series_key = changed_series.series_key
         and abs(series.report_year - changed_series.report_year) = 1
-{%- endmacro %}
-
-
-{% macro series_neighbours_filter(column) -%}
-{% if filters_reports() -%}
-{{ column }} in (select report_id from series_neighbours)
-{%- else -%}
-true
-{%- endif %}
 {%- endmacro %}
 
 

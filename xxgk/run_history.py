@@ -148,11 +148,20 @@ def _write(con: Any, record: RunRecord) -> None:
     con.execute(f"update audit.runs set {assignments} where run_id = ?", [*values, record.run_id])
 
 
-def close_run(db_path: Path, record: RunRecord, status: str, error: str | None = None) -> RunRecord:
+def close_run(
+    db_path: Path, record: RunRecord, status: str, error: str | None = None, **changes: Any
+) -> RunRecord:
+    """Store the row as finished with ``status``, with ``changes`` applied (one write)."""
     finished = _now()
     seconds = (finished - record.started_at).total_seconds()
     return save_run(
-        db_path, record, status=status, finished_at=finished, seconds=seconds, error=error
+        db_path,
+        record,
+        **changes,
+        status=status,
+        finished_at=finished,
+        seconds=seconds,
+        error=error,
     )
 
 

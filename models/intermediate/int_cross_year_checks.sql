@@ -41,7 +41,7 @@ metrics as (
 
     select * from {{ ref('int_report_metrics') }}
     -- the reports of those pairs: the changed ones and their neighbours a year apart
-    where {{ series_neighbours_filter('report_id') }}
+    where {{ report_increment_filter('report_id', 'series_neighbours') }}
 
 ),
 

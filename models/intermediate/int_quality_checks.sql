@@ -26,21 +26,21 @@ series_neighbours as (
 identity_checks as (
 
     select * from {{ ref('int_check_instances') }}
-    where {{ series_neighbours_filter('report_id') }}
+    where {{ report_increment_filter('report_id', 'series_neighbours') }}
 
 ),
 
 prose_checks as (
 
     select * from {{ ref('int_prose_checks') }}
-    where {{ series_neighbours_filter('report_id') }}
+    where {{ report_increment_filter('report_id', 'series_neighbours') }}
 
 ),
 
 cross_year_checks as (
 
     select * from {{ ref('int_cross_year_checks') }}
-    where {{ series_neighbours_filter('report_id') }}
+    where {{ report_increment_filter('report_id', 'series_neighbours') }}
 
 ),
 

@@ -25,7 +25,7 @@ checks as (
 
     select * from {{ ref('int_quality_checks') }}
     where
-        {{ series_neighbours_filter('report_id') }}
+        {{ report_increment_filter('report_id', 'series_neighbours') }}
         or check_group in {{ whole_check_groups() }}
 
 ),

@@ -52,13 +52,13 @@ checks as (
 failing_checks as (
 
     select * from checks
-    where status = 'fail' and {{ series_neighbours_filter('report_id') }}
+    where status = 'fail' and {{ report_increment_filter('report_id', 'series_neighbours') }}
 
     {% if filters_reports() -%}
     union all
 
     select * from checks
-    where status = 'fail' and {{ series_neighbours_filter('related_report_id') }}
+    where status = 'fail' and {{ report_increment_filter('related_report_id', 'series_neighbours') }}
     {%- endif %}
 
 ),
@@ -73,7 +73,7 @@ failing_cells as (
             as failed_checks
     from failing_checks,
         unnest(failing_checks.cell_keys) as cell_key (cell)
-    where {{ series_neighbours_filter('cell.report_id') }}
+    where {{ report_increment_filter('cell.report_id', 'series_neighbours') }}
     group by cell.report_id, cell.metric_code, cell.applicant
 
 ),
@@ -84,14 +84,14 @@ known_overrides as (
     from overrides
     inner join reports
         on overrides.report_id = reports.report_id
-    where {{ series_neighbours_filter('overrides.report_id') }}
+    where {{ report_increment_filter('overrides.report_id', 'series_neighbours') }}
 
 ),
 
 reviewed_metrics as (
 
     select * from metrics
-    where {{ series_neighbours_filter('report_id') }}
+    where {{ report_increment_filter('report_id', 'series_neighbours') }}
 
 ),
 
