@@ -142,20 +142,12 @@ order by document_id
 """
 
 
-def read_documents(
-    db_path: Path | str, document_ids: Sequence[str], rows: tuple[int, int] | None = None
-) -> list[LandedDocument]:
-    """The texts of ``document_ids`` (in id order), read with a connection of their own.
-    ``rows`` (first and last rowid, from :class:`PendingBatch`) only narrows the scan: if a
-    document is not in that span any more, the read falls back to the ids alone."""
-    with connect(db_path) as con:
-        return read_texts(con, document_ids, rows)
-
-
 def read_texts(
     con: duckdb.DuckDBPyConnection, document_ids: Sequence[str], rows: tuple[int, int] | None
 ) -> list[LandedDocument]:
-    """:func:`read_documents` on an open connection."""
+    """The texts of ``document_ids`` (in id order). ``rows`` (first and last rowid, from
+    :class:`PendingBatch`) only narrows the scan: if a document is not in that span any
+    more, the read falls back to the ids alone."""
     ids = list(document_ids)
     found = []
     if rows is not None:
