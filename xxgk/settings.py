@@ -29,7 +29,7 @@ def default_environment() -> dict[str, str]:
         "DBT_PRINTER_WIDTH": "100",
         "GX_ANALYTICS_ENABLED": "false",
         "DASK_LOGGING__DISTRIBUTED": "warning",  # a Dask cluster's start/stop chatter
-        "XXGK_DUCKDB_MEMORY_LIMIT": default_memory_limit(),  # the dbt build's (profiles.yml)
+        "XXGK_DUCKDB_MEMORY_LIMIT": default_memory_limit(),  # every DuckDB connection's
     }
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ingest.db import MEMORY_LIMIT_VARIABLE
 from xxgk.build_state import (
     BuildPlan,
     list_changed_reports,
@@ -172,7 +173,7 @@ def build_warehouse(db_path: Path | str, project_dir: Path = ROOT) -> DbtSummary
 
 
 BATCH_VARIABLE = "XXGK_BUILD_BATCH"
-MEMORY_VARIABLE = "XXGK_DUCKDB_MEMORY_LIMIT"  # the build's DuckDB memory_limit (profiles.yml)
+MEMORY_VARIABLE = MEMORY_LIMIT_VARIABLE  # every DuckDB connection's memory_limit, dbt's too
 # memory a full refresh holds per report of a batch: the identity checks' per-instance lists
 # (int_check_instances) take about 350 KiB per report (3.5 GB for 10k reports), with room
 # for the model dbt builds beside it
