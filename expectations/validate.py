@@ -505,6 +505,7 @@ def validate_warehouse(
     *,
     reports: Collection[str] | None = None,
     chunk_rows: int | None = None,
+    run_id: str | None = None,
 ) -> ValidationReport:
     """Validate the warehouse at ``db_path`` (by default every layer); the caller decides
     what a failure means (see :meth:`ValidationReport.raise_for_failures`).
@@ -514,11 +515,12 @@ def validate_warehouse(
     and every other suite whole (after an incremental build: the ids that were in
     meta.changed_reports before it, see :func:`changed_reports`; an empty collection then
     means nothing changed). ``chunk_rows`` bounds the rows GE loads at once (default
-    ``XXGK_GE_CHUNK_ROWS`` or 500,000)."""
+    ``XXGK_GE_CHUNK_ROWS`` or 500,000). ``run_id`` names the validation in
+    audit.ge_validations (default: the Prefect flow run's id inside one, else a UUID)."""
     suites = build_suites(layers=layers) if suites is None else suites
     scope = "all reports" if reports is None else f"{len(set(reports))} changed reports"
     run_at = datetime.now(UTC).replace(tzinfo=None)
-    run_id = _run_id()
+    run_id = run_id or _run_id()
     docs_dir = data_docs_dir(Path(db_path))
     with tempfile.TemporaryDirectory(prefix="xxgk-ge-") as tmp:
         snapshots = snapshot(db_path, suites, Path(tmp), reports=reports, chunk_rows=chunk_rows)

@@ -16,7 +16,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 from prefect import flow
 
 from flows.refresh import refresh
+from flows.runtime import api_healthy
 
 DEPLOYMENT_NAME = "inbox"
 
@@ -42,14 +42,6 @@ def refresh_inbox(inbox: str, db: str) -> dict[str, object]:
     }
 
 
-def _healthy(api_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 @contextmanager
 def local_prefect_server(
     port: int, timeout_s: float = 120, environ: Mapping[str, str] | None = None
@@ -57,7 +49,7 @@ def local_prefect_server(
     """``prefect server start`` on 127.0.0.1:``port`` for the duration (with ``environ``,
     default this process's environment); yields its API URL."""
     api_url = f"http://127.0.0.1:{port}/api"
-    if _healthy(api_url):  # already running (e.g. started by hand): use it, leave it
+    if api_healthy(api_url, timeout_s=2):  # already running (started by hand?): use it
         yield api_url
         return
     base = os.environ if environ is None else environ
@@ -71,7 +63,7 @@ def local_prefect_server(
     )
     try:
         deadline = time.monotonic() + timeout_s
-        while not _healthy(api_url):
+        while not api_healthy(api_url, timeout_s=2):
             if server.poll() is not None:
                 raise RuntimeError(f"prefect server start exited with {server.returncode}")
             if time.monotonic() > deadline:

@@ -11,11 +11,13 @@ from the landed documents.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
 
 from expectations.validate import ValidationReport, changed_reports, validate_warehouse
@@ -27,6 +29,7 @@ from serving.publish import Publication, adopt_serving_file, published_is_curren
 from serving.publish import publish as publish_version
 from xxgk.build_state import BuildPlan, plan_build
 from xxgk.paths import ROOT, work_db_path
+from xxgk.processes import fresh_process, preload
 from xxgk.run_history import RunRecord, close_run, mark_published, save_run, start_run
 from xxgk.transform import (
     DbtSummary,
@@ -71,11 +74,18 @@ def build(db_path: Path, project_dir: Path, build_plan: BuildPlan) -> DbtSummary
     return build_planned(db_path, project_dir, build_plan)
 
 
+GATE_MODULE = "great_expectations.expectations"  # what the gate's process loads first
+
+
 @task(name="validate", cache_policy=NO_CACHE)
-def validate(db_path: Path, reports: list[str] | None) -> ValidationReport:
+def validate(
+    db_path: Path, reports: list[str] | None, gate: ProcessPoolExecutor
+) -> ValidationReport:
     """The suites over every row (``reports`` None), or over the listed reports' rows of the
-    per-report relations and the rest whole (after an incremental build)."""
-    return validate_warehouse(db_path, reports=reports)
+    per-report relations and the rest whole (after an incremental build), in the ``gate``
+    process: the memory the validation holds goes with it, not into publishing."""
+    run_id = str(flow_run.id or "") or None  # audit.ge_validations names this flow run
+    return gate.submit(validate_warehouse, db_path, reports=reports, run_id=run_id).result()
 
 
 @task(name="dbt docs", cache_policy=NO_CACHE)
@@ -173,18 +183,23 @@ def _refresh(
         return RefreshResult(run, landing, parsing, None, None, None)
     # the reports this build changes, read before the build clears meta.changed_reports
     scope = None if build_plan.full_refresh else changed_reports(work_db)
-    built = build(work_db, project_dir, build_plan)
-    progress.say("build", built)
-    save_run(
-        work_db,
-        run,
-        build=str(build_plan),
-        models_incremental=built.built.get("incremental", 0),
-        models_rebuilt=built.built.get("table", 0) + built.built.get("view", 0),
-        tests_run=built.built.get("test", 0),
-        checks_failed=failing_identity_checks(work_db),
-    )
-    validation = validate(work_db, scope)
+    gate = fresh_process()
+    try:
+        preload(gate, GATE_MODULE)  # Great Expectations loads there while dbt builds here
+        built = build(work_db, project_dir, build_plan)
+        progress.say("build", built)
+        save_run(
+            work_db,
+            run,
+            build=str(build_plan),
+            models_incremental=built.built.get("incremental", 0),
+            models_rebuilt=built.built.get("table", 0) + built.built.get("view", 0),
+            tests_run=built.built.get("test", 0),
+            checks_failed=failing_identity_checks(work_db),
+        )
+        validation = validate(work_db, scope, gate)
+    finally:
+        gate.shutdown(wait=False, cancel_futures=True)  # it exits while publishing goes on
     progress.say("validate", validation)
     save_run(work_db, run, expectations_failed=len(validation.failures))
     validation.raise_for_failures()  # a failed expectation stops the run before publishing

@@ -1,33 +1,153 @@
-"""Start-up of a one-shot flow run: overlap Prefect's temporary server with heavy imports.
+"""Start-up of a one-shot flow run (`xxgk run`): the Prefect API it reports to.
 
-With no PREFECT_API_URL, Prefect 3 starts a temporary API server in a subprocess for the
-first flow run of a process and waits for it (5–15 s). :func:`warm_start` starts that
-server itself — the same singleton the flow engine uses, so the engine finds it running —
-and imports dbt and Great Expectations in a thread meanwhile, while the main thread only
-polls the server. Nothing here changes what the flow does.
+With PREFECT_API_URL set (a Prefect server, e.g. the one `xxgk serve` runs), the run reports
+there. Without it, Prefect 3 would start a temporary API server in a subprocess for the first
+flow run of the process, after importing the server's modules here (about 2 s) and waiting
+for it (about 4 s). :func:`one_shot_api` starts that same server itself, first: the server's
+process starts while this one imports Prefect and dbt. The run then
+reports to it through PREFECT_API_URL and, as nothing outlives the process to read them,
+sends no flow-run heartbeats (one per flow run, each joined for up to a second at exit).
+Nothing here changes what the flow does.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+# what Prefect's own temporary server runs (prefect.server.api.server.SubprocessASGIServer)
+SERVER_ENVIRONMENT = {
+    "PREFECT_UI_ENABLED": "0",
+    "PREFECT__SERVER_EPHEMERAL": "1",
+    "PREFECT__SERVER_FINAL": "1",
+}
+PORT_IN_USE = 3  # uvicorn's exit status when it cannot bind the port
 
 
 def _prefetch_imports() -> None:
     try:
-        import dbt.cli.main  # noqa: F401
-        import great_expectations.expectations  # noqa: F401
+        import dbt.cli.main  # noqa: F401  (Great Expectations loads in the gate's process)
     except Exception:  # the task that needs the module will report the problem
         return
 
 
-def warm_start() -> None:
-    """Start the temporary Prefect server (if one will be used) while prefetching imports."""
-    from prefect.settings import PREFECT_API_URL
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
-    if PREFECT_API_URL.value():
-        threading.Thread(target=_prefetch_imports, daemon=True).start()
-        return
-    from prefect.server.api.server import SubprocessASGIServer
 
+def _server_command(port: int) -> list[str]:
+    spec = importlib.util.find_spec("prefect")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("prefect is not installed")
+    app_dir = Path(next(iter(spec.submodule_search_locations))).parent
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--app-dir",
+        str(app_dir),
+        "--factory",
+        "prefect.server.api.server:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "error",
+        "--lifespan",
+        "on",
+    ]
+
+
+def api_healthy(api_url: str, timeout_s: float = 1) -> bool:
+    """True when the Prefect API at ``api_url`` answers its health check."""
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=timeout_s) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+class TemporaryServer:
+    """Prefect's API server in a subprocess on a free local port, for one process's runs."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.process = self._start()
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        env = {**os.environ, **SERVER_ENVIRONMENT}
+        return subprocess.Popen(_server_command(self.port), env=env)
+
+    def wait_until_healthy(self, timeout_s: float) -> str:
+        deadline = time.monotonic() + timeout_s
+        while not api_healthy(self.api_url):
+            status = self.process.poll()
+            if status == PORT_IN_USE:  # taken since it was found free: another port
+                self.port = _free_port()
+                self.process = self._start()
+            elif status is not None:
+                raise RuntimeError(f"the temporary Prefect server exited with status {status}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the temporary Prefect server did not answer in {timeout_s} s")
+            time.sleep(0.05)
+        return self.api_url
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@contextmanager
+def one_shot_api() -> Iterator[str | None]:
+    """The Prefect API for the flow runs inside: PREFECT_API_URL when the environment or the
+    active Prefect profile sets it (yields it), else a temporary server started now and
+    stopped on exit (yields its URL). Imports dbt in a
+    thread meanwhile. Call it before importing Prefect."""
     threading.Thread(target=_prefetch_imports, daemon=True).start()
-    SubprocessASGIServer().start()
+    configured = os.environ.get("PREFECT_API_URL", "").strip()
+    server = None if configured else TemporaryServer()
+    try:
+        from prefect.settings import (
+            PREFECT_API_URL,
+            PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+            PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+            temporary_settings,
+        )
+
+        api_url = configured or PREFECT_API_URL.value() or None
+        if api_url:  # from the environment, or the active Prefect profile names a server
+            if server is not None:
+                server.stop()
+                server = None
+            with temporary_settings(updates={PREFECT_API_URL: api_url}):
+                yield api_url
+            return
+        assert server is not None
+        timeout = float(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
+        api_url = server.wait_until_healthy(timeout)
+        updates = {PREFECT_API_URL: api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+        with temporary_settings(updates=updates):
+            yield api_url
+    finally:
+        if server is not None:
+            server.stop()

@@ -147,13 +147,14 @@ def run(input_dir: Path | None, db_path: Path, kind: str = "run") -> int:
             return 2
     print(f"xxgk {kind}: {input_dir or '(landed documents)'} -> {db_path}", flush=True)
     started = time.monotonic()
-    # imported after configure_environment(): Prefect reads its settings on import
-    from flows.refresh import refresh
-    from flows.runtime import warm_start
+    from flows.runtime import one_shot_api
 
     try:
-        warm_start()
-        result = refresh(input_dir, db_path, kind=kind)
+        with one_shot_api():  # first: its server starts while Prefect and dbt import
+            # imported after configure_environment(): Prefect reads its settings on import
+            from flows.refresh import refresh
+
+            result = refresh(input_dir, db_path, kind=kind)
     except Exception as exc:  # every pipeline error ends the run with its message
         print(f"\nxxgk: the pipeline failed: {exc}", file=sys.stderr)
         print(f"xxgk: {_what_is_served(db_path)}", file=sys.stderr)
@@ -222,8 +223,8 @@ def history(db_path: Path, limit: int) -> int:
 
 
 def _exit_now(status: int) -> NoReturn:
-    """Exit after the atexit handlers (they stop Prefect's temporary server) but without the
-    interpreter's module teardown, which takes 2–3 s once dbt, GE and Prefect are loaded."""
+    """Exit after the atexit handlers (Prefect's and dbt's) but without the interpreter's
+    module teardown, which takes 2–3 s once dbt and Prefect are loaded."""
     sys.stdout.flush()
     sys.stderr.flush()
     atexit._run_exitfuncs()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,6 +20,7 @@ from xxgk.build_state import (
     report_batches,
 )
 from xxgk.paths import ROOT
+from xxgk.processes import fresh_process
 
 DB_PATH_VARIABLE = "XXGK_DB_PATH"  # read by profiles.yml
 FAILED = frozenset({"error", "fail", "runtime error"})
@@ -244,7 +243,7 @@ def _build_in_batches(
     middle ones only the incremental models and what they read from the raw data, and the
     last one the incremental build with its tests, which also rebuilds the other tables.
 
-    Each batch runs in a fresh process (:func:`batch_process`): in one long-lived process
+    Each batch runs in a fresh process (xxgk/processes.py): in one long-lived process
     the memory held between dbt invocations grew from 1.2 to 1.6 GiB over 42 batches at a
     768 MB limit, while a fresh process starts from nothing."""
     statuses: Counter[str] = Counter()
@@ -252,7 +251,7 @@ def _build_in_batches(
     for number, batch in enumerate(batches):
         list_changed_reports(db_path, batch)
         first, last = number == 0, number == len(batches) - 1
-        with batch_process() as process:
+        with fresh_process() as process:
             summary = process.submit(
                 dbt_build,
                 db_path,
@@ -266,14 +265,6 @@ def _build_in_batches(
             ).result()
         statuses.update(summary.statuses)
     return replace(summary, statuses=dict(statuses), batches=len(batches))
-
-
-def batch_process() -> ProcessPoolExecutor:
-    """One process for one batch's dbt build, a fresh interpreter (no copy of this
-    process's memory) with this process's current environment (XXGK_DUCKDB_MEMORY_LIMIT,
-    dbt's settings); it returns the :class:`DbtSummary` or raises :class:`DbtBuildFailed`."""
-    context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=1, mp_context=context)
 
 
 def failing_identity_checks(db_path: Path | str) -> int:
