@@ -29,7 +29,7 @@ from serving.publish import Publication, adopt_serving_file, published_is_curren
 from serving.publish import publish as publish_version
 from xxgk.build_state import BuildPlan, plan_build
 from xxgk.paths import ROOT, work_db_path
-from xxgk.processes import fresh_process, preload
+from xxgk.processes import fresh_process, preload, run_in
 from xxgk.run_history import RunRecord, close_run, mark_published, save_run, start_run
 from xxgk.transform import (
     DbtSummary,
@@ -85,7 +85,7 @@ def validate(
     per-report relations and the rest whole (after an incremental build), in the ``gate``
     process: the memory the validation holds goes with it, not into publishing."""
     run_id = str(flow_run.id or "") or None  # audit.ge_validations names this flow run
-    return gate.submit(validate_warehouse, db_path, reports=reports, run_id=run_id).result()
+    return run_in(gate, "validate", validate_warehouse, db_path, reports=reports, run_id=run_id)
 
 
 @task(name="dbt docs", cache_policy=NO_CACHE)

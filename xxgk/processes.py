@@ -11,7 +11,16 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+R = TypeVar("R")
+
+
+class StepProcessDied(RuntimeError):
+    """The process running a step ended without an answer (killed, or out of memory)."""
 
 
 def fresh_process() -> ProcessPoolExecutor:
@@ -25,6 +34,20 @@ def preload(process: ProcessPoolExecutor, module: str) -> Future[object]:
     """Start ``process`` now and import ``module`` in it, so a later call finds it loaded
     (the import runs beside whatever this process does meanwhile)."""
     return process.submit(_import, module)
+
+
+def run_in(
+    process: ProcessPoolExecutor, step: str, call: Callable[..., R], *args: Any, **kwargs: Any
+) -> R:
+    """``call(*args, **kwargs)`` in ``process``; its exceptions come back as they are, and a
+    process that dies names the ``step`` (:class:`StepProcessDied`)."""
+    try:
+        return process.submit(call, *args, **kwargs).result()
+    except BrokenProcessPool as exc:
+        raise StepProcessDied(
+            f"{step}: its process ended without an answer (killed, or out of memory? "
+            "XXGK_DUCKDB_MEMORY_LIMIT bounds DuckDB's share)"
+        ) from exc
 
 
 def _import(module: str) -> None:

@@ -20,7 +20,7 @@ from xxgk.build_state import (
     report_batches,
 )
 from xxgk.paths import ROOT
-from xxgk.processes import fresh_process
+from xxgk.processes import fresh_process, run_in
 
 DB_PATH_VARIABLE = "XXGK_DB_PATH"  # read by profiles.yml
 FAILED = frozenset({"error", "fail", "runtime error"})
@@ -252,7 +252,9 @@ def _build_in_batches(
         list_changed_reports(db_path, batch)
         first, last = number == 0, number == len(batches) - 1
         with fresh_process() as process:
-            summary = process.submit(
+            summary = run_in(
+                process,
+                f"dbt build, batch {number + 1} of {len(batches)}",
                 dbt_build,
                 db_path,
                 project_dir,
@@ -262,7 +264,7 @@ def _build_in_batches(
                 report_batch=True,
                 threads=1,  # one model at a time: the batch size assumes the memory is its own
                 select=None if first or last else MIDDLE_BATCH,
-            ).result()
+            )
         statuses.update(summary.statuses)
     return replace(summary, statuses=dict(statuses), batches=len(batches))
 
