@@ -183,17 +183,11 @@ def parse_batch(documents: Sequence[LandedDocument]) -> ParsedBatch:
     return parsed_batch(results, PARSER_VERSION, prose=prose)
 
 
-def store_parsed(db_path: Path | str, batch: ParsedBatch, pending: PendingDocuments) -> int:
-    """Store one parsed batch in its own transaction (and connection); a batch parsed by
-    another parser version (a worker running other code) is refused."""
-    with connect(db_path) as con:
-        return store_parse(con, batch, pending)
-
-
 def store_parse(
     con: duckdb.DuckDBPyConnection, batch: ParsedBatch, pending: PendingDocuments
 ) -> int:
-    """:func:`store_parsed` on an open connection."""
+    """Store one parsed batch in its own transaction on ``con``; a batch parsed by another
+    parser version (a worker running other code) is refused."""
     if batch.parser_version != pending.parser_version:
         raise ParseError(
             f"a worker parsed with parser {batch.parser_version}, this run expects "

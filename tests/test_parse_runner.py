@@ -13,6 +13,7 @@ import pytest
 
 import ingest.parse
 from bench.synthetic import TEMPLATES, draw_report, messy_txt
+from ingest.db import connect
 from ingest.land import land_documents
 from ingest.parse_landed import (
     LandedDocument,
@@ -21,7 +22,7 @@ from ingest.parse_landed import (
     parse_landed,
     pending_documents,
     read_texts,
-    store_parsed,
+    store_parse,
 )
 from xxgk.paths import ROOT
 from xxgk.settings import ParseSettings
@@ -200,8 +201,8 @@ def test_rows_from_a_worker_with_another_parser_version_are_refused(
     pending = pending_documents(db)
     batch = parse_batch([LandedDocument(pending.document_ids[0], "a.txt", "某县年度报告\n")])
     stale = type(batch)(batch.document_ids, "another version", batch.tables)
-    with pytest.raises(ParseError, match="another version"):
-        store_parsed(db, stale, pending)
+    with pytest.raises(ParseError, match="another version"), connect(db) as con:
+        store_parse(con, stale, pending)
 
 
 @pytest.mark.parametrize(
