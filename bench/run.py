@@ -133,14 +133,14 @@ def main() -> None:
     if args.full:
         from expectations.validate import validate_warehouse
         from serving.publish import publish
-        from xxgk.processes import fresh_process
+        from xxgk.processes import fresh_process, run_in
         from xxgk.transform import build_warehouse
 
         timed("dbt build (full refresh)", n, lambda: build_warehouse(db), rows)
 
         def gate() -> None:  # in a fresh process, as the refresh flow runs it
             with fresh_process() as process:
-                process.submit(validate_warehouse, db).result()
+                run_in(process, "validate", validate_warehouse, db)
 
         timed("Great Expectations gate (own process)", n, gate, rows)
         served = args.workdir / f"served_{args.reports}" / "xxgk.duckdb"

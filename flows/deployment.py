@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,7 +22,7 @@ from pathlib import Path
 from prefect import flow
 
 from flows.refresh import refresh
-from flows.runtime import api_healthy
+from flows.runtime import api_healthy, stop_server, wait_for_api
 
 DEPLOYMENT_NAME = "inbox"
 
@@ -62,20 +61,10 @@ def local_prefect_server(
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + timeout_s
-        while not api_healthy(api_url, timeout_s=2):
-            if server.poll() is not None:
-                raise RuntimeError(f"prefect server start exited with {server.returncode}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the Prefect server did not answer at {api_url}")
-            time.sleep(0.5)
+        wait_for_api(server, api_url, timeout_s, "prefect server start", poll_s=0.5)
         yield api_url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server, timeout_s=20)
 
 
 def serve_inbox(

@@ -84,7 +84,7 @@ def validate(
     """The suites over every row (``reports`` None), or over the listed reports' rows of the
     per-report relations and the rest whole (after an incremental build), in the ``gate``
     process: the memory the validation holds goes with it, not into publishing."""
-    run_id = str(flow_run.id or "") or None  # audit.ge_validations names this flow run
+    run_id = flow_run.id  # audit.ge_validations names this flow run
     return run_in(gate, "validate", validate_warehouse, db_path, reports=reports, run_id=run_id)
 
 

@@ -79,8 +79,43 @@ def api_healthy(api_url: str, timeout_s: float = 1) -> bool:
         return False
 
 
+class ServerExited(RuntimeError):
+    """A Prefect API server process ended before it answered."""
+
+    def __init__(self, name: str, status: int) -> None:
+        super().__init__(f"{name} exited with status {status}")
+        self.status = status
+
+
+def wait_for_api(
+    process: subprocess.Popen[bytes], api_url: str, timeout_s: float, name: str, poll_s: float
+) -> None:
+    """Return once the server ``process`` answers at ``api_url``; raise :class:`ServerExited`
+    if it ends first, RuntimeError after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while not api_healthy(api_url):
+        status = process.poll()
+        if status is not None:
+            raise ServerExited(name, status)
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{name} did not answer at {api_url} in {timeout_s} s")
+        time.sleep(poll_s)
+
+
+def stop_server(process: subprocess.Popen[bytes], timeout_s: float) -> None:
+    """Terminate a server process, killing it if it has not ended after ``timeout_s``."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class TemporaryServer:
     """Prefect's API server in a subprocess on a free local port, for one process's runs."""
+
+    name = "the temporary Prefect server"
 
     def __init__(self) -> None:
         self.port = _free_port()
@@ -95,26 +130,18 @@ class TemporaryServer:
         return subprocess.Popen(_server_command(self.port), env=env)
 
     def wait_until_healthy(self, timeout_s: float) -> str:
-        deadline = time.monotonic() + timeout_s
-        while not api_healthy(self.api_url):
-            status = self.process.poll()
-            if status == PORT_IN_USE:  # taken since it was found free: another port
-                self.port = _free_port()
+        while True:
+            try:
+                wait_for_api(self.process, self.api_url, timeout_s, self.name, poll_s=0.05)
+                return self.api_url
+            except ServerExited as exited:
+                if exited.status != PORT_IN_USE:
+                    raise
+                self.port = _free_port()  # taken since it was found free: another port
                 self.process = self._start()
-            elif status is not None:
-                raise RuntimeError(f"the temporary Prefect server exited with status {status}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the temporary Prefect server did not answer in {timeout_s} s")
-            time.sleep(0.05)
-        return self.api_url
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_server(self.process, timeout_s=5)
 
 
 @contextmanager

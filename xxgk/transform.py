@@ -172,7 +172,6 @@ def build_warehouse(db_path: Path | str, project_dir: Path = ROOT) -> DbtSummary
 
 
 BATCH_VARIABLE = "XXGK_BUILD_BATCH"
-MEMORY_VARIABLE = MEMORY_LIMIT_VARIABLE  # every DuckDB connection's memory_limit, dbt's too
 # memory a full refresh holds per report of a batch: the identity checks' per-instance lists
 # (int_check_instances) take about 350 KiB per report (3.5 GB for 10k reports), with room
 # for the model dbt builds beside it
@@ -208,7 +207,7 @@ def build_batch_size(environ: Mapping[str, str] | None = None) -> int:
         if not raw.isdigit() or int(raw) < 1:
             raise ValueError(f"{BATCH_VARIABLE} must be a whole number of reports, got {raw!r}")
         return int(raw)
-    limit = memory_bytes(env.get(MEMORY_VARIABLE) or "")
+    limit = memory_bytes(env.get(MEMORY_LIMIT_VARIABLE) or "")
     if limit is None:
         return DEFAULT_BUILD_BATCH
     return max(100, limit // BUILD_BYTES_PER_REPORT)
