@@ -104,6 +104,7 @@ class ValidationReport:
     data_docs: Path
     run_id: str = ""
     scope: str = "all reports"  # or "<n> changed reports" (per-report suites only)
+    run_at: datetime | None = None  # when the validation started
 
     @property
     def failures(self) -> list[Outcome]:
@@ -465,27 +466,28 @@ def run_checkpoints(
     return outcomes
 
 
-def record(
-    db_path: Path | str,
-    outcomes: list[Outcome],
-    run_at: datetime,
-    run_id: str,
-    scope: str = "all reports",
-) -> None:
-    """Append the outcomes to audit.ge_validations (the history of every run)."""
+def write_validation(con: duckdb.DuckDBPyConnection, report: ValidationReport) -> None:
+    """Append ``report``'s outcomes to audit.ge_validations (the history of every run)
+    through ``con``."""
+    run_at = report.run_at or datetime.now(UTC).replace(tzinfo=None)
+    con.execute("create schema if not exists audit")
+    con.execute(AUDIT_DDL)
+    for name, kind in AUDIT_COLUMNS:
+        con.execute(f"alter table audit.ge_validations add column if not exists {name} {kind}")
+    con.executemany(
+        AUDIT_INSERT,
+        [
+            [run_at, o.suite, o.table, o.expectation, o.kwargs, o.success, o.observed]
+            + [report.run_id, o.checkpoint, report.scope]
+            for o in report.outcomes
+        ],
+    )
+
+
+def record_validation(db_path: Path | str, report: ValidationReport) -> None:
+    """:func:`write_validation` into the warehouse at ``db_path``."""
     with connect(db_path) as con:
-        con.execute("create schema if not exists audit")
-        con.execute(AUDIT_DDL)
-        for name, kind in AUDIT_COLUMNS:
-            con.execute(f"alter table audit.ge_validations add column if not exists {name} {kind}")
-        con.executemany(
-            AUDIT_INSERT,
-            [
-                [run_at, o.suite, o.table, o.expectation, o.kwargs, o.success, o.observed]
-                + [run_id, o.checkpoint, scope]
-                for o in outcomes
-            ],
-        )
+        write_validation(con, report)
 
 
 def _run_id() -> str:
@@ -506,6 +508,7 @@ def validate_warehouse(
     reports: Collection[str] | None = None,
     chunk_rows: int | None = None,
     run_id: str | None = None,
+    audit: bool = True,
 ) -> ValidationReport:
     """Validate the warehouse at ``db_path`` (by default every layer); the caller decides
     what a failure means (see :meth:`ValidationReport.raise_for_failures`).
@@ -516,7 +519,10 @@ def validate_warehouse(
     meta.changed_reports before it, see :func:`changed_reports`; an empty collection then
     means nothing changed). ``chunk_rows`` bounds the rows GE loads at once (default
     ``XXGK_GE_CHUNK_ROWS`` or 500,000). ``run_id`` names the validation in
-    audit.ge_validations (default: the Prefect flow run's id inside one, else a UUID)."""
+    audit.ge_validations (default: the Prefect flow run's id inside one, else a UUID).
+    ``audit=False`` only reads ``db_path`` and leaves recording the outcomes to the caller
+    (:func:`record_validation`): the refresh flow stages the next version from the same file
+    meanwhile."""
     suites = build_suites(layers=layers) if suites is None else suites
     scope = "all reports" if reports is None else f"{len(set(reports))} changed reports"
     run_at = datetime.now(UTC).replace(tzinfo=None)
@@ -525,8 +531,10 @@ def validate_warehouse(
     with tempfile.TemporaryDirectory(prefix="xxgk-ge-") as tmp:
         snapshots = snapshot(db_path, suites, Path(tmp), reports=reports, chunk_rows=chunk_rows)
         outcomes = run_checkpoints(Path(tmp), snapshots, docs_dir, run_id)
-    record(db_path, outcomes, run_at, run_id, scope)
-    return ValidationReport(outcomes=outcomes, data_docs=docs_dir, run_id=run_id, scope=scope)
+    report = ValidationReport(outcomes, docs_dir, run_id=run_id, scope=scope, run_at=run_at)
+    if audit:
+        record_validation(db_path, report)
+    return report
 
 
 def validate_marts(

@@ -1,7 +1,9 @@
-"""The refresh flow: land → parse → dbt build → validate → dbt docs → publish.
+"""The refresh flow: land → parse → dbt build → dbt docs → validate and stage → publish.
 
-Every step up to dbt docs works on the work file beside the serving file; publish swaps the
-validated result in as the next served version (serving/publish.py). Each run is recorded in
+Every step up to dbt docs works on the work file beside the serving file. Then the Great
+Expectations gate (in a process of its own) and the staging of the next served version (in
+this one) both read it at once; publish swaps the staged version in only if the gate
+passed, and discards it otherwise (serving/publish.py). Each run is recorded in
 audit.runs (xxgk/run_history.py). A run that finds nothing new (no document landed or
 parsed, no report changed, the serving file current) stops after the build plan: the served
 version stays. Without an input directory (`xxgk reparse`, `xxgk retire`) the run starts
@@ -15,18 +17,34 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
 
-from expectations.validate import ValidationReport, changed_reports, validate_warehouse
+from expectations.validate import (
+    ValidationReport,
+    changed_reports,
+    record_validation,
+    validate_warehouse,
+    write_validation,
+)
 from flows.parse import parse_step
 from ingest.db import is_lock_conflict
 from ingest.land import LandingSummary, land_documents
 from ingest.parse_landed import ParseSummary
-from serving.publish import Publication, adopt_serving_file, published_is_current, served_version
-from serving.publish import publish as publish_version
+from serving.publish import (
+    Publication,
+    StagedVersion,
+    adopt_serving_file,
+    commit,
+    discard_staged,
+    published_is_current,
+    reserve_version,
+    served_version,
+    stage,
+)
 from xxgk.build_state import BuildPlan, plan_build
 from xxgk.paths import ROOT, work_db_path
 from xxgk.processes import fresh_process, preload, run_in
@@ -83,9 +101,12 @@ def validate(
 ) -> ValidationReport:
     """The suites over every row (``reports`` None), or over the listed reports' rows of the
     per-report relations and the rest whole (after an incremental build), in the ``gate``
-    process: the memory the validation holds goes with it, not into publishing."""
+    process: the memory the validation holds goes with it, not into publishing. It only
+    reads ``db_path``; the flow records the outcomes once the next version is staged."""
     run_id = flow_run.id  # audit.ge_validations names this flow run
-    return run_in(gate, "validate", validate_warehouse, db_path, reports=reports, run_id=run_id)
+    return run_in(
+        gate, "validate", validate_warehouse, db_path, reports=reports, run_id=run_id, audit=False
+    )
 
 
 @task(name="dbt docs", cache_policy=NO_CACHE)
@@ -93,17 +114,23 @@ def document(db_path: Path, project_dir: Path) -> Path:
     return dbt_docs(db_path, project_dir)
 
 
+@task(name="stage version", cache_policy=NO_CACHE)
+def stage_version(
+    work_db: Path, serving_db: Path, version: int, input_dir: Path | None, docs_page: Path
+) -> StagedVersion:
+    return stage(work_db, serving_db, version, source_dir=input_dir, dbt_docs_page=docs_page)
+
+
 @task(name="publish", cache_policy=NO_CACHE)
-def publish(
-    work_db: Path, serving_db: Path, input_dir: Path | None, docs_page: Path, run: RunRecord
-) -> Publication:
-    return publish_version(
-        work_db,
-        serving_db,
-        source_dir=input_dir,
-        dbt_docs_page=docs_page,
-        stamp_hook=lambda con, version: mark_published(con, run, version),
-    )
+def publish(staged: StagedVersion, validation: ValidationReport, run: RunRecord) -> Publication:
+    """Serve the staged version; its copy of the warehouse also gets this run's audit rows
+    (the run, its validation outcomes), as the work file does."""
+
+    def audit(con: duckdb.DuckDBPyConnection, version: int) -> None:
+        write_validation(con, validation)
+        mark_published(con, run, version)
+
+    return commit(staged, stamp_hook=audit)
 
 
 @dataclass(frozen=True)
@@ -197,17 +224,32 @@ def _refresh(
             tests_run=built.built.get("test", 0),
             checks_failed=failing_identity_checks(work_db),
         )
-        validation = validate(work_db, scope, gate)
+        docs_page = reusable_docs_page(db_path, build_plan)
+        if docs_page is None:
+            docs_page = document(work_db, project_dir)
+            progress.say("dbt docs", docs_page)
+        # the last write to the work file until the gate is done: from here on the gate
+        # (in its process) and the staging of the next version (here) only read it
+        version = reserve_version(work_db, db_path)
+        checking = validate.submit(work_db, scope, gate)
+        try:
+            staged = stage_version(work_db, db_path, version, input_dir, docs_page)
+        finally:
+            checking.wait()  # never leave the gate reading while the run ends
+        try:
+            validation = checking.result()
+        except BaseException:
+            discard_staged(staged)
+            raise
     finally:
         gate.shutdown(wait=False, cancel_futures=True)  # it exits while publishing goes on
-    progress.say("validate", validation)
+    progress.say("validate", f"{validation}; version {version} staged meanwhile")
+    record_validation(work_db, validation)
     save_run(work_db, run, expectations_failed=len(validation.failures))
-    validation.raise_for_failures()  # a failed expectation stops the run before publishing
-    docs_page = reusable_docs_page(db_path, build_plan)
-    if docs_page is None:
-        docs_page = document(work_db, project_dir)
-        progress.say("dbt docs", docs_page)
-    published = publish(work_db, db_path, input_dir, docs_page, run)
+    if not validation.success:
+        discard_staged(staged)
+        validation.raise_for_failures()  # a failed expectation: nothing is published
+    published = publish(staged, validation, run)
     save_run(work_db, run)  # the row as the served copy has it (status published)
     progress.say("publish", published)
     return RefreshResult(run, landing, parsing, built, validation, published)

@@ -1,19 +1,22 @@
 """Publish a validated build to the serving file that analysts and BI tools open.
 
 `xxgk run` builds in a work file beside the serving file (``<name>.build.duckdb``, see
-:func:`xxgk.paths.work_db_path`); only the run opens it. After the gate (dbt build and Great
-Expectations) passed, :func:`publish`
+:func:`xxgk.paths.work_db_path`); only the run opens it. Publishing a build takes three steps:
 
-1. checkpoints and closes the work file, and copies it beside the serving file;
-2. stamps the copy with the next version in ``meta.published`` (with row counts, so a reader
-   can check in one statement that what it reads is one version);
-3. exports the copy's marts to Parquet and renders its HTML report;
-4. renames the copy over the serving file (``os.replace``), then switches the Parquet folder
-   and replaces the report and dbt docs pages the same way.
+1. :func:`reserve_version` checkpoints and closes the work file and numbers the next version;
+2. :func:`stage` copies the work file beside the serving file, stamps the copy with the
+   version in ``meta.published`` (with row counts, so a reader can check in one statement
+   that what it reads is one version), exports its marts to Parquet and renders its HTML
+   report. It only reads the work file, so it can run while the Great Expectations gate
+   reads it too;
+3. once the gate passed, :func:`commit` renames the copy over the serving file
+   (``os.replace``), then switches the Parquet folder and replaces the report and dbt docs
+   pages the same way. :func:`discard_staged` removes a staged version the gate refused.
 
-A reader therefore opens either the old complete file or the new one, and never waits: no
-process ever opens the serving file for writing. If anything fails before step 4, the staged
-files are removed and the served version stays as it was.
+:func:`publish` does the three at once. A reader therefore opens either the old complete
+file or the new one, and never waits: no process ever opens the serving file for writing.
+If anything fails before the swap, the staged files are removed and the served version
+stays as it was.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -124,17 +127,14 @@ def _checkpoint(work_db: Path) -> int:
 StampHook = Callable[[duckdb.DuckDBPyConnection, int], None]
 
 
-def _stamp(db: Path, version: int, source_dir: Path | None, hook: StampHook | None) -> tuple:
-    """Record ``version`` with ``db``'s row counts in its meta.published (and let ``hook``
-    write what else the served copy should say, e.g. the run's row); returns the row."""
+def _stamp(db: Path, version: int, source_dir: Path | None) -> tuple:
+    """Record ``version`` with ``db``'s row counts in its meta.published; returns the row."""
     with connect(db) as con:
         counts = con.execute(COUNTS_SQL).fetchone() or ()
         source = str(source_dir) if source_dir else "(no new files: landed documents)"
         row = (version, datetime.now(UTC).replace(tzinfo=None), source, *counts)
         row += (__version__,)
         _insert_version(con, row)
-        if hook is not None:
-            hook(con, version)
         con.execute("checkpoint")
     return row
 
@@ -155,6 +155,127 @@ def published_is_current(work_db: Path, serving_db: Path) -> bool:
     return last > 0 and served_version(serving_db) == last
 
 
+def reserve_version(work_db: Path, serving_db: Path) -> int:
+    """Checkpoint the work file, so that a copy of it is complete, and return the number the
+    next version will have. The work file must not change again until :func:`commit` (the
+    flow's last write to it before staging)."""
+    return max(_checkpoint(Path(work_db)), served_version(Path(serving_db)) or 0) + 1
+
+
+@dataclass(frozen=True)
+class StagedVersion:
+    """A version written beside what it will replace, not yet served: :func:`commit` serves
+    it, :func:`discard_staged` removes it."""
+
+    version: int
+    row: tuple  # its meta.published row
+    work_db: Path
+    serving_db: Path
+    database: Path
+    parquet: Path
+    report: Path
+    docs: Path | None
+
+    @property
+    def parquet_folder(self) -> Path:
+        link = parquet_dir(self.serving_db)
+        return link.with_name(f"{link.name}.v{self.version}")
+
+
+def stage(
+    work_db: Path,
+    serving_db: Path,
+    version: int,
+    *,
+    source_dir: Path | None,
+    dbt_docs_page: Path | None = None,
+) -> StagedVersion:
+    """Write ``version`` beside its targets: a copy of the work file stamped with the
+    version, its marts in Parquet, its HTML report and the dbt docs page. Only reads the
+    work file (another process may be reading it too, e.g. the Great Expectations gate).
+    Nothing is served; on failure nothing is left behind."""
+    work_db, serving_db = Path(work_db).resolve(), Path(serving_db).resolve()
+    parquet_link = parquet_dir(serving_db)
+    report = report_dir(serving_db) / "index.html"
+    docs = dbt_docs_dir(serving_db) / "index.html"
+    for folder in (serving_db.parent, report.parent, docs.parent):
+        folder.mkdir(parents=True, exist_ok=True)
+    staged = StagedVersion(
+        version=version,
+        row=(),
+        work_db=work_db,
+        serving_db=serving_db,
+        database=staging_name(serving_db, f"v{version}"),
+        parquet=staging_name(parquet_link.with_name(f"{parquet_link.name}.v{version}"), "new"),
+        report=staging_name(report, "new"),
+        docs=staging_name(docs, "new") if dbt_docs_page else None,
+    )
+    try:
+        shutil.copyfile(work_db, staged.database)
+        row = _stamp(staged.database, version, source_dir)
+        with connect(staged.database, read_only=True) as con:
+            export_marts(con, staged.parquet, previous=_served_folder(parquet_link))
+            staged.report.write_text(render_report(con), encoding="utf-8")
+        if dbt_docs_page and staged.docs:
+            shutil.copyfile(dbt_docs_page, staged.docs)
+    except BaseException:
+        discard_staged(staged)
+        raise
+    return replace(staged, row=row)
+
+
+def discard_staged(staged: StagedVersion) -> None:
+    """Remove what :func:`stage` wrote; the served version stays as it was."""
+    discard(staged.database, staged.parquet, staged.report, *([staged.docs] if staged.docs else []))
+
+
+StampHook = Callable[[duckdb.DuckDBPyConnection, int], None]
+
+
+def commit(staged: StagedVersion, stamp_hook: StampHook | None = None) -> Publication:
+    """Serve a staged version. ``stamp_hook(con, version)`` first writes what else the served
+    copy should say (e.g. the run's row) into it. Then the swap, renames only: a reader
+    opens the old complete file or the new one. The work file then records the version, so
+    the next one is numbered after it."""
+    if stamp_hook is not None:
+        try:
+            with connect(staged.database) as con:
+                stamp_hook(con, staged.version)
+                con.execute("checkpoint")
+        except BaseException:
+            discard_staged(staged)
+            raise
+    serving_db = staged.serving_db
+    parquet_link = parquet_dir(serving_db)
+    report = report_dir(serving_db) / "index.html"
+    docs = dbt_docs_dir(serving_db) / "index.html"
+    # a WAL beside the serving file can only be left by a crashed writer from before builds
+    # had a work file; DuckDB would replay it onto the new file
+    serving_db.with_name(serving_db.name + ".wal").unlink(missing_ok=True)
+    os.replace(staged.database, serving_db)
+    previous = _previous_folder(parquet_link)
+    parquet_folder = staged.parquet_folder
+    discard(parquet_folder)  # left by an interrupted earlier run
+    os.replace(staged.parquet, parquet_folder)
+    switch_link(parquet_link, parquet_folder)
+    # the previous export stays one version longer for readers in the middle of a scan
+    keep = {parquet_folder.name, previous or parquet_folder.name}
+    prune_versions(parquet_link.parent, f"{parquet_link.name}.v", keep)
+    os.replace(staged.report, report)
+    if staged.docs:
+        os.replace(staged.docs, docs)
+    with connect(staged.work_db) as con:  # the work file numbers the next version
+        _insert_version(con, staged.row)
+    return Publication(
+        version=staged.version,
+        published_at=staged.row[1],
+        serving_db=serving_db,
+        parquet=parquet_link,
+        report=report,
+        dbt_docs=docs if staged.docs else None,
+    )
+
+
 def publish(
     work_db: Path,
     serving_db: Path,
@@ -163,55 +284,8 @@ def publish(
     dbt_docs_page: Path | None = None,
     stamp_hook: StampHook | None = None,
 ) -> Publication:
-    """Publish the work file's current (validated) state as the next served version.
-    ``stamp_hook(con, version)`` runs on the staged copy before it is served."""
-    work_db, serving_db = Path(work_db).resolve(), Path(serving_db).resolve()
-    version = max(_checkpoint(work_db), served_version(serving_db) or 0) + 1
-    parquet_link = parquet_dir(serving_db)
-    parquet_folder = parquet_link.with_name(f"{parquet_link.name}.v{version}")
-    report = report_dir(serving_db) / "index.html"
-    docs = dbt_docs_dir(serving_db) / "index.html"
-    for folder in (serving_db.parent, report.parent, docs.parent):
-        folder.mkdir(parents=True, exist_ok=True)
-
-    # everything is written beside its target before the first rename
-    staged_db = staging_name(serving_db, f"v{version}")
-    staged_parquet = staging_name(parquet_folder, "new")
-    staged_report = staging_name(report, "new")
-    staged_docs = staging_name(docs, "new")
-    try:
-        shutil.copyfile(work_db, staged_db)
-        row = _stamp(staged_db, version, source_dir, stamp_hook)
-        with connect(staged_db, read_only=True) as con:
-            export_marts(con, staged_parquet, previous=_served_folder(parquet_link))
-            staged_report.write_text(render_report(con), encoding="utf-8")
-        if dbt_docs_page:
-            shutil.copyfile(dbt_docs_page, staged_docs)
-    except BaseException:
-        discard(staged_db, staged_parquet, staged_report, staged_docs)
-        raise
-
-    # the swap: renames only. A WAL beside the serving file can only be left by a crashed
-    # writer from before builds had a work file; DuckDB would replay it onto the new file.
-    serving_db.with_name(serving_db.name + ".wal").unlink(missing_ok=True)
-    os.replace(staged_db, serving_db)
-    previous = _previous_folder(parquet_link)
-    discard(parquet_folder)  # left by an interrupted earlier run
-    os.replace(staged_parquet, parquet_folder)
-    switch_link(parquet_link, parquet_folder)
-    # the previous export stays one version longer for readers in the middle of a scan
-    keep = {parquet_folder.name, previous or parquet_folder.name}
-    prune_versions(parquet_link.parent, f"{parquet_link.name}.v", keep)
-    os.replace(staged_report, report)
-    if dbt_docs_page:
-        os.replace(staged_docs, docs)
-    with connect(work_db) as con:  # the work file numbers the next version
-        _insert_version(con, row)
-    return Publication(
-        version=version,
-        published_at=row[1],
-        serving_db=serving_db,
-        parquet=parquet_link,
-        report=report,
-        dbt_docs=docs if dbt_docs_page else None,
-    )
+    """Publish the work file's current (validated) state as the next served version:
+    :func:`reserve_version`, :func:`stage` and :func:`commit` in one go."""
+    version = reserve_version(work_db, serving_db)
+    staged = stage(work_db, serving_db, version, source_dir=source_dir, dbt_docs_page=dbt_docs_page)
+    return commit(staged, stamp_hook)

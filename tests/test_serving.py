@@ -21,7 +21,7 @@ import duckdb
 import pytest
 
 from serving.files import switch_link
-from serving.publish import adopt_serving_file
+from serving.publish import adopt_serving_file, discard_staged, reserve_version, stage
 from xxgk.paths import ROOT, work_db_path
 
 try:
@@ -200,6 +200,42 @@ def test_a_failed_build_leaves_the_served_version(served: Served, tmp_path: Path
     assert sha256(db) == before
     assert not (tmp_path / "report").exists() and not (tmp_path / "parquet").exists()
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+@needs_seeds
+def test_the_served_copy_has_each_runs_audit(served: Served) -> None:
+    """The gate only reads the work file while the next version is staged; its outcomes are
+    recorded afterwards, in the work file and in the copy about to be served."""
+    for path in (served.db, work_db_path(served.db)):
+        with duckdb.connect(str(path), read_only=True) as con:
+            validations = con.execute(
+                "select count(distinct run_id), bool_and(success) from audit.ge_validations"
+            ).fetchone()
+            published = con.execute(
+                "select list(served_version order by served_version) from audit.runs "
+                "where status = 'published'"
+            ).fetchone()
+        assert validations == (3, True), path
+        assert published == ([1, 2, 3],), path
+
+
+@needs_seeds
+def test_a_staged_version_the_gate_refuses_is_discarded(served: Served, tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    shutil.copy(served.db, db)
+    shutil.copy(work_db_path(served.db), work_db_path(db))
+    before = sha256(db)
+
+    version = reserve_version(work_db_path(db), db)
+    staged = stage(work_db_path(db), db, version, source_dir=served.input_dir)
+    assert version == 4 and staged.database.is_file() and staged.report.is_file()
+    assert (staged.parquet / "dim_report").is_dir()
+    discard_staged(staged)
+
+    assert sha256(db) == before
+    assert not list(tmp_path.glob(".*.tmp")) and not list(tmp_path.glob("parquet*"))
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select version from meta.current_version").fetchone() == (3,)
 
 
 # --- what is published beside the file ---------------------------------------------------

@@ -65,6 +65,32 @@ class _InFlight(Generic[K]):
         return self.data is not None or self.outcome is not None
 
 
+class _Window(Generic[K]):
+    """The files read ahead, in order, and how many of them hold bytes or an outcome.
+
+    An item's :attr:`_InFlight.holds_content` never changes while it is in the window (its
+    bytes give way to its outcome), so the count is kept as items enter and leave."""
+
+    def __init__(self) -> None:
+        self.items: deque[_InFlight[K]] = deque()
+        self.holding = 0
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[_InFlight[K]]:
+        return iter(self.items)
+
+    def append(self, item: _InFlight[K]) -> None:
+        self.items.append(item)
+        self.holding += item.holds_content
+
+    def popleft(self) -> _InFlight[K]:
+        item = self.items.popleft()
+        self.holding -= item.holds_content
+        return item
+
+
 class ExtractionWorker:
     """Extracts files' text: txt here, other types in a pool of ``workers`` processes."""
 
@@ -94,7 +120,7 @@ class ExtractionWorker:
         there is nothing to extract: the key comes back in its turn with None. ``files`` is
         read ahead by at most ``IN_FLIGHT_PER_WORKER * workers`` files with content.
         """
-        window: deque[_InFlight[K]] = deque()
+        window: _Window[K] = _Window()
         source = iter(files)
         try:
             while self._fill(window, source) or window:
@@ -104,21 +130,15 @@ class ExtractionWorker:
             if any(item.pending is not None for item in window):
                 self.close(kill=True)  # abandoned early: nobody will collect these
 
-    def _fill(
-        self, window: deque[_InFlight[K]], source: Iterator[tuple[K, bytes | None, str]]
-    ) -> bool:
+    def _fill(self, window: _Window[K], source: Iterator[tuple[K, bytes | None, str]]) -> bool:
         """Read ``source`` into the window while there is room; False once it is exhausted."""
         limit = IN_FLIGHT_PER_WORKER * self.workers
-        # counted once: reading ahead changes no item already in the window
-        holding = sum(item.holds_content for item in window)
-        while len(window) < MAX_WINDOW and holding < limit:
+        while len(window) < MAX_WINDOW and window.holding < limit:
             try:
                 key, data, suffix = next(source)
             except StopIteration:
                 return False
-            item = self._submit(_InFlight(key, data, suffix))
-            window.append(item)
-            holding += item.holds_content
+            window.append(self._submit(_InFlight(key, data, suffix)))
         return True
 
     def _submit(self, item: _InFlight[K]) -> _InFlight[K]:
@@ -128,7 +148,7 @@ class ExtractionWorker:
             item.pending = self._worker().apply_async(_extract, args)
         return item
 
-    def _outcome(self, head: _InFlight[K], window: deque[_InFlight[K]]) -> Outcome | None:
+    def _outcome(self, head: _InFlight[K], window: _Window[K]) -> Outcome | None:
         """The head file's outcome, waiting at most the time limit for a worker's.
 
         Every file before the head is finished, and the pool starts its tasks in order, so
@@ -149,7 +169,7 @@ class ExtractionWorker:
         except Exception as exc:  # raised by the parser in the worker
             return exc
 
-    def _restart(self, window: deque[_InFlight[K]]) -> None:
+    def _restart(self, window: _Window[K]) -> None:
         """Kill the pool (a file hangs in it); submit the files it had not finished again."""
         for item in window:
             if item.pending is not None and item.pending.ready():
