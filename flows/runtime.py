@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -33,11 +33,18 @@ SERVER_ENVIRONMENT = {
 PORT_IN_USE = 3  # uvicorn's exit status when it cannot bind the port
 
 
+# what a run imports in this process after the server answers, unless imported meanwhile:
+# dbt and its build task; pandas, which DuckDB's Python API loads for the first query with
+# parameters. Great Expectations loads in the gate's own process.
+PREFETCHED_MODULES = ("dbt.cli.main", "dbt.task.build", "pandas")
+
+
 def _prefetch_imports() -> None:
-    try:
-        import dbt.cli.main  # noqa: F401  (Great Expectations loads in the gate's process)
-    except Exception:  # the task that needs the module will report the problem
-        return
+    for module in PREFETCHED_MODULES:
+        try:
+            importlib.import_module(module)
+        except Exception:  # the step that needs the module will report the problem
+            return
 
 
 def _free_port() -> int:
@@ -145,11 +152,12 @@ class TemporaryServer:
 
 
 @contextmanager
-def one_shot_api() -> Iterator[str | None]:
+def one_shot_api(prepare: Callable[[], None] | None = None) -> Iterator[str | None]:
     """The Prefect API for the flow runs inside: PREFECT_API_URL when the environment or the
     active Prefect profile sets it (yields it), else a temporary server started now and
-    stopped on exit (yields its URL). Imports dbt in a
-    thread meanwhile. Call it before importing Prefect."""
+    stopped on exit (yields its URL). Meanwhile it imports :data:`PREFETCHED_MODULES` in a
+    thread and calls ``prepare`` (e.g. importing the flow) once Prefect is imported. Call it
+    before importing Prefect."""
     threading.Thread(target=_prefetch_imports, daemon=True).start()
     configured = os.environ.get("PREFECT_API_URL", "").strip()
     server = None if configured else TemporaryServer()
@@ -161,6 +169,8 @@ def one_shot_api() -> Iterator[str | None]:
             temporary_settings,
         )
 
+        if prepare is not None:
+            prepare()
         api_url = configured or PREFECT_API_URL.value() or None
         if api_url:  # from the environment, or the active Prefect profile names a server
             if server is not None:

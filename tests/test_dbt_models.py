@@ -7,7 +7,9 @@ writes its target/ and logs/ into the temporary directory, not into the reposito
 
 from __future__ import annotations
 
+import json
 import math
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -50,7 +52,7 @@ def warehouse(tmp_path_factory):
     assert second.success, f"dbt run (second time) failed: {second.exception or second.result}"
     after = _snapshot(db_path)
     con = duckdb.connect(str(db_path), read_only=True)
-    yield {"con": con, "ids": ids, "before": before, "after": after, "build": first}
+    yield {"con": con, "ids": ids, "before": before, "after": after, "build": first, "work": work}
     con.close()
 
 
@@ -340,3 +342,63 @@ def test_dimensions(warehouse):
 def test_rerun_leaves_marts_identical(warehouse):
     assert warehouse["before"] == warehouse["after"]
     assert all(warehouse["before"][table] for table in MARTS)
+
+
+ROW_LEVEL_TESTS = ("not_null", "accepted_values", "expression_is_true")
+
+
+def _gating_row_tests(work: Path) -> dict[str, list[str]]:
+    """The marts' data tests that a row-level check states and that fail a build: mart
+    table -> test names (macros/contract_constraints.sql)."""
+    manifest = json.loads((work / "target" / "manifest.json").read_text(encoding="utf-8"))
+    tests: dict[str, list[str]] = {}
+    for node in manifest["nodes"].values():
+        metadata = node.get("test_metadata") or {}
+        if (
+            node["resource_type"] == "test"
+            and node["original_file_path"].startswith("models/marts")
+            and metadata.get("name") in ROW_LEVEL_TESTS
+            and node["config"]["severity"].lower() == "error"
+        ):
+            mart = manifest["nodes"][node["attached_node"]]
+            assert mart["config"]["contract"]["enforced"], mart["name"]
+            tests.setdefault(mart["name"], []).append(node["name"])
+    return tests
+
+
+def test_marts_enforce_their_gating_row_tests_as_constraints(warehouse):
+    """Each such test is a CHECK constraint of its mart's table, and the incremental build
+    leaves exactly those tests out (selectors.yml)."""
+    tests = _gating_row_tests(warehouse["work"])
+    checks = dict(
+        _rows(
+            warehouse["con"],
+            "select table_name, count(*) from duckdb_constraints() "
+            "where schema_name = 'marts' and constraint_type = 'CHECK' group by table_name",
+        )
+    )
+    assert {mart: len(names) for mart, names in tests.items()} == checks
+    assert sum(checks.values()) > 100
+
+    listed = run_dbt(
+        ["ls", "--selector", "refresh_incremental", "--resource-type", "test", "--output", "name"],
+        warehouse["work"] / "warehouse.duckdb",
+        warehouse["work"],
+    )
+    assert listed.success
+    incremental = set(listed.result)
+    left_out = {name for names in tests.values() for name in names}
+    assert not left_out & incremental
+    assert any(name.startswith("relationships_fct_") for name in incremental)  # still run
+
+
+def test_a_row_breaking_a_marts_test_is_refused(warehouse, tmp_path):
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(warehouse["work"] / "warehouse.duckdb", copy)
+    with duckdb.connect(str(copy)) as con:
+        insert = "insert into marts.dim_report select * replace ({} as {}) from marts.dim_report"
+        # accepted_values on scope, not_null on report_id
+        for value, column in (("'province-wide'", "scope"), ("null", "report_id")):
+            with pytest.raises(duckdb.ConstraintException, match="CHECK constraint"):
+                con.execute(insert.format(value, column) + " limit 1")
+        con.execute("insert into marts.dim_report select * from marts.dim_report limit 1")

@@ -149,9 +149,12 @@ def run(input_dir: Path | None, db_path: Path, kind: str = "run") -> int:
     started = time.monotonic()
     from flows.runtime import one_shot_api
 
+    def import_flow() -> None:
+        # after configure_environment(): Prefect reads its settings on import
+        import flows.refresh  # noqa: F401
+
     try:
-        with one_shot_api():  # first: its server starts while Prefect and dbt import
-            # imported after configure_environment(): Prefect reads its settings on import
+        with one_shot_api(prepare=import_flow):  # first: its server starts while we import
             from flows.refresh import refresh
 
             result = refresh(input_dir, db_path, kind=kind)
