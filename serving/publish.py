@@ -165,21 +165,48 @@ def reserve_version(work_db: Path, serving_db: Path) -> int:
 @dataclass(frozen=True)
 class StagedVersion:
     """A version written beside what it will replace, not yet served: :func:`commit` serves
-    it, :func:`discard_staged` removes it."""
+    it, :func:`discard_staged` removes it. Each staged path is a hidden sibling of its target
+    named after this process (serving/files.py ``staging_name``)."""
 
     version: int
-    row: tuple  # its meta.published row
     work_db: Path
     serving_db: Path
-    database: Path
-    parquet: Path
-    report: Path
-    docs: Path | None
+    with_docs: bool  # a dbt docs page is staged too
+    row: tuple = ()  # its meta.published row, once stamped
+
+    @property
+    def parquet_link(self) -> Path:
+        """What readers open: a link to the version's Parquet folder."""
+        return parquet_dir(self.serving_db)
 
     @property
     def parquet_folder(self) -> Path:
-        link = parquet_dir(self.serving_db)
+        link = self.parquet_link
         return link.with_name(f"{link.name}.v{self.version}")
+
+    @property
+    def served_report(self) -> Path:
+        return report_dir(self.serving_db) / "index.html"
+
+    @property
+    def served_docs(self) -> Path:
+        return dbt_docs_dir(self.serving_db) / "index.html"
+
+    @property
+    def database(self) -> Path:
+        return staging_name(self.serving_db, f"v{self.version}")
+
+    @property
+    def parquet(self) -> Path:
+        return staging_name(self.parquet_folder, "new")
+
+    @property
+    def report(self) -> Path:
+        return staging_name(self.served_report, "new")
+
+    @property
+    def docs(self) -> Path | None:
+        return staging_name(self.served_docs, "new") if self.with_docs else None
 
 
 def stage(
@@ -195,26 +222,14 @@ def stage(
     work file (another process may be reading it too, e.g. the Great Expectations gate).
     Nothing is served; on failure nothing is left behind."""
     work_db, serving_db = Path(work_db).resolve(), Path(serving_db).resolve()
-    parquet_link = parquet_dir(serving_db)
-    report = report_dir(serving_db) / "index.html"
-    docs = dbt_docs_dir(serving_db) / "index.html"
-    for folder in (serving_db.parent, report.parent, docs.parent):
+    staged = StagedVersion(version, work_db, serving_db, with_docs=dbt_docs_page is not None)
+    for folder in (serving_db.parent, staged.served_report.parent, staged.served_docs.parent):
         folder.mkdir(parents=True, exist_ok=True)
-    staged = StagedVersion(
-        version=version,
-        row=(),
-        work_db=work_db,
-        serving_db=serving_db,
-        database=staging_name(serving_db, f"v{version}"),
-        parquet=staging_name(parquet_link.with_name(f"{parquet_link.name}.v{version}"), "new"),
-        report=staging_name(report, "new"),
-        docs=staging_name(docs, "new") if dbt_docs_page else None,
-    )
     try:
         shutil.copyfile(work_db, staged.database)
         row = _stamp(staged.database, version, source_dir)
         with connect(staged.database, read_only=True) as con:
-            export_marts(con, staged.parquet, previous=_served_folder(parquet_link))
+            export_marts(con, staged.parquet, previous=_served_folder(staged.parquet_link))
             staged.report.write_text(render_report(con), encoding="utf-8")
         if dbt_docs_page and staged.docs:
             shutil.copyfile(dbt_docs_page, staged.docs)
@@ -245,10 +260,8 @@ def commit(staged: StagedVersion, stamp_hook: StampHook | None = None) -> Public
         except BaseException:
             discard_staged(staged)
             raise
-    serving_db = staged.serving_db
-    parquet_link = parquet_dir(serving_db)
-    report = report_dir(serving_db) / "index.html"
-    docs = dbt_docs_dir(serving_db) / "index.html"
+    serving_db, parquet_link = staged.serving_db, staged.parquet_link
+    report, docs = staged.served_report, staged.served_docs
     # a WAL beside the serving file can only be left by a crashed writer from before builds
     # had a work file; DuckDB would replay it onto the new file
     serving_db.with_name(serving_db.name + ".wal").unlink(missing_ok=True)
