@@ -392,6 +392,42 @@ def test_marts_enforce_their_gating_row_tests_as_constraints(warehouse):
     assert any(name.startswith("relationships_fct_") for name in incremental)  # still run
 
 
+def test_incremental_builds_run_every_test_that_can_fail_them(warehouse):
+    """refresh_incremental leaves out the warnings (they never fail a build) and the marts'
+    constraint-enforced tests; every other test of `refresh` on staging and the marts runs."""
+    manifest = json.loads(
+        (warehouse["work"] / "target" / "manifest.json").read_text(encoding="utf-8")
+    )
+    severity = {
+        node["name"]: node["config"]["severity"].lower()
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test"
+    }
+    selected = {}
+    for selector in ("refresh", "refresh_incremental"):
+        listed = run_dbt(
+            ["ls", "--selector", selector, "--resource-type", "test", "--output", "name"],
+            warehouse["work"] / "warehouse.duckdb",
+            warehouse["work"],
+        )
+        assert listed.success
+        selected[selector] = set(listed.result)
+    constraints = {
+        name for names in _gating_row_tests(warehouse["work"]).values() for name in names
+    }
+    warnings = {name for name in selected["refresh"] if severity[name] == "warn"}
+    assert len(warnings) > 50
+    assert not warnings & selected["refresh_incremental"]
+    # the rest of refresh, less the tests of the marts built from seeds alone (not rebuilt)
+    from_seeds = ("dim_region", "dim_applicant")
+    gating = {
+        name
+        for name in selected["refresh"] - warnings - constraints
+        if not any(model in name for model in from_seeds)
+    }
+    assert gating <= selected["refresh_incremental"]
+
+
 def test_a_row_breaking_a_marts_test_is_refused(warehouse, tmp_path):
     copy = tmp_path / "copy.duckdb"
     shutil.copy(warehouse["work"] / "warehouse.duckdb", copy)
