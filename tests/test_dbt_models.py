@@ -347,10 +347,26 @@ def test_rerun_leaves_marts_identical(warehouse):
 ROW_LEVEL_TESTS = ("not_null", "accepted_values", "expression_is_true")
 
 
-def _gating_row_tests(work: Path) -> dict[str, list[str]]:
+@pytest.fixture(scope="module")
+def project(warehouse):
+    """The built project's manifest and the tests each refresh selector picks (dbt ls)."""
+    work = warehouse["work"]
+    manifest = json.loads((work / "target" / "manifest.json").read_text(encoding="utf-8"))
+    selected = {}
+    for selector in ("refresh", "refresh_incremental"):
+        listed = run_dbt(
+            ["ls", "--selector", selector, "--resource-type", "test", "--output", "name"],
+            work / "warehouse.duckdb",
+            work,
+        )
+        assert listed.success
+        selected[selector] = set(listed.result)
+    return {"manifest": manifest, "selected": selected}
+
+
+def _gating_row_tests(manifest: dict) -> dict[str, list[str]]:
     """The marts' data tests that a row-level check states and that fail a build: mart
     table -> test names (macros/contract_constraints.sql)."""
-    manifest = json.loads((work / "target" / "manifest.json").read_text(encoding="utf-8"))
     tests: dict[str, list[str]] = {}
     for node in manifest["nodes"].values():
         metadata = node.get("test_metadata") or {}
@@ -366,10 +382,22 @@ def _gating_row_tests(work: Path) -> dict[str, list[str]]:
     return tests
 
 
-def test_marts_enforce_their_gating_row_tests_as_constraints(warehouse):
+def _downstream_of_sources(manifest: dict) -> set[str]:
+    """Names of the nodes that read raw data, directly or through other models."""
+    reached: set[str] = set()
+    pending = list(manifest["sources"])
+    while pending:
+        for child in manifest["child_map"].get(pending.pop(), []):
+            if child not in reached:
+                reached.add(child)
+                pending.append(child)
+    return {manifest["nodes"][uid]["name"] for uid in reached if uid in manifest["nodes"]}
+
+
+def test_marts_enforce_their_gating_row_tests_as_constraints(warehouse, project):
     """Each such test is a CHECK constraint of its mart's table, and the incremental build
     leaves exactly those tests out (selectors.yml)."""
-    tests = _gating_row_tests(warehouse["work"])
+    tests = _gating_row_tests(project["manifest"])
     checks = dict(
         _rows(
             warehouse["con"],
@@ -380,51 +408,28 @@ def test_marts_enforce_their_gating_row_tests_as_constraints(warehouse):
     assert {mart: len(names) for mart, names in tests.items()} == checks
     assert sum(checks.values()) > 100
 
-    listed = run_dbt(
-        ["ls", "--selector", "refresh_incremental", "--resource-type", "test", "--output", "name"],
-        warehouse["work"] / "warehouse.duckdb",
-        warehouse["work"],
-    )
-    assert listed.success
-    incremental = set(listed.result)
+    incremental = project["selected"]["refresh_incremental"]
     left_out = {name for names in tests.values() for name in names}
     assert not left_out & incremental
     assert any(name.startswith("relationships_fct_") for name in incremental)  # still run
 
 
-def test_incremental_builds_run_every_test_that_can_fail_them(warehouse):
+def test_incremental_builds_run_every_test_that_can_fail_them(project):
     """refresh_incremental leaves out the warnings (they never fail a build) and the marts'
-    constraint-enforced tests; every other test of `refresh` on staging and the marts runs."""
-    manifest = json.loads(
-        (warehouse["work"] / "target" / "manifest.json").read_text(encoding="utf-8")
-    )
+    constraint-enforced tests; every other test of `refresh` that reads raw data runs."""
+    manifest, selected = project["manifest"], project["selected"]
     severity = {
         node["name"]: node["config"]["severity"].lower()
         for node in manifest["nodes"].values()
         if node["resource_type"] == "test"
     }
-    selected = {}
-    for selector in ("refresh", "refresh_incremental"):
-        listed = run_dbt(
-            ["ls", "--selector", selector, "--resource-type", "test", "--output", "name"],
-            warehouse["work"] / "warehouse.duckdb",
-            warehouse["work"],
-        )
-        assert listed.success
-        selected[selector] = set(listed.result)
-    constraints = {
-        name for names in _gating_row_tests(warehouse["work"]).values() for name in names
-    }
+    constraints = {name for names in _gating_row_tests(manifest).values() for name in names}
     warnings = {name for name in selected["refresh"] if severity[name] == "warn"}
     assert len(warnings) > 50
     assert not warnings & selected["refresh_incremental"]
-    # the rest of refresh, less the tests of the marts built from seeds alone (not rebuilt)
-    from_seeds = ("dim_region", "dim_applicant")
-    gating = {
-        name
-        for name in selected["refresh"] - warnings - constraints
-        if not any(model in name for model in from_seeds)
-    }
+    # the rest of refresh, less the tests of models built from seeds alone (not rebuilt)
+    gating = (selected["refresh"] - warnings - constraints) & _downstream_of_sources(manifest)
+    assert gating
     assert gating <= selected["refresh_incremental"]
 
 
