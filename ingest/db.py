@@ -67,13 +67,13 @@ RAW_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("document_id", "varchar not null"),
         ("parser_version", "varchar not null"),
         ("section", "varchar"),
-        ("metric_code", "varchar"),
-        ("applicant", "varchar"),
+        ("metric_code", "varchar not null"),
+        ("applicant", "varchar not null"),
         ("row_label", "varchar"),
         ("raw_text", "varchar"),
         ("value_text", "varchar"),
         ("unit_text", "varchar"),
-        ("value_status", "varchar"),
+        ("value_status", "varchar not null"),
         ("source_line", "integer"),
         ("match_method", "varchar"),
         ("match_score", "double"),
@@ -115,8 +115,9 @@ def insert_sql(table: str) -> str:
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the `raw` schema and its tables when missing, and add the columns a warehouse
-    made by an earlier version lacks (nullable columns only: nothing landed is rewritten)."""
+    """Create the `raw` schema and its tables when missing, and bring a warehouse made by an
+    earlier version up to date: the columns it lacks (nullable columns only: nothing landed
+    is rewritten) and the constraints (:func:`ensure_constraints`)."""
     con.execute("create schema if not exists raw")
     for table, cols in RAW_TABLES.items():
         body = ", ".join(f"{name} {kind}" for name, kind in cols)
@@ -129,9 +130,38 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
                 [table],
             ).fetchall()
         }
+        added = {name for name, _ in cols if name not in present}
         for name, kind in cols:
-            if name not in present:
-                con.execute(f"alter table raw.{table} add column {name} {kind}")
+            if name in added:  # nullable: the rows it has hold none, so NOT NULL cannot hold
+                nullable = kind.replace(" not null", "")
+                con.execute(f"alter table raw.{table} add column {name} {nullable}")
+        ensure_constraints(con, "raw", table, [c for c in cols if c[0] not in added])
+
+
+def ensure_constraints(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, cols: Iterable[tuple[str, str]]
+) -> None:
+    """Give ``schema.table`` the NOT NULL and PRIMARY KEY constraints its column
+    definitions ``cols`` state (``(name, "varchar not null")``) where it lacks them. dbt's
+    incremental builds rely on them instead of re-running the raw tables' not_null and
+    unique tests (selectors.yml). Rows that break one make this raise, naming the table."""
+    found = con.execute(
+        "select constraint_type, constraint_column_names from duckdb_constraints() "
+        "where schema_name = ? and table_name = ? and database_name = current_database()",
+        [schema, table],
+    ).fetchall()
+    not_null = {c for kind, names in found if kind in ("NOT NULL", "PRIMARY KEY") for c in names}
+    keyed = any(kind == "PRIMARY KEY" for kind, _ in found)
+    try:
+        for name, kind in cols:
+            if "primary key" in kind and not keyed:
+                con.execute(f"alter table {schema}.{table} add primary key ({name})")
+            elif "not null" in kind and name not in not_null:
+                con.execute(f"alter table {schema}.{table} alter column {name} set not null")
+    except duckdb.ConstraintException as exc:
+        raise duckdb.ConstraintException(
+            f"{schema}.{table} holds rows that break a constraint it is now given: {exc}"
+        ) from exc
 
 
 @contextmanager

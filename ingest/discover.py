@@ -13,13 +13,9 @@ def _is_hidden(name: str) -> bool:
     return name.startswith(".")
 
 
-def _inside(path: Path, root: Path) -> bool:
-    """True when ``path`` resolves (following symlinks) to a place under ``root``."""
-    try:
-        path.resolve().relative_to(root)
-    except (ValueError, OSError):
-        return False
-    return True
+def _inside(real: str, root: str) -> bool:
+    """True when the resolved path ``real`` is ``root`` or under it."""
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
 @dataclass(frozen=True)
@@ -41,36 +37,45 @@ def discover_all(input_dir: Path | str) -> Discovery:
     Recursive; suffixes ``.txt .html .htm .pdf .docx`` in any case. Hidden files and
     directories are skipped. A report-named symlink that leads outside ``input_dir``, or
     nowhere, is not read: it is listed in ``refused`` so the run can account for it.
+    Directory links are followed while they stay inside ``input_dir`` (each real directory
+    once, so a link loop ends). The walk reads each directory once (``os.scandir``): a
+    regular file costs no system call of its own.
     """
     root = Path(input_dir).resolve()
     if not root.is_dir():
         raise NotADirectoryError(f"input directory not found: {input_dir}")
-    found: list[Path] = []
-    refused: list[tuple[Path, str]] = []
-    seen: set[Path] = {root}
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        here = Path(dirpath)
-        keep = []
-        for d in sorted(dirnames):
-            real = (here / d).resolve()
-            if _is_hidden(d) or not _inside(here / d, root) or real in seen:
-                continue  # hidden, leaves the input directory, or a symlink loop
-            seen.add(real)
-            keep.append(d)
-        dirnames[:] = keep
-        for name in filenames:
-            path = here / name
-            if _is_hidden(name) or path.suffix.lower() not in REPORT_SUFFIXES:
+    top = str(root)
+    found: list[str] = []
+    refused: list[tuple[str, str]] = []
+    seen: set[str] = {top}  # real directories entered
+    pending = [(top, top, "")]  # (path to scan, its real path, its path relative to root)
+    while pending:
+        directory, real_directory, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:  # unreadable: skipped, as os.walk does
+            continue
+        for entry in entries:
+            name = entry.name
+            if _is_hidden(name):
                 continue
-            rel = path.relative_to(root)
-            # ``here`` is inside root (checked as the walk entered it): only a link can leave
-            if path.is_symlink() and not _inside(path, root):
+            rel = prefix + name
+            link = entry.is_symlink()
+            if entry.is_dir():  # follows a link
+                real = os.path.realpath(entry.path) if link else os.path.join(real_directory, name)
+                if _inside(real, top) and real not in seen:
+                    seen.add(real)
+                    pending.append((entry.path, real, rel + "/"))
+                continue
+            if os.path.splitext(name)[1].lower() not in REPORT_SUFFIXES:
+                continue
+            if link and not _inside(os.path.realpath(entry.path), top):
                 refused.append((rel, "the path is a link to a place outside the input directory"))
-            elif not path.is_file():
+            elif not entry.is_file():
                 refused.append((rel, "the path is not a regular file (a broken link or a device)"))
             else:
                 found.append(rel)
     return Discovery(
-        files=sorted(found, key=lambda p: p.as_posix()),
-        refused=sorted(refused, key=lambda r: r[0].as_posix()),
+        files=[Path(rel) for rel in sorted(found)],
+        refused=[(Path(rel), reason) for rel, reason in sorted(refused)],
     )

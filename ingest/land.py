@@ -6,6 +6,7 @@ All SQL is parameterised: file names and texts never become part of a statement.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -269,14 +270,16 @@ class _Landing:
     def _bytes(self, rel: Path) -> bytes | _Read:
         """The file's bytes, or a refused :class:`_Read` saying why they are not read."""
         try:
-            size = (self.root / rel).stat().st_size
-            if size > self.limits.max_file_bytes:
-                refusal = (
-                    f"the file is {size / MIB:.1f} MiB, over the "
-                    f"{self.limits.max_file_bytes / MIB:.0f} MiB limit (XXGK_MAX_FILE_MB); not read"
-                )
-                return _Read(rel, size, refusal=refusal)
-            return (self.root / rel).read_bytes()
+            with open(os.path.join(self.root, rel), "rb") as file:
+                size = os.fstat(file.fileno()).st_size
+                if size > self.limits.max_file_bytes:
+                    refusal = (
+                        f"the file is {size / MIB:.1f} MiB, over the "
+                        f"{self.limits.max_file_bytes / MIB:.0f} MiB limit (XXGK_MAX_FILE_MB); "
+                        "not read"
+                    )
+                    return _Read(rel, size, refusal=refusal)
+                return file.read()
         except OSError as exc:
             return _Read(rel, refusal=f"the file cannot be read ({exc.strerror or exc})")
 

@@ -15,6 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from xxgk.paths import ROOT
+
 try:
     from dbt_raw_fixture import load_fixture, run_dbt
 except ImportError:  # tests/ imported as a package
@@ -414,9 +416,85 @@ def test_marts_enforce_their_gating_row_tests_as_constraints(warehouse, project)
     assert any(name.startswith("relationships_fct_") for name in incremental)  # still run
 
 
+def _raw_constraint_tests(manifest: dict, names: set[str]) -> dict[str, tuple]:
+    """The raw tables' not_null and unique tests among ``names``: test name -> (test, schema,
+    table, column)."""
+    tests = {}
+    for node in manifest["nodes"].values():
+        if (
+            node["resource_type"] == "test"
+            and node["name"] in names
+            and node["original_file_path"] == "models/staging/_sources.yml"
+            and node["test_metadata"]["name"] in ("not_null", "unique")
+        ):
+            (source_name, table_name), *_ = node["sources"]
+            source = manifest["sources"][f"source.xxgk.{source_name}.{table_name}"]
+            kind = node["test_metadata"]["name"]
+            tests[node["name"]] = (kind, source["schema"], table_name, node["column_name"])
+    return tests
+
+
+def test_incremental_builds_leave_out_only_raw_tests_backed_by_constraints(project, tmp_path):
+    """The raw tables' tests refresh_incremental leaves out are each a NOT NULL or PRIMARY
+    KEY constraint of a warehouse as xxgk creates it (ingest/db.py, xxgk/build_state.py)."""
+    from ingest.db import ensure_raw_schema
+    from xxgk.build_state import plan_build
+
+    db = tmp_path / "fresh.duckdb"
+    with duckdb.connect(str(db)) as con:
+        ensure_raw_schema(con)
+    plan_build(db, ROOT)  # creates the meta tables
+    with duckdb.connect(str(db), read_only=True) as con:
+        constraints = {
+            (kind, schema, table, column)
+            for kind, schema, table, columns in con.execute(
+                "select constraint_type, schema_name, table_name, constraint_column_names "
+                "from duckdb_constraints() where constraint_type in ('NOT NULL', 'PRIMARY KEY')"
+            ).fetchall()
+            for column in columns
+        }
+    selected = project["selected"]
+    left_out = _raw_constraint_tests(
+        project["manifest"], selected["refresh"] - selected["refresh_incremental"]
+    )
+    assert len(left_out) >= 14
+    for name, (kind, schema, table, column) in left_out.items():
+        enforced = "PRIMARY KEY" if kind == "unique" else "NOT NULL"
+        assert (enforced, schema, table, column) in constraints, name
+
+
+def test_raw_tables_of_an_earlier_version_get_their_constraints(tmp_path):
+    from ingest.db import ensure_raw_schema
+
+    db = tmp_path / "older.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema raw")
+        con.execute(
+            "create table raw.cells (document_id varchar, parser_version varchar, "
+            "metric_code varchar)"
+        )
+        con.execute("create table raw.documents (document_id varchar, source_file varchar)")
+        con.execute("insert into raw.cells values ('d1', 'p', 'old.s1')")
+        ensure_raw_schema(con)  # adds the columns the tables lack, and the constraints
+        with pytest.raises(duckdb.ConstraintException, match="NOT NULL"):
+            con.execute("insert into raw.cells (document_id, parser_version) values ('d2', 'p')")
+        con.execute("insert into raw.documents (document_id, source_file) values ('d1', 'a.txt')")
+        with pytest.raises(duckdb.ConstraintException, match="(?i)duplicate key"):
+            con.execute("insert into raw.documents (document_id, source_file) values ('d1', 'b')")
+
+    broken = tmp_path / "broken.duckdb"
+    with duckdb.connect(str(broken)) as con:
+        con.execute("create schema raw")
+        con.execute("create table raw.cells (document_id varchar, applicant varchar)")
+        con.execute("insert into raw.cells values ('d1', null)")  # applicant: not null now
+        with pytest.raises(duckdb.ConstraintException, match=r"raw\.cells holds rows"):
+            ensure_raw_schema(con)
+
+
 def test_incremental_builds_run_every_test_that_can_fail_them(project):
-    """refresh_incremental leaves out the warnings (they never fail a build) and the marts'
-    constraint-enforced tests; every other test of `refresh` that reads raw data runs."""
+    """refresh_incremental leaves out the warnings (they never fail a build) and the
+    constraint-enforced tests of the raw tables and the marts; every other test of
+    `refresh` that reads raw data runs."""
     manifest, selected = project["manifest"], project["selected"]
     severity = {
         node["name"]: node["config"]["severity"].lower()
@@ -424,6 +502,7 @@ def test_incremental_builds_run_every_test_that_can_fail_them(project):
         if node["resource_type"] == "test"
     }
     constraints = {name for names in _gating_row_tests(manifest).values() for name in names}
+    constraints |= set(_raw_constraint_tests(manifest, selected["refresh"]))
     warnings = {name for name in selected["refresh"] if severity[name] == "warn"}
     assert len(warnings) > 50
     assert not warnings & selected["refresh_incremental"]

@@ -134,11 +134,12 @@ def test_history_and_retire_from_the_command_line(
     lines = history.stdout.splitlines()
     assert len(lines) == 2 and " unchanged;" in lines[0] and " published;" in lines[1]
 
-    # retire one seed in a copy of the warehouse: rebuilt without it, its history kept
-    copy = tmp_path / "copy.duckdb"
+    # retire one seed in a copy of the warehouse (same file names, so the same catalog name
+    # in its staging views): rebuilt without it, its history kept
+    copy = tmp_path / db.name
     for suffix in ("", ".build"):
         name = f"{db.stem}{suffix}.duckdb"
-        (tmp_path / f"copy{suffix}.duckdb").write_bytes((db.parent / name).read_bytes())
+        (tmp_path / name).write_bytes((db.parent / name).read_bytes())
     retired = subprocess.run(
         [*xxgk_command(), "retire", "000_c6cbb6b884b800f8.txt", "--db", str(copy)],
         capture_output=True,

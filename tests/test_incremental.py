@@ -15,7 +15,7 @@ from ingest.land import land_documents
 from ingest.parse_landed import parse_landed
 from ingest.retire import missing_from_inbox, retire_documents
 from tests.warehouse_tables import mart_rows
-from xxgk.build_state import build_fingerprint, plan_build
+from xxgk.build_state import build_fingerprint, plan_build, record_build
 from xxgk.paths import ROOT
 from xxgk.transform import build_warehouse
 
@@ -47,6 +47,7 @@ def test_incremental_builds_equal_full_builds(tmp_path: Path) -> None:
     assert added.plan is not None and not added.plan.full_refresh
     assert added.plan.changed_reports == 1
     assert added.built["incremental"] == 12 and "seed" not in added.built
+    assert "view" not in added.built  # the staging views stay as the last full build made them
     full_db = tmp_path / "full.duckdb"
     _ingest_and_build(inbox, full_db)
     five_reports = mart_rows(full_db)
@@ -88,6 +89,15 @@ def test_incremental_builds_equal_full_builds(tmp_path: Path) -> None:
 
     # nothing changed: nothing listed
     assert plan_build(db, ROOT).changed_reports == 0
+
+    # the file renamed: its staging views name the old catalog, so the next build is full
+    renamed = tmp_path / "renamed.duckdb"
+    shutil.copy(db, renamed)
+    rebuilt = _ingest_and_build(None, renamed)
+    assert rebuilt.plan is not None and rebuilt.plan.full_refresh
+    with duckdb.connect(str(renamed), read_only=True) as con:
+        assert con.execute("select count(*) from staging.stg_documents").fetchone() == (5,)
+    assert mart_rows(renamed) == five_reports
 
 
 def _failed_cross_year_cells(db: Path, report_id: str) -> int:
@@ -179,17 +189,12 @@ def test_a_changed_seed_or_model_means_a_full_refresh(tmp_path: Path) -> None:
         shutil.copy(ROOT / name, project / name)
     before = build_fingerprint(project)
     assert build_fingerprint(project) == before
+    db = tmp_path / "w.duckdb"
+    record_build(db, plan_build(db, project))  # as after a build of the project as it is
+    assert "changed" not in plan_build(db, project).reason
+
     aliases = project / "seeds" / "label_aliases.csv"
     aliases.write_text(aliases.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert build_fingerprint(project) != before
-
-    db = tmp_path / "w.duckdb"
-    with duckdb.connect(str(db)) as con:
-        con.execute("create schema meta")
-        con.execute(
-            "create table meta.build_state (fingerprint varchar, built_at timestamp, "
-            "full_refresh boolean, changed_reports bigint)"
-        )
-        con.execute("insert into meta.build_state values (?, now(), true, 0)", [before])
     plan = plan_build(db, project)
     assert plan.full_refresh and "changed" in plan.reason

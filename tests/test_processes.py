@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+from pathlib import Path
 
 import pytest
 
@@ -24,3 +26,36 @@ def test_a_step_s_error_comes_back_as_it_is() -> None:
 def test_a_process_that_dies_names_the_step() -> None:
     with fresh_process() as process, pytest.raises(StepProcessDied, match="^validate: its process"):
         run_in(process, "validate", os._exit, 9)
+
+
+def test_a_worker_ends_with_a_parent_that_exits_without_shutting_it_down() -> None:
+    """The CLI exits with os._exit: a worker left waiting for calls would hold the parent's
+    stdout open, and whoever reads it (a test, a scheduler) would wait forever."""
+    import subprocess
+    import sys
+
+    parent = (
+        "import os, sys\n"
+        "from xxgk.processes import fresh_process, run_in\n"
+        "if __name__ == '__main__':\n"
+        "    process = fresh_process()\n"
+        "    print(run_in(process, 'pid', os.getpid), flush=True)\n"
+        "    os._exit(0)\n"
+    )
+    finished = subprocess.run(
+        [sys.executable, "-c", parent], capture_output=True, text=True, timeout=60
+    )
+    worker = int(finished.stdout.split()[0])  # the parent printed its worker's pid
+    deadline = time.monotonic() + 10
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running(worker)
+
+
+def _running(pid: int) -> bool:
+    """True while ``pid`` runs (an ended process nobody has reaped yet counts as ended)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status

@@ -12,7 +12,8 @@ A build that fails or is killed records nothing: the next plan lists the same re
 (plus those of the interrupted list), and replacing a report's rows twice is harmless.
 
 A change to the models, macros, seeds or dbt settings changes the build fingerprint
-(:func:`build_fingerprint`) and makes the next build a full refresh.
+(:func:`build_fingerprint`) and makes the next build a full refresh; so does a new name of
+the warehouse file (its catalog name, which the staging views carry).
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.db import connect
+from ingest.db import connect, ensure_constraints
 
 BUILD_INPUTS = ("models", "macros", "seeds", "dbt_project.yml", "selectors.yml", "profiles.yml")
 
+CHANGED_REPORTS_COLUMNS = (("report_id", "varchar primary key"),)
 STATE_DDL = (
     "create schema if not exists meta",
     "create table if not exists meta.changed_reports (report_id varchar primary key)",
@@ -90,6 +92,15 @@ def build_fingerprint(project_dir: Path) -> str:
     return digest.hexdigest()
 
 
+def _warehouse_fingerprint(project: str, con: duckdb.DuckDBPyConnection) -> str:
+    """The project's fingerprint and the warehouse's catalog name: dbt writes that name into
+    the staging views, which incremental builds leave as they are (selectors.yml), so a
+    warehouse file renamed since its last build is rebuilt in full."""
+    row = con.execute("select current_database()").fetchone()
+    catalog = str(row[0]) if row else ""
+    return hashlib.sha256(f"{project}\0catalog={catalog}".encode()).hexdigest()
+
+
 def _has_raw_reports(con: duckdb.DuckDBPyConnection) -> bool:
     found = con.execute(
         "select count(*) from information_schema.tables where table_schema = 'raw' "
@@ -124,11 +135,12 @@ def _drop_outdated_state(con: duckdb.DuckDBPyConnection) -> None:
 def plan_build(db_path: Path | str, project_dir: Path) -> BuildPlan:
     """Decide between a full refresh and an incremental build, and write the list of
     changed reports to meta.changed_reports."""
-    fingerprint = build_fingerprint(project_dir)
     with connect(db_path) as con:
+        fingerprint = _warehouse_fingerprint(build_fingerprint(project_dir), con)
         _drop_outdated_state(con)
         for statement in STATE_DDL:
             con.execute(statement)
+        ensure_constraints(con, "meta", "changed_reports", CHANGED_REPORTS_COLUMNS)
         last = _last_fingerprint(con)
         if last is None:
             reason = "first build"

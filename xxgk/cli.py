@@ -11,7 +11,7 @@ from collections.abc import MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from xxgk.paths import DEFAULT_DB, SAMPLE_DIR, data_docs_dir, work_db_path
+from xxgk.paths import DEFAULT_DB, ROOT, SAMPLE_DIR, data_docs_dir, work_db_path
 from xxgk.schedule import DEFAULT_CRON, DEFAULT_PORT
 from xxgk.settings import configure_environment
 
@@ -148,13 +148,15 @@ def run(input_dir: Path | None, db_path: Path, kind: str = "run") -> int:
     print(f"xxgk {kind}: {input_dir or '(landed documents)'} -> {db_path}", flush=True)
     started = time.monotonic()
     from flows.runtime import one_shot_api
+    from xxgk.parse_ahead import parsed_ahead
 
     def import_flow() -> None:
         # after configure_environment(): Prefect reads its settings on import
         import flows.refresh  # noqa: F401
 
     try:
-        with one_shot_api(prepare=import_flow):  # first: its server starts while we import
+        # the dbt project is parsed and Prefect's server starts while this process imports
+        with parsed_ahead(work_db_path(db_path), ROOT), one_shot_api(prepare=import_flow):
             from flows.refresh import refresh
 
             result = refresh(input_dir, db_path, kind=kind)

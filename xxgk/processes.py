@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -23,11 +26,34 @@ class StepProcessDied(RuntimeError):
     """The process running a step ended without an answer (killed, or out of memory)."""
 
 
+PARENT_CHECK_SECONDS = 0.2
+
+
+def _end_with_parent(parent: int) -> None:
+    """Exit this worker once the process that started it has ended. A pool's worker waits for
+    its next call as long as the pipe it reads from is open, and it holds that pipe's other
+    end itself: without this, a worker whose parent exited without shutting the pool down
+    (``os._exit``, a kill) would wait forever, holding the parent's stdout open."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="end with parent", daemon=True).start()
+
+
 def fresh_process() -> ProcessPoolExecutor:
     """One worker process, a fresh interpreter (spawn: no copy of this process's memory)
     with this process's current environment (XXGK_DUCKDB_MEMORY_LIMIT, dbt's and Prefect's
-    settings). It starts with the first submitted call."""
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    settings). It starts with the first submitted call, and ends with this process if it
+    is not shut down first."""
+    return ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_end_with_parent,
+        initargs=(os.getpid(),),
+    )
 
 
 def preload(process: ProcessPoolExecutor, module: str) -> Future[object]:

@@ -19,10 +19,10 @@ from xxgk.build_state import (
     record_build,
     report_batches,
 )
+from xxgk.parse_ahead import DB_PATH_VARIABLE, manifest_for, settle
 from xxgk.paths import ROOT
 from xxgk.processes import fresh_process, run_in
 
-DB_PATH_VARIABLE = "XXGK_DB_PATH"  # read by profiles.yml
 FAILED = frozenset({"error", "fail", "runtime error"})
 
 
@@ -85,9 +85,12 @@ def release_warehouse_file() -> None:
             environment.close()
 
 
-def _invoke(command: list[str], db_path: Path | str, project_dir: Path) -> Any:
-    """Run a dbt command on ``project_dir`` with the warehouse at ``db_path``; the file is
-    released when it returns (:func:`release_warehouse_file`)."""
+def invoke_dbt(
+    command: list[str], db_path: Path | str, project_dir: Path, manifest: Any = None
+) -> Any:
+    """Run a dbt command on ``project_dir`` with the warehouse at ``db_path`` (and the
+    ``manifest`` of an earlier parse, if given); the file is released when it returns
+    (:func:`release_warehouse_file`)."""
     from dbt.cli.main import dbtRunner
 
     project = str(Path(project_dir).resolve())
@@ -96,9 +99,15 @@ def _invoke(command: list[str], db_path: Path | str, project_dir: Path) -> Any:
     args += ["--log-level-file", "info"]
     with _environment(DB_PATH_VARIABLE, str(Path(db_path).resolve())):
         try:
-            return dbtRunner().invoke(args)
+            return dbtRunner(manifest=manifest).invoke(args)
         finally:
             release_warehouse_file()
+
+
+def _invoke(command: list[str], db_path: Path | str, project_dir: Path) -> Any:
+    """:func:`invoke_dbt`, with the project's manifest when it was parsed ahead
+    (xxgk/parse_ahead.py)."""
+    return invoke_dbt(command, db_path, project_dir, manifest_for(command, db_path, project_dir))
 
 
 def _kind(node: Any) -> str:
@@ -221,6 +230,7 @@ def build_planned(db_path: Path | str, project_dir: Path, plan: BuildPlan) -> Db
     incremental build, and the data tests once, with the last batch. The identity checks keep
     one list per check instance in memory, so a single pass over 100k reports would need GiBs.
     """
+    settle()  # a parse started ahead ends before dbt runs (here or in a batch's process)
     batches = report_batches(db_path, build_batch_size()) if plan.full_refresh else []
     if len(batches) > 1:
         summary = _build_in_batches(db_path, project_dir, batches)
