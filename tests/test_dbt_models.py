@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -434,18 +435,19 @@ def _raw_constraint_tests(manifest: dict, names: set[str]) -> dict[str, tuple]:
     return tests
 
 
-def test_incremental_builds_leave_out_only_raw_tests_backed_by_constraints(project, tmp_path):
-    """The raw tables' tests refresh_incremental leaves out are each a NOT NULL or PRIMARY
-    KEY constraint of a warehouse as xxgk creates it (ingest/db.py, xxgk/build_state.py)."""
+@pytest.fixture(scope="module")
+def raw_constraints(tmp_path_factory) -> set[tuple[str, str, str, str]]:
+    """(constraint, schema, table, column) of the NOT NULL and PRIMARY KEY constraints of a
+    warehouse as xxgk creates it (ingest/db.py, xxgk/build_state.py)."""
     from ingest.db import ensure_raw_schema
     from xxgk.build_state import plan_build
 
-    db = tmp_path / "fresh.duckdb"
+    db = tmp_path_factory.mktemp("fresh") / "fresh.duckdb"
     with duckdb.connect(str(db)) as con:
         ensure_raw_schema(con)
     plan_build(db, ROOT)  # creates the meta tables
     with duckdb.connect(str(db), read_only=True) as con:
-        constraints = {
+        return {
             (kind, schema, table, column)
             for kind, schema, table, columns in con.execute(
                 "select constraint_type, schema_name, table_name, constraint_column_names "
@@ -453,6 +455,14 @@ def test_incremental_builds_leave_out_only_raw_tests_backed_by_constraints(proje
             ).fetchall()
             for column in columns
         }
+
+
+def test_incremental_builds_leave_out_only_raw_tests_backed_by_constraints(
+    project, raw_constraints
+):
+    """The raw tables' tests refresh_incremental leaves out are each a NOT NULL or PRIMARY
+    KEY constraint of a warehouse as xxgk creates it."""
+    constraints = raw_constraints
     selected = project["selected"]
     left_out = _raw_constraint_tests(
         project["manifest"], selected["refresh"] - selected["refresh_incremental"]
@@ -461,6 +471,57 @@ def test_incremental_builds_leave_out_only_raw_tests_backed_by_constraints(proje
     for name, (kind, schema, table, column) in left_out.items():
         enforced = "PRIMARY KEY" if kind == "unique" else "NOT NULL"
         assert (enforced, schema, table, column) in constraints, name
+
+
+# how a staging view may pass a raw column on and keep it non-null (and distinct)
+PASSED_ON = r"(?:lower\(trim\({c}\)\)|trim\({c}\)|cast\({c} as \w+\)|{c})"
+
+
+def _restated_constraint_tests(manifest: dict) -> dict[str, tuple[str, str, str, str]]:
+    """The staging tests tagged raw_constraint: test name -> (test, schema, table, column) of
+    the raw column each restates, checked to pass straight through its view."""
+    tests = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "test" or "raw_constraint" not in node["tags"]:
+            continue
+        model = manifest["nodes"][node["attached_node"]]
+        assert model["original_file_path"].startswith("models/staging/"), node["name"]
+        (source,) = model["depends_on"]["nodes"]  # one raw table, nothing else
+        assert source.startswith("source."), node["name"]
+        sql = model["raw_code"].lower()
+        assert not re.search(r"\b(join|where|union|group by|having|qualify)\b", sql), node["name"]
+        column = node["column_name"]
+        defining = [
+            line.strip().rstrip(",")
+            for line in sql.splitlines()
+            if re.search(rf"(^\s*|\bas\s+){column},?\s*$", line)
+        ]
+        allowed = re.compile(rf"{PASSED_ON.format(c=column)}(\s+as\s+{column})?")
+        assert defining and all(allowed.fullmatch(line) for line in defining), (
+            node["name"],
+            defining,
+        )
+        table = manifest["sources"][source]
+        tests[node["name"]] = (
+            node["test_metadata"]["name"],
+            table["schema"],
+            table["name"],
+            column,
+        )
+    return tests
+
+
+def test_staging_tests_left_out_restate_a_raw_constraint(project, raw_constraints):
+    """refresh_incremental leaves out the staging tests tagged raw_constraint: each passes a
+    column of one raw table through its view unchanged but for trim, lower or cast (no join,
+    no filter), and that column is NOT NULL (for not_null) or the key (for unique)."""
+    tests = _restated_constraint_tests(project["manifest"])
+    assert len(tests) >= 19
+    assert not set(tests) & project["selected"]["refresh_incremental"]
+    assert set(tests) <= project["selected"]["refresh"]
+    for name, (kind, schema, table, column) in tests.items():
+        enforced = "PRIMARY KEY" if kind == "unique" else "NOT NULL"
+        assert (enforced, schema, table, column) in raw_constraints, name
 
 
 def test_raw_tables_of_an_earlier_version_get_their_constraints(tmp_path):
@@ -503,6 +564,7 @@ def test_incremental_builds_run_every_test_that_can_fail_them(project):
     }
     constraints = {name for names in _gating_row_tests(manifest).values() for name in names}
     constraints |= set(_raw_constraint_tests(manifest, selected["refresh"]))
+    constraints |= set(_restated_constraint_tests(manifest))
     warnings = {name for name in selected["refresh"] if severity[name] == "warn"}
     assert len(warnings) > 50
     assert not warnings & selected["refresh_incremental"]
