@@ -462,13 +462,18 @@ def test_incremental_builds_leave_out_only_raw_tests_backed_by_constraints(
 ):
     """The raw tables' tests refresh_incremental leaves out are each a NOT NULL or PRIMARY
     KEY constraint of a warehouse as xxgk creates it."""
-    constraints = raw_constraints
     selected = project["selected"]
     left_out = _raw_constraint_tests(
         project["manifest"], selected["refresh"] - selected["refresh_incremental"]
     )
     assert len(left_out) >= 14
-    for name, (kind, schema, table, column) in left_out.items():
+    _assert_enforced(left_out, raw_constraints)
+
+
+def _assert_enforced(tests: dict[str, tuple], constraints: set[tuple]) -> None:
+    """Each test (test, schema, table, column) is a constraint: not_null a NOT NULL, unique a
+    PRIMARY KEY."""
+    for name, (kind, schema, table, column) in tests.items():
         enforced = "PRIMARY KEY" if kind == "unique" else "NOT NULL"
         assert (enforced, schema, table, column) in constraints, name
 
@@ -519,9 +524,7 @@ def test_staging_tests_left_out_restate_a_raw_constraint(project, raw_constraint
     assert len(tests) >= 19
     assert not set(tests) & project["selected"]["refresh_incremental"]
     assert set(tests) <= project["selected"]["refresh"]
-    for name, (kind, schema, table, column) in tests.items():
-        enforced = "PRIMARY KEY" if kind == "unique" else "NOT NULL"
-        assert (enforced, schema, table, column) in raw_constraints, name
+    _assert_enforced(tests, raw_constraints)
 
 
 def test_raw_tables_of_an_earlier_version_get_their_constraints(tmp_path):

@@ -44,18 +44,17 @@ class ParseKey:
     def of(cls, db_path: Path | str, project_dir: Path | str) -> ParseKey:
         from xxgk.build_state import build_fingerprint
 
-        db = str(Path(db_path).resolve())
-        environment = {
-            name: value
+        # the warehouse path is db_path, whatever the environment says outside an invocation
+        environment = sorted(
+            (name, value)
             for name, value in os.environ.items()
-            if name.startswith(ENVIRONMENT_PREFIXES)
-        }
-        environment[DB_PATH_VARIABLE] = db  # as dbt sees it during an invocation
+            if name.startswith(ENVIRONMENT_PREFIXES) and name != DB_PATH_VARIABLE
+        )
         return cls(
             project_dir=str(Path(project_dir).resolve()),
-            db_path=db,
+            db_path=str(Path(db_path).resolve()),
             fingerprint=build_fingerprint(Path(project_dir)),
-            environment=tuple(sorted(environment.items())),
+            environment=tuple(environment),
         )
 
 
