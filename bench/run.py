@@ -133,6 +133,7 @@ def main() -> None:
     if args.full:
         from expectations.validate import validate_warehouse
         from serving.publish import publish
+        from xxgk.paths import work_db_path
         from xxgk.processes import fresh_process, run_in
         from xxgk.transform import build_warehouse
 
@@ -145,10 +146,15 @@ def main() -> None:
         timed("Great Expectations gate (own process)", n, gate, rows)
         served = args.workdir / f"served_{args.reports}" / "xxgk.duckdb"
         shutil.rmtree(served.parent, ignore_errors=True)
+        served.parent.mkdir(parents=True)
+        # publishing renames the work file into the serving file: the bench's warehouse stays
+        # for --reuse-landed, and the copy (a run's first step, beside Prefect's start) is timed
+        work = work_db_path(served)
+        timed("copy to a work file", n, lambda: shutil.copyfile(db, work), rows)
         timed(
-            "publish (copy, Parquet, report)",
+            "publish (Parquet, report, rename)",
             n,
-            lambda: publish(db, served, source_dir=corpus),
+            lambda: publish(work, served, source_dir=corpus),
             rows,
         )
     # last: DuckDB's in-process buffers would otherwise count in every later stage's peak

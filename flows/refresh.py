@@ -1,9 +1,10 @@
 """The refresh flow: land → parse → dbt build → dbt docs → validate and stage → publish.
 
-Every step up to dbt docs works on the work file beside the serving file. Then the Great
-Expectations gate (in a process of its own) and the staging of the next served version (in
-this one) both read it at once; publish swaps the staged version in only if the gate
-passed, and discards it otherwise (serving/publish.py). Each run is recorded in
+Every step up to dbt docs works on the work file beside the serving file (a copy of it,
+made when the run starts). Then the Great Expectations gate (in a process of its own) and
+the staging of the next served version (in this one) both read it at once; publish renames
+the work file over the serving file only if the gate passed, and discards what was staged
+otherwise (serving/publish.py). Each run is recorded in
 audit.runs (xxgk/run_history.py). A run that finds nothing new (no document landed or
 parsed, no report changed, the serving file current) stops after the build plan: the served
 version stays. Without an input directory (`xxgk reparse`, `xxgk retire`) the run starts
@@ -28,7 +29,6 @@ from expectations.validate import (
     changed_reports,
     record_validation,
     validate_warehouse,
-    write_validation,
 )
 from flows.parse import parse_step
 from ingest.db import is_lock_conflict
@@ -37,7 +37,6 @@ from ingest.parse_landed import ParseSummary
 from serving.publish import (
     Publication,
     StagedVersion,
-    adopt_serving_file,
     commit,
     discard_staged,
     published_is_current,
@@ -45,6 +44,7 @@ from serving.publish import (
     served_version,
     stage,
 )
+from serving.work_file import adopt_serving_file
 from xxgk.build_state import BuildPlan, plan_build
 from xxgk.paths import ROOT, work_db_path
 from xxgk.processes import fresh_process, preload, run_in
@@ -122,15 +122,14 @@ def stage_version(
 
 
 @task(name="publish", cache_policy=NO_CACHE)
-def publish(staged: StagedVersion, validation: ValidationReport, run: RunRecord) -> Publication:
-    """Serve the staged version; its copy of the warehouse also gets this run's audit rows
-    (the run, its validation outcomes), as the work file does."""
+def publish(staged: StagedVersion, run: RunRecord) -> Publication:
+    """Serve the staged version: the work file, with this run's row closed as published,
+    becomes the serving file (its validation outcomes are recorded in it already)."""
 
-    def audit(con: duckdb.DuckDBPyConnection, version: int) -> None:
-        write_validation(con, validation)
+    def close_as_published(con: duckdb.DuckDBPyConnection, version: int) -> None:
         mark_published(con, run, version)
 
-    return commit(staged, stamp_hook=audit)
+    return commit(staged, stamp_hook=close_as_published)
 
 
 @dataclass(frozen=True)
@@ -158,13 +157,13 @@ def refresh(
     ``input_dir`` (None: with the documents already landed): build in its work file,
     publish only what passed dbt and the suites."""
     work_db = work_db_path(db_path)
-    if adopt_serving_file(work_db, db_path):
-        print(f"work:     started {work_db.name} from the existing {db_path.name}", flush=True)
+    adopt_serving_file(work_db, db_path)  # publishing renamed the last one into db_path
     run = start_run(work_db, kind, input_dir)
     try:
         return _refresh(run, input_dir, work_db, db_path, project_dir)
     except BaseException as exc:
-        close_run(work_db, run, "failed", error=f"{type(exc).__name__}: {exc}")
+        if work_db.exists():  # not once published: the work file is the serving file then
+            close_run(work_db, run, "failed", error=f"{type(exc).__name__}: {exc}")
         raise
 
 
@@ -249,7 +248,6 @@ def _refresh(
     if not validation.success:
         discard_staged(staged)
         validation.raise_for_failures()  # a failed expectation: nothing is published
-    published = publish(staged, validation, run)
-    save_run(work_db, run)  # the row as the served copy has it (status published)
+    published = publish(staged, run)  # the work file is the serving file from here on
     progress.say("publish", published)
     return RefreshResult(run, landing, parsing, built, validation, published)

@@ -4,19 +4,21 @@
 :func:`xxgk.paths.work_db_path`); only the run opens it. Publishing a build takes three steps:
 
 1. :func:`reserve_version` checkpoints and closes the work file and numbers the next version;
-2. :func:`stage` copies the work file beside the serving file, stamps the copy with the
-   version in ``meta.published`` (with row counts, so a reader can check in one statement
-   that what it reads is one version), exports its marts to Parquet and renders its HTML
-   report. It only reads the work file, so it can run while the Great Expectations gate
-   reads it too;
-3. once the gate passed, :func:`commit` renames the copy over the serving file
-   (``os.replace``), then switches the Parquet folder and replaces the report and dbt docs
-   pages the same way. :func:`discard_staged` removes a staged version the gate refused.
+2. :func:`stage` reads the work file: the version's row counts (for ``meta.published``, so a
+   reader can check in one statement that what it reads is one version), its marts in
+   Parquet and its HTML report, each written beside what it will replace. It only reads the
+   work file, so it can run while the Great Expectations gate reads it too;
+3. once the gate passed, :func:`commit` stamps the version into the work file and renames
+   it over the serving file (``os.replace``): the build *becomes* the served version, no
+   copy of the warehouse is written. Then it switches the Parquet folder and replaces the
+   report and dbt docs pages the same way. :func:`discard_staged` removes a staged version
+   the gate refused.
 
 :func:`publish` does the three at once. A reader therefore opens either the old complete
 file or the new one, and never waits: no process ever opens the serving file for writing.
 If anything fails before the swap, the staged files are removed and the served version
-stays as it was.
+stays as it was. After a swap there is no work file: the next run starts one as a copy of
+the serving file (serving/work_file.py).
 """
 
 from __future__ import annotations
@@ -104,21 +106,9 @@ def served_version(serving_db: Path) -> int | None:
         return None
 
 
-def adopt_serving_file(work_db: Path, serving_db: Path) -> bool:
-    """Start the work file from an existing serving file (a warehouse built before builds
-    had a work file), so its raw.* keep re-runs incremental. True when copied."""
-    if work_db.exists() or not serving_db.is_file():
-        return False
-    shutil.copyfile(serving_db, work_db)
-    wal = serving_db.with_name(serving_db.name + ".wal")
-    if wal.exists():  # changes the old writer did not checkpoint belong to the copy now
-        shutil.copyfile(wal, work_db.with_name(work_db.name + ".wal"))
-    return True
-
-
 def _checkpoint(work_db: Path) -> int:
-    """Flush the WAL into the file (the copy must be complete); returns the last version
-    the work file records as published."""
+    """Flush the WAL into the file (its readers, the gate and staging, see one complete
+    file); returns the last version the work file records as published."""
     with connect(work_db) as con:
         con.execute("checkpoint")
         return _last_version(con)
@@ -127,16 +117,12 @@ def _checkpoint(work_db: Path) -> int:
 StampHook = Callable[[duckdb.DuckDBPyConnection, int], None]
 
 
-def _stamp(db: Path, version: int, source_dir: Path | None) -> tuple:
-    """Record ``version`` with ``db``'s row counts in its meta.published; returns the row."""
-    with connect(db) as con:
-        counts = con.execute(COUNTS_SQL).fetchone() or ()
-        source = str(source_dir) if source_dir else "(no new files: landed documents)"
-        row = (version, datetime.now(UTC).replace(tzinfo=None), source, *counts)
-        row += (__version__,)
-        _insert_version(con, row)
-        con.execute("checkpoint")
-    return row
+def _version_row(con: duckdb.DuckDBPyConnection, version: int, source_dir: Path | None) -> tuple:
+    """``version``'s meta.published row, with the row counts of the warehouse ``con`` reads."""
+    counts = con.execute(COUNTS_SQL).fetchone() or ()
+    source = str(source_dir) if source_dir else "(no new files: landed documents)"
+    row = (version, datetime.now(UTC).replace(tzinfo=None), source, *counts)
+    return row + (__version__,)
 
 
 def _previous_folder(link: Path) -> str | None:
@@ -156,8 +142,8 @@ def published_is_current(work_db: Path, serving_db: Path) -> bool:
 
 
 def reserve_version(work_db: Path, serving_db: Path) -> int:
-    """Checkpoint the work file, so that a copy of it is complete, and return the number the
-    next version will have. The work file must not change again until :func:`commit` (the
+    """Checkpoint the work file, so that its readers see one complete file, and return the
+    number the next version will have. The work file must not change again until :func:`commit` (the
     flow's last write to it before staging)."""
     return max(_checkpoint(Path(work_db)), served_version(Path(serving_db)) or 0) + 1
 
@@ -169,10 +155,10 @@ class StagedVersion:
     named after this process (serving/files.py ``staging_name``)."""
 
     version: int
-    work_db: Path
+    work_db: Path  # becomes the serving file at :func:`commit`
     serving_db: Path
     with_docs: bool  # a dbt docs page is staged too
-    row: tuple = ()  # its meta.published row, once stamped
+    row: tuple = ()  # its meta.published row (counted at staging, written at commit)
 
     @property
     def parquet_link(self) -> Path:
@@ -191,10 +177,6 @@ class StagedVersion:
     @property
     def served_docs(self) -> Path:
         return dbt_docs_dir(self.serving_db) / "index.html"
-
-    @property
-    def database(self) -> Path:
-        return staging_name(self.serving_db, f"v{self.version}")
 
     @property
     def parquet(self) -> Path:
@@ -217,20 +199,20 @@ def stage(
     source_dir: Path | None,
     dbt_docs_page: Path | None = None,
 ) -> StagedVersion:
-    """Write ``version`` beside its targets: a copy of the work file stamped with the
-    version, its marts in Parquet, its HTML report and the dbt docs page. Only reads the
-    work file (another process may be reading it too, e.g. the Great Expectations gate).
-    Nothing is served; on failure nothing is left behind."""
+    """Write ``version`` beside its targets: its marts in Parquet, its HTML report and the
+    dbt docs page; count its rows for meta.published. Only reads the work file (another
+    process may be reading it too, e.g. the Great Expectations gate). Nothing is served;
+    on failure nothing is left behind."""
     work_db, serving_db = Path(work_db).resolve(), Path(serving_db).resolve()
     staged = StagedVersion(version, work_db, serving_db, with_docs=dbt_docs_page is not None)
     for folder in (serving_db.parent, staged.served_report.parent, staged.served_docs.parent):
         folder.mkdir(parents=True, exist_ok=True)
     try:
-        shutil.copyfile(work_db, staged.database)
-        row = _stamp(staged.database, version, source_dir)
-        with connect(staged.database, read_only=True) as con:
+        with connect(work_db, read_only=True) as con:
+            row = _version_row(con, version, source_dir)
             export_marts(con, staged.parquet, previous=_served_folder(staged.parquet_link))
-            staged.report.write_text(render_report(con), encoding="utf-8")
+            published = {"version": version, "published_at": row[1]}
+            staged.report.write_text(render_report(con, published), encoding="utf-8")
         if dbt_docs_page and staged.docs:
             shutil.copyfile(dbt_docs_page, staged.docs)
     except BaseException:
@@ -241,31 +223,31 @@ def stage(
 
 def discard_staged(staged: StagedVersion) -> None:
     """Remove what :func:`stage` wrote; the served version stays as it was."""
-    discard(staged.database, staged.parquet, staged.report, *([staged.docs] if staged.docs else []))
-
-
-StampHook = Callable[[duckdb.DuckDBPyConnection, int], None]
+    discard(staged.parquet, staged.report, *([staged.docs] if staged.docs else []))
 
 
 def commit(staged: StagedVersion, stamp_hook: StampHook | None = None) -> Publication:
-    """Serve a staged version. ``stamp_hook(con, version)`` first writes what else the served
-    copy should say (e.g. the run's row) into it. Then the swap, renames only: a reader
-    opens the old complete file or the new one. The work file then records the version, so
-    the next one is numbered after it."""
-    if stamp_hook is not None:
-        try:
-            with connect(staged.database) as con:
+    """Serve a staged version. The work file records it in meta.published and
+    ``stamp_hook(con, version)`` writes what else the served version should say (e.g. the
+    run's row), in one transaction; then the swap, renames only: the work file becomes the
+    serving file, and a reader opens the old complete file or the new one."""
+    try:
+        with connect(staged.work_db) as con:
+            con.execute("begin")
+            _insert_version(con, staged.row)
+            if stamp_hook is not None:
                 stamp_hook(con, staged.version)
-                con.execute("checkpoint")
-        except BaseException:
-            discard_staged(staged)
-            raise
+            con.execute("commit")
+            con.execute("checkpoint")  # the renamed file holds everything, no WAL beside it
+    except BaseException:
+        discard_staged(staged)
+        raise
     serving_db, parquet_link = staged.serving_db, staged.parquet_link
     report, docs = staged.served_report, staged.served_docs
     # a WAL beside the serving file can only be left by a crashed writer from before builds
     # had a work file; DuckDB would replay it onto the new file
     serving_db.with_name(serving_db.name + ".wal").unlink(missing_ok=True)
-    os.replace(staged.database, serving_db)
+    os.replace(staged.work_db, serving_db)
     previous = _previous_folder(parquet_link)
     parquet_folder = staged.parquet_folder
     discard(parquet_folder)  # left by an interrupted earlier run
@@ -277,8 +259,6 @@ def commit(staged: StagedVersion, stamp_hook: StampHook | None = None) -> Public
     os.replace(staged.report, report)
     if staged.docs:
         os.replace(staged.docs, docs)
-    with connect(staged.work_db) as con:  # the work file numbers the next version
-        _insert_version(con, staged.row)
     return Publication(
         version=staged.version,
         published_at=staged.row[1],

@@ -21,7 +21,8 @@ import duckdb
 import pytest
 
 from serving.files import switch_link
-from serving.publish import adopt_serving_file, discard_staged, reserve_version, stage
+from serving.publish import discard_staged, reserve_version, stage
+from serving.work_file import adopt_serving_file, adopt_serving_file_ahead
 from xxgk.paths import ROOT, work_db_path
 
 try:
@@ -142,6 +143,24 @@ def test_an_existing_serving_file_starts_the_work_file(tmp_path: Path) -> None:
     assert adopt_serving_file(work, serving)
     assert work.read_bytes() == b"old warehouse"
     assert not adopt_serving_file(work, serving)  # only once
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.build.duckdb", "w.duckdb"]
+
+
+def test_an_interrupted_copy_leaves_no_work_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serving = tmp_path / "w.duckdb"
+    serving.write_bytes(b"old warehouse")
+
+    def copy_half(source: Path, target: Path) -> None:
+        Path(target).write_bytes(Path(source).read_bytes()[:3])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copyfile", copy_half)
+    adopting = adopt_serving_file_ahead(work_db_path(serving), serving)
+    with pytest.raises(OSError, match="No space left"):
+        adopting.result(timeout=10)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.duckdb"]  # no partial copy
 
 
 @needs_seeds
@@ -168,7 +187,7 @@ def test_a_held_connection_keeps_the_version_it_opened(served: Served) -> None:
 
 
 @needs_seeds
-def test_the_serving_file_is_a_full_copy_with_its_version(served: Served) -> None:
+def test_the_serving_file_is_the_published_build_with_its_version(served: Served) -> None:
     assert "publish:  version 3 served at" in served.outputs[-1]
     with duckdb.connect(str(served.db), read_only=True) as con:
         schemata = con.execute("select schema_name from information_schema.schemata").fetchall()
@@ -177,8 +196,9 @@ def test_the_serving_file_is_a_full_copy_with_its_version(served: Served) -> Non
         history = con.execute("select version, document_count from meta.published order by 1")
         assert history.fetchall() == [(1, 3), (2, 4), (3, 5)]
         assert con.execute("select version from meta.current_version").fetchone() == (3,)
-    work = work_db_path(served.db)
-    assert work.is_file() and work.stat().st_ino != served.db.stat().st_ino
+    # publishing renamed the work file into the serving file: no copy is left beside it; the
+    # next run starts its work file as a copy (each run's audit continues the last's below)
+    assert not work_db_path(served.db).exists()
     assert not list(served.db.parent.glob(".*.tmp"))  # nothing staged is left behind
 
 
@@ -186,7 +206,7 @@ def test_the_serving_file_is_a_full_copy_with_its_version(served: Served) -> Non
 def test_a_failed_build_leaves_the_served_version(served: Served, tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     shutil.copy(served.db, db)
-    shutil.copy(work_db_path(served.db), work_db_path(db))
+    shutil.copy(served.db, work_db_path(db))
     # bad data reaches the build: dbt's accepted_values test on dim_report.scope must stop it
     with duckdb.connect(str(work_db_path(db))) as con:
         con.execute("update raw.report_attributes set scope = 'province-wide'")
@@ -205,34 +225,39 @@ def test_a_failed_build_leaves_the_served_version(served: Served, tmp_path: Path
 @needs_seeds
 def test_the_served_copy_has_each_runs_audit(served: Served) -> None:
     """The gate only reads the work file while the next version is staged; its outcomes are
-    recorded afterwards, in the work file and in the copy about to be served."""
-    for path in (served.db, work_db_path(served.db)):
-        with duckdb.connect(str(path), read_only=True) as con:
-            validations = con.execute(
-                "select count(distinct run_id), bool_and(success) from audit.ge_validations"
-            ).fetchone()
-            published = con.execute(
-                "select list(served_version order by served_version) from audit.runs "
-                "where status = 'published'"
-            ).fetchone()
-        assert validations == (3, True), path
-        assert published == ([1, 2, 3],), path
+    recorded afterwards, once, in the work file that is then served. Each run's work file
+    started as a copy of the last served version, so the history runs on."""
+    with duckdb.connect(str(served.db), read_only=True) as con:
+        validations = con.execute(
+            "select count(distinct run_id), bool_and(success) from audit.ge_validations"
+        ).fetchone()
+        repeated = con.execute(
+            "select count(*) from (select run_id, suite, expectation, kwargs, checkpoint "
+            "from audit.ge_validations group by all having count(*) > 1)"
+        ).fetchone()
+        published = con.execute(
+            "select list(served_version order by served_version) from audit.runs "
+            "where status = 'published'"
+        ).fetchone()
+    assert validations == (3, True)
+    assert repeated == (0,)
+    assert published == ([1, 2, 3],)
 
 
 @needs_seeds
 def test_a_staged_version_the_gate_refuses_is_discarded(served: Served, tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     shutil.copy(served.db, db)
-    shutil.copy(work_db_path(served.db), work_db_path(db))
+    shutil.copy(served.db, work_db_path(db))
     before = sha256(db)
 
     version = reserve_version(work_db_path(db), db)
     staged = stage(work_db_path(db), db, version, source_dir=served.input_dir)
-    assert version == 4 and staged.database.is_file() and staged.report.is_file()
+    assert version == 4 and staged.report.is_file() and staged.row[:1] == (4,)
     assert (staged.parquet / "dim_report").is_dir()
     discard_staged(staged)
 
-    assert sha256(db) == before
+    assert sha256(db) == before and work_db_path(db).is_file()  # the work file stays
     assert not list(tmp_path.glob(".*.tmp")) and not list(tmp_path.glob("parquet*"))
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select version from meta.current_version").fetchone() == (3,)

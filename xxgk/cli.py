@@ -113,7 +113,8 @@ def _how_to_query(publication: Publication) -> str:
     docs = f"dbt docs:  {publication.dbt_docs}\n" if publication.dbt_docs else ""
     return (
         f"\nWarehouse: {db_path} (version {publication.version})\n"
-        f"Work file: {work_db_path(db_path)} (only xxgk run opens it)\n"
+        f"Work file: {work_db_path(db_path)} (only xxgk run opens it: published as the\n"
+        "           warehouse above, the next run starts it again as a copy)\n"
         f"Report:    {publication.report}\n"
         f"{docs}"
         f"Data Docs: {data_docs_dir(db_path) / 'index.html'}\n"
@@ -147,16 +148,23 @@ def run(input_dir: Path | None, db_path: Path, kind: str = "run") -> int:
             return 2
     print(f"xxgk {kind}: {input_dir or '(landed documents)'} -> {db_path}", flush=True)
     started = time.monotonic()
+    from concurrent.futures import wait
+
     from flows.runtime import one_shot_api
+    from serving.work_file import adopt_serving_file_ahead
     from xxgk.parse_ahead import parsed_ahead
 
     def import_flow() -> None:
         # after configure_environment(): Prefect reads its settings on import
         import flows.refresh  # noqa: F401
 
+    work_db = work_db_path(db_path)
+    # the work file is copied from the serving file (the last run published its work file),
+    # the dbt project parsed and Prefect's server started while this process imports
+    adopting = adopt_serving_file_ahead(work_db, db_path)
     try:
-        # the dbt project is parsed and Prefect's server starts while this process imports
-        with parsed_ahead(work_db_path(db_path), ROOT), one_shot_api(prepare=import_flow):
+        with parsed_ahead(work_db, ROOT), one_shot_api(prepare=import_flow):
+            adopting.result()
             from flows.refresh import refresh
 
             result = refresh(input_dir, db_path, kind=kind)
@@ -164,6 +172,8 @@ def run(input_dir: Path | None, db_path: Path, kind: str = "run") -> int:
         print(f"\nxxgk: the pipeline failed: {exc}", file=sys.stderr)
         print(f"xxgk: {_what_is_served(db_path)}", file=sys.stderr)
         return 1
+    finally:
+        wait([adopting])  # never exit in the middle of the copy
     print(f"done in {time.monotonic() - started:.1f} s", flush=True)
     print(f"summary:  {result.run.summary()}", flush=True)
     if result.publication is not None:
@@ -178,7 +188,7 @@ def retire(
 ) -> int:
     """Retire documents in the work file, then rebuild and publish without them."""
     from ingest.retire import RetireError, missing_from_inbox, retire_documents
-    from serving.publish import adopt_serving_file
+    from serving.work_file import adopt_serving_file
 
     db_path = db_path.expanduser().resolve()
     work_db = work_db_path(db_path)

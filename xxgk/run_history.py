@@ -166,8 +166,8 @@ def close_run(
 
 
 def mark_published(con: Any, record: RunRecord, version: int) -> None:
-    """Close ``record`` as published at ``version`` and write it through ``con`` (the copy
-    about to be served); the flow then saves the same row in the work file."""
+    """Close ``record`` as published at ``version`` and write it through ``con`` (the work
+    file, in the transaction that records the version just before it is served)."""
     finished = _now()
     record.status = "published"
     record.served_version = version

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import duckdb
@@ -189,8 +189,9 @@ def _quality_section(con: duckdb.DuckDBPyConnection) -> str:
     )
 
 
-def _header(con: duckdb.DuckDBPyConnection) -> str:
-    version, overview = data.version(con), data.overview(con)
+def _header(con: duckdb.DuckDBPyConnection, published: Mapping[str, Any] | None) -> str:
+    version = published if published is not None else data.version(con)
+    overview = data.overview(con)
     years = (
         f"{overview['first_year']}–{overview['last_year']}"
         if overview["first_year"] is not None
@@ -214,12 +215,15 @@ def _header(con: duckdb.DuckDBPyConnection) -> str:
     return f'<h1>Information-disclosure annual reports</h1><ul class="facts">{items}</ul>{links}'
 
 
-def render_report(con: duckdb.DuckDBPyConnection) -> str:
-    """The report page for the warehouse ``con`` reads (a published version)."""
-    body = "".join(
+def render_report(
+    con: duckdb.DuckDBPyConnection, published: Mapping[str, Any] | None = None
+) -> str:
+    """The report page for the warehouse ``con`` reads: a published version (its
+    meta.current_version), or the version ``published`` names (``version`` and
+    ``published_at``), about to be published."""
+    body = _header(con, published) + "".join(
         section(con)
         for section in (
-            _header,
             _requests_section,
             _regions_section,
             _coverage_section,

@@ -1,0 +1,51 @@
+"""The work file a run builds in: a copy of the serving file, since publishing renames the
+last work file into the serving file (serving/publish.py). Light to import: `xxgk run`
+starts the copy before it imports anything else."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from concurrent.futures import Future
+from pathlib import Path
+
+from serving.files import discard, staging_name
+
+
+def adopt_serving_file(work_db: Path, serving_db: Path) -> bool:
+    """Start the work file as a copy of the serving file (publishing renamed the last work
+    file into it), so the next build continues from what is served and its raw.* keep runs
+    incremental. True when copied; nothing happens when a work file exists or nothing is
+    served. The copy is written under a hidden name and renamed into place, so an
+    interrupted copy never leaves a partial work file."""
+    work_db, serving_db = Path(work_db), Path(serving_db)
+    if work_db.exists() or not serving_db.is_file():
+        return False
+    copy = staging_name(work_db, "copy")
+    try:
+        shutil.copyfile(serving_db, copy)
+        wal = serving_db.with_name(serving_db.name + ".wal")
+        if wal.exists():  # left by a writer from before builds had a work file: its changes
+            shutil.copyfile(wal, copy.with_name(work_db.name + ".wal"))  # belong to the copy
+        os.replace(copy, work_db)
+    except BaseException:
+        discard(copy)
+        raise
+    return True
+
+
+def adopt_serving_file_ahead(work_db: Path, serving_db: Path) -> Future[bool]:
+    """:func:`adopt_serving_file` in a thread: the copy mostly waits for the disk, so `xxgk
+    run` makes it while Prefect's server starts. Wait for the result before anything opens
+    the work file (and before the process exits: an interrupted copy leaves a hidden file)."""
+    adopted: Future[bool] = Future()
+
+    def copy() -> None:
+        try:
+            adopted.set_result(adopt_serving_file(work_db, serving_db))
+        except BaseException as exc:
+            adopted.set_exception(exc)
+
+    threading.Thread(target=copy, name="adopt-serving-file", daemon=True).start()
+    return adopted
