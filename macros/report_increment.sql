@@ -34,6 +34,21 @@ changed_reports as (
 
 
 {#
+    True while xxgk's incremental build runs (xxgk/transform.py: selector
+    `refresh_incremental`, no full refresh, not one batch of a batched full refresh): every
+    per-report model then replaces only the reports in meta.changed_reports. Read when a node
+    runs, so a manifest parsed ahead of the build serves every kind of build.
+#}
+{% macro builds_changed_reports_only() -%}
+{{ return(
+    invocation_args_dict.get('selector') == 'refresh_incremental'
+    and not flags.FULL_REFRESH
+    and not var('report_batch', false)
+) }}
+{%- endmacro %}
+
+
+{#
     `column` names one of the reports this build replaces: a report in the CTE `reports`
     (`changed_reports`, or `series_neighbours` for the quality models); true on a full
     refresh.

@@ -527,6 +527,74 @@ def test_staging_tests_left_out_restate_a_raw_constraint(project, raw_constraint
     _assert_enforced(tests, raw_constraints)
 
 
+def _scoped_uniqueness_tests(manifest: dict) -> dict[str, tuple[dict, str]]:
+    """The uniqueness tests given a changed_reports_key: test name -> (model node, key)."""
+    tests = {}
+    for node in manifest["nodes"].values():
+        kwargs = (node.get("test_metadata") or {}).get("kwargs", {})
+        if node["resource_type"] == "test" and kwargs.get("changed_reports_key"):
+            model = manifest["nodes"][node["attached_node"]]
+            tests[node["name"]] = (model, kwargs["changed_reports_key"])
+    return tests
+
+
+def test_uniqueness_read_from_changed_reports_only_where_models_replace_them(project):
+    """On an incremental build a uniqueness test with a changed_reports_key reads the changed
+    reports' rows only (macros/test_unique_combination_of_columns.sql). That is sound only
+    when the model replaces rows by that key alone: a pre-hook deletes the changed reports'
+    rows by it (nothing else), and every model it reads is filtered on it."""
+    tests = _scoped_uniqueness_tests(project["manifest"])
+    assert len(tests) == 3
+    for name, (model, key) in tests.items():
+        assert model["config"]["materialized"] == "incremental", name
+        hooks = [hook["sql"].replace(" ", "") for hook in model["config"]["pre-hook"]]
+        assert hooks == [f"{{{{delete_changed_reports('{key}')}}}}"], name
+        sql = model["raw_code"]
+        assert "source(" not in sql, name  # every input is a model, filtered below
+        reads = re.findall(r"\{\{\s*ref\('\w+'\)\s*\}\}(.*?)\n\)", sql, re.S)
+        assert reads and len(reads) == sql.count("ref("), name
+        assert all(f"report_increment_filter('{key}')" in where for where in reads), name
+        assert name in project["selected"]["refresh_incremental"]
+
+
+def test_scoped_uniqueness_tests_miss_no_duplicate_of_a_changed_report(warehouse, tmp_path):
+    """The incremental build's test reads the changed reports' rows, finds a duplicate among
+    them, and leaves the rest (checked when built) unread; any other build reads all rows."""
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(warehouse["work"] / "warehouse.duckdb", db)
+    compiled = {}
+    for selector in ("refresh_incremental", "refresh"):
+        result = run_dbt(["compile", "--selector", selector], db, tmp_path / selector)
+        assert result.success, result.exception
+        compiled[selector] = {
+            r.node.name: r.node.compiled_code
+            for r in result.result
+            if r.node.name.startswith("unique_combination_of_columns_fct_report_metrics_")
+        }
+    (incremental_sql,) = compiled["refresh_incremental"].values()
+    (full_sql,) = compiled["refresh"].values()
+    assert "changed_reports" in incremental_sql and "changed_reports" not in full_sql
+    with duckdb.connect(str(db)) as con:
+        changed, unchanged = (
+            report
+            for (report,) in con.execute(
+                "select distinct report_id from marts.fct_report_metrics order by 1 limit 2"
+            ).fetchall()
+        )
+        con.execute("delete from meta.changed_reports")
+        con.execute("insert into meta.changed_reports values (?)", [changed])
+        assert con.execute(incremental_sql).fetchall() == []
+        for report in (unchanged, changed):  # a duplicate outside, then inside the scope
+            con.execute(
+                "insert into marts.fct_report_metrics select * from marts.fct_report_metrics "
+                "where report_id = ? limit 1",
+                [report],
+            )
+            assert len(con.execute(full_sql).fetchall()) == (1 if report == unchanged else 2)
+        found = con.execute(incremental_sql).fetchall()
+    assert [row[0] for row in found] == [changed]
+
+
 def test_raw_tables_of_an_earlier_version_get_their_constraints(tmp_path):
     from ingest.db import ensure_raw_schema
 
