@@ -31,26 +31,20 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+def mart_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    """Each mart's column names, marts in name order (one catalog query for all)."""
     rows = con.execute(
-        "select column_name from information_schema.columns "
-        "where table_schema = 'marts' and table_name = ?",
-        [table],
+        "select table_name, column_name from duckdb_columns() "
+        "where schema_name = 'marts' and not internal order by table_name"
     ).fetchall()
-    return {name for (name,) in rows}
+    columns: dict[str, set[str]] = {}
+    for table, column in rows:
+        columns.setdefault(table, set()).add(column)
+    return columns
 
 
-def mart_names(con: duckdb.DuckDBPyConnection) -> list[str]:
-    rows = con.execute(
-        "select table_name from information_schema.tables "
-        "where table_schema = 'marts' order by table_name"
-    ).fetchall()
-    return [name for (name,) in rows]
-
-
-def _export_query(con: duckdb.DuckDBPyConnection, mart: str) -> tuple[str, bool]:
+def _export_query(mart: str, columns: set[str]) -> tuple[str, bool]:
     """The query to export and whether it carries a report_year to partition by."""
-    columns = _columns(con, mart)
     if "report_year" in columns:
         return f'select * from marts."{mart}"', True
     if "report_id" in columns:
@@ -130,12 +124,13 @@ def export_marts(
 ) -> ExportSummary:
     """Write every mart under ``out_dir`` (a new folder); partitions unchanged since the
     export in ``previous`` are hard-linked from it."""
-    marts = mart_names(con)
+    columns = mart_columns(con)
+    marts = list(columns)
     before = _previous_digests(previous)
     digests: dict[str, dict] = {}
     written = linked = 0
     for mart in marts:
-        query, by_year = _export_query(con, mart)
+        query, by_year = _export_query(mart, columns[mart])
         folder = out_dir / mart
         folder.mkdir(parents=True, exist_ok=True)
         current = _partition_digests(con, query, by_year)

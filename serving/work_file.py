@@ -28,11 +28,24 @@ def adopt_serving_file(work_db: Path, serving_db: Path) -> bool:
         wal = serving_db.with_name(serving_db.name + ".wal")
         if wal.exists():  # left by a writer from before builds had a work file: its changes
             shutil.copyfile(wal, copy.with_name(work_db.name + ".wal"))  # belong to the copy
+        _flush(copy)
         os.replace(copy, work_db)
     except BaseException:
         discard(copy)
         raise
     return True
+
+
+def _flush(path: Path) -> None:
+    """Write ``path`` through to the disk. The rename that follows then never names a file
+    whose data a crash could lose; and the run's first commit to the work file does not wait
+    for the copy's writeback (ext4 writes a file's pending data with the next journal commit),
+    which happens here instead, while Prefect's server starts."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def adopt_serving_file_ahead(work_db: Path, serving_db: Path) -> Future[bool]:
