@@ -53,6 +53,51 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+# The landed files' stat stamps: a file found again at the same path with the same stamp
+# (device, inode, size, modification and change times, in ns) holds the same bytes, so it
+# is not read and hashed again. A write to a file always moves its change time (ctime),
+# which no user can set, so a changed file is read. Only a cache: without it, or without a
+# row, a file is read as before.
+FILE_INDEX_DDL = """
+create table if not exists meta.landed_files (
+    source_path varchar primary key,
+    document_id varchar not null,
+    sha256 varchar not null,
+    device ubigint not null,
+    inode ubigint not null,
+    size_bytes bigint not null,
+    mtime_ns bigint not null,
+    ctime_ns bigint not null
+)
+"""
+
+Stamp = tuple[int, int, int, int, int]  # device, inode, size, mtime_ns, ctime_ns
+
+
+def file_stamp(stat: os.stat_result) -> Stamp:
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+@dataclass(frozen=True)
+class IndexedFile:
+    """A landed file's row of meta.landed_files."""
+
+    document_id: str
+    sha256: str
+    stamp: Stamp
+
+
+def load_file_index(con: Any) -> dict[str, IndexedFile]:
+    """source_path -> its last landing's :class:`IndexedFile` (creates the table if missing)."""
+    con.execute("create schema if not exists meta")
+    con.execute(FILE_INDEX_DDL)
+    rows = con.execute(
+        "select source_path, document_id, sha256, device, inode, size_bytes, mtime_ns, "
+        "ctime_ns from meta.landed_files"
+    ).fetchall()
+    return {path: IndexedFile(doc, sha, tuple(rest)) for path, doc, sha, *rest in rows}
+
+
 COMMIT_EVERY = 100  # documents per transaction at most
 COMMIT_SECONDS = 1.0  # and at most this long between commits
 
@@ -65,6 +110,8 @@ class _PendingWrites:
     quarantine: list[list[Any]] = field(default_factory=list)
     cleared: set[str] = field(default_factory=set)  # paths that no longer need quarantine
     restored: set[str] = field(default_factory=set)  # retired documents whose file is back
+    indexed: dict[str, list[Any]] = field(default_factory=dict)  # path -> meta.landed_files row
+    unindexed: set[str] = field(default_factory=set)  # paths whose row is out of date
 
     def __len__(self) -> int:
         return len(self.documents) + len(self.quarantine) + len(self.cleared) + len(self.restored)
@@ -102,6 +149,15 @@ class _LandingWriter:
     def restore(self, document_id: str) -> None:
         self.pending.restored.add(document_id)
 
+    def index(self, source_path: str, document_id: str, sha: str, stamp: Stamp) -> None:
+        """Record the stamp of a file read and landed (or found landed) at ``source_path``."""
+        self.pending.unindexed.discard(source_path)
+        self.pending.indexed[source_path] = [source_path, document_id, sha, *stamp]
+
+    def unindex(self, source_path: str) -> None:
+        self.pending.indexed.pop(source_path, None)
+        self.pending.unindexed.add(source_path)
+
     def _maybe_commit(self) -> None:
         due = time.monotonic() - self.last_commit >= COMMIT_SECONDS
         if len(self.pending) >= COMMIT_EVERY or due:
@@ -110,11 +166,22 @@ class _LandingWriter:
     def commit(self) -> None:
         pending, self.pending = self.pending, _PendingWrites()
         self.last_commit = time.monotonic()
-        if not len(pending):
+        if not (len(pending) or pending.indexed or pending.unindexed):
             return
         con = self.con
         con.begin()
         try:
+            stale = sorted(pending.unindexed | set(pending.indexed))
+            if stale:
+                con.execute(
+                    "delete from meta.landed_files where source_path in (select unnest(?))",
+                    [stale],
+                )
+            if pending.indexed:
+                con.executemany(
+                    "insert into meta.landed_files values (?, ?, ?, ?, ?, ?, ?, ?)",
+                    list(pending.indexed.values()),
+                )
             renewed = sorted(pending.cleared | {q[0] for q in pending.quarantine})
             if renewed:
                 con.execute(
@@ -167,6 +234,7 @@ def land_documents(
     started = _now()
     with connect(db_path) as con, ExtractionWorker(limits, workers) as worker:
         ensure_raw_schema(con)
+        file_index = load_file_index(con)
         known = {
             doc_id: (path, retired is not None)
             for doc_id, path, retired in con.execute(
@@ -178,7 +246,7 @@ def land_documents(
         for rel, reason in found.refused:
             writer.quarantine(rel, None, None, reason)
             counts["quarantined"] += 1
-        landing = _Landing(writer, root, known, limits)
+        landing = _Landing(writer, root, known, limits, file_index)
         files = (landing.read(rel) for rel in found.files)
         for read, outcome in worker.extract_in_order(files):
             counts[landing.settle(read, outcome)] += 1
@@ -225,6 +293,7 @@ class _Read:
     doc_id: str = ""
     sha: str | None = None
     refusal: str | None = None
+    stamp: Stamp | None = None  # of the file as read; None when known by its stamp alone
 
     @property
     def job(self) -> tuple[str, str]:
@@ -247,31 +316,53 @@ class _Landing:
         root: Path,
         known: dict[str, tuple[str, bool]],
         limits: IngestLimits,
+        file_index: dict[str, IndexedFile] | None = None,
     ) -> None:
         self.writer = writer
         self.root = root
         self.known = known  # document_id -> (source_path, retired) of landed documents
         self.limits = limits
+        self.file_index = file_index or {}  # source_path -> stamp of its last landing
         self.extracting: set[tuple[str, str]] = set()  # jobs submitted for extraction
         self.failed: dict[tuple[str, str], str] = {}  # job -> quarantine reason
 
     def read(self, rel: Path) -> tuple[_Read, bytes | None, str]:
         """``(read, data, suffix)``; data is None when there is nothing to extract."""
-        data = self._bytes(rel)
-        if isinstance(data, _Read):
-            return data, None, rel.suffix
+        unchanged = self._unchanged(rel)
+        if unchanged is not None:
+            return unchanged, None, rel.suffix
+        read_bytes = self._bytes(rel)
+        if isinstance(read_bytes, _Read):
+            return read_bytes, None, rel.suffix
+        data, stamp = read_bytes
         doc_id, sha = document_id(data)
-        read = _Read(rel, len(data), doc_id, sha)
+        read = _Read(rel, len(data), doc_id, sha, stamp=stamp)
         if doc_id in self.known or read.job in self.extracting:
             return read, None, rel.suffix  # same bytes as a file landed or found before
         self.extracting.add(read.job)
         return read, data, rel.suffix
 
-    def _bytes(self, rel: Path) -> bytes | _Read:
-        """The file's bytes, or a refused :class:`_Read` saying why they are not read."""
+    def _unchanged(self, rel: Path) -> _Read | None:
+        """The file as its last landing read it, when its stamp says it is unchanged since
+        and its document is landed; None when it has to be read."""
+        indexed = self.file_index.get(rel.as_posix())
+        if indexed is None or indexed.document_id not in self.known:
+            return None
+        try:
+            stamp = file_stamp(os.stat(os.path.join(self.root, rel)))
+        except OSError:
+            return None  # reading it says why
+        if stamp != indexed.stamp or stamp[2] > self.limits.max_file_bytes:
+            return None
+        return _Read(rel, stamp[2], indexed.document_id, indexed.sha256)
+
+    def _bytes(self, rel: Path) -> tuple[bytes, Stamp] | _Read:
+        """The file's bytes and stamp, or a refused :class:`_Read` saying why they are not
+        read."""
         try:
             with open(os.path.join(self.root, rel), "rb") as file:
-                size = os.fstat(file.fileno()).st_size
+                stat = os.fstat(file.fileno())
+                size = stat.st_size
                 if size > self.limits.max_file_bytes:
                     refusal = (
                         f"the file is {size / MIB:.1f} MiB, over the "
@@ -279,7 +370,7 @@ class _Landing:
                         "not read"
                     )
                     return _Read(rel, size, refusal=refusal)
-                return file.read()
+                return file.read(), file_stamp(stat)
         except OSError as exc:
             return _Read(rel, refusal=f"the file cannot be read ({exc.strerror or exc})")
 
@@ -289,20 +380,29 @@ class _Landing:
         ``outcome`` is None when the file was not extracted: its bytes were landed before,
         or the same bytes of the same type were found earlier in this run (and are settled).
         """
+        source_path = read.rel.as_posix()
         if read.refusal is not None:
             self.writer.quarantine(read.rel, read.size, None, read.refusal)
+            self.writer.unindex(source_path)
             return "quarantined"
         if read.doc_id in self.known:
-            return self._seen_before(read)
+            return self._indexed(read, self._seen_before(read))
         if outcome is None:
             reason = self.failed[read.job]  # the first file with these bytes was quarantined
         elif isinstance(outcome, Exception):
             reason = self.failed[read.job] = _failure(outcome)
         else:
             self._land(read, outcome)
-            return "landed"
+            return self._indexed(read, "landed")
         self.writer.quarantine(read.rel, read.size, read.sha, reason)
+        self.writer.unindex(source_path)
         return "quarantined"
+
+    def _indexed(self, read: _Read, counted: str) -> str:
+        """Record the stamp of a file read whose bytes are landed; returns ``counted``."""
+        if read.stamp is not None and read.sha is not None:
+            self.writer.index(read.rel.as_posix(), read.doc_id, read.sha, read.stamp)
+        return counted
 
     def _seen_before(self, read: _Read) -> str:
         """Same bytes as a landed document (landed in an earlier run or by an earlier file)."""

@@ -1,3 +1,4 @@
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -74,6 +75,69 @@ def test_a_fixed_file_leaves_quarantine(tmp_path: Path, inbox: Path) -> None:
     summary = land_documents(db, inbox)
     assert (summary.landed, summary.quarantined) == (1, 0)
     assert table(db, "select count(*) from raw.quarantine") == [(0,)]
+
+
+def _opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names of the files landing opens from now on."""
+    import builtins
+
+    opened: list[str] = []
+
+    def counting_open(path, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        opened.append(Path(path).name)
+        return builtins.open(path, *args, **kwargs)
+
+    monkeypatch.setattr("ingest.land.open", counting_open, raising=False)
+    return opened
+
+
+def test_unchanged_files_are_not_read_again(
+    tmp_path: Path, inbox: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "w.duckdb"
+    land_documents(db, inbox)
+    indexed = table(db, "select source_path from meta.landed_files order by 1")
+    assert indexed == [("a.txt",), ("b's report.txt",), ("sub/copy of a.txt",)]  # not broken
+    opened = _opened(monkeypatch)
+    again = land_documents(db, inbox)
+    assert (again.already_landed, again.duplicates, again.quarantined) == (2, 1, 1)
+    assert opened == ["broken.txt"]  # the quarantined file is read every time
+
+
+def test_a_rewritten_file_is_read_whatever_its_size_and_times(
+    tmp_path: Path, inbox: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same size, modification time set back: the change time still moved, so the file is
+    read, and its new bytes land."""
+    db = tmp_path / "w.duckdb"
+    land_documents(db, inbox)
+    path = inbox / "a.txt"
+    stat = path.stat()
+    path.write_bytes(REPORT.replace(b"2019", b"2018"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
+    opened = _opened(monkeypatch)
+    summary = land_documents(db, inbox)
+    assert opened == ["a.txt", "broken.txt"]
+    assert summary.landed == 1
+    new_id, _ = document_id(path.read_bytes())
+    assert table(db, "select document_id from meta.landed_files where source_path = 'a.txt'") == [
+        (new_id,)
+    ]
+
+
+def test_a_landed_file_that_becomes_unreadable_leaves_the_index(
+    tmp_path: Path, inbox: Path
+) -> None:
+    db = tmp_path / "w.duckdb"
+    land_documents(db, inbox)
+    (inbox / "b's report.txt").write_bytes(b"\x81\xff" * 30 + b"\x81")
+    summary = land_documents(db, inbox)
+    assert summary.quarantined == 2
+    assert table(db, "select source_path from meta.landed_files order by 1") == [
+        ("a.txt",),
+        ("sub/copy of a.txt",),
+    ]
 
 
 def parsed(year: int, n_cells: int) -> Parsed:
