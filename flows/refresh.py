@@ -47,7 +47,7 @@ from serving.publish import (
 from serving.work_file import adopt_serving_file
 from xxgk.build_state import BuildPlan, plan_build
 from xxgk.paths import ROOT, work_db_path
-from xxgk.processes import fresh_process, preload, run_in
+from xxgk.processes import fresh_process, preload, release, run_in
 from xxgk.run_history import RunRecord, close_run, mark_published, save_run, start_run
 from xxgk.transform import (
     DbtSummary,
@@ -240,8 +240,10 @@ def _refresh(
         except BaseException:
             discard_staged(staged)
             raise
-    finally:
-        gate.shutdown(wait=False, cancel_futures=True)  # it exits while publishing goes on
+    except BaseException:  # maybe while the gate still loads Great Expectations
+        release(gate, failed=True)
+        raise
+    release(gate, failed=False)  # it exits while publishing goes on
     progress.say("validate", f"{validation}; version {version} staged meanwhile")
     record_validation(work_db, validation)
     save_run(work_db, run, expectations_failed=len(validation.failures))

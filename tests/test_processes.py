@@ -52,6 +52,34 @@ def test_a_worker_ends_with_a_parent_that_exits_without_shutting_it_down() -> No
     assert not _running(worker)
 
 
+EXIT_AFTER_FAILURE = (
+    "import atexit, os, time\n"
+    "from xxgk.processes import fresh_process, release\n"
+    "if __name__ == '__main__':\n"
+    "    process = fresh_process()\n"
+    "    process.submit(time.sleep, 3)  # a step fails while the worker still works\n"
+    "    release(process, failed={failed})\n"
+    "    time.sleep(0.3)  # the run reports its failure\n"
+    "    atexit._run_exitfuncs()  # as the CLI exits (xxgk/cli.py _exit_now)\n"
+    "    os._exit(1)\n"
+)
+
+
+def test_a_run_that_fails_while_its_worker_works_still_exits() -> None:
+    """With failed=False (shut down without waiting) this process never exits: the pool
+    queues the worker's stop signal after the exit handlers closed its call queue."""
+    import subprocess
+    import sys
+
+    finished = subprocess.run(
+        [sys.executable, "-c", EXIT_AFTER_FAILURE.format(failed=True)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert finished.returncode == 1, finished.stderr
+
+
 def _running(pid: int) -> bool:
     """True while ``pid`` runs (an ended process nobody has reaped yet counts as ended)."""
     try:

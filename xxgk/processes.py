@@ -56,6 +56,15 @@ def fresh_process() -> ProcessPoolExecutor:
     )
 
 
+def release(process: ProcessPoolExecutor, *, failed: bool) -> None:
+    """Shut ``process`` down: at once after a run's steps went well (it exits on its own
+    while the run goes on), but after a failure wait for the call it may still be running
+    (a :func:`preload`). Exiting while the worker is busy can end in a hang: the exit
+    handlers close the pool's call queue before the pool queues the worker's stop signal,
+    and then wait for a worker that never gets it."""
+    process.shutdown(wait=failed, cancel_futures=True)
+
+
 def preload(process: ProcessPoolExecutor, module: str) -> Future[object]:
     """Start ``process`` now and import ``module`` in it, so a later call finds it loaded
     (the import runs beside whatever this process does meanwhile)."""
