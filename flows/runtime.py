@@ -35,8 +35,18 @@ PORT_IN_USE = 3  # uvicorn's exit status when it cannot bind the port
 
 # what a run imports in this process after the server answers, unless imported meanwhile:
 # dbt and its build task; pandas, which DuckDB's Python API loads for the first query with
-# parameters. Great Expectations loads in the gate's own process.
-PREFETCHED_MODULES = ("dbt.cli.main", "dbt.task.build", "pandas")
+# parameters; FastAPI's encoders (0.25 s), which Prefect loads to serialise a flow run's
+# parameters, and graphviz, which it loads on every flow call; pyarrow's datasets, which
+# DuckDB loads when landing appends an Arrow table. Great Expectations loads in the gate's
+# own process.
+PREFETCHED_MODULES = (
+    "dbt.cli.main",
+    "dbt.task.build",
+    "pandas",
+    "fastapi.encoders",
+    "prefect.utilities.visualization",
+    "pyarrow.dataset",
+)
 
 
 def _prefetch_imports() -> None:

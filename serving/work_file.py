@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -48,14 +49,20 @@ def _flush(path: Path) -> None:
         os.close(descriptor)
 
 
-def adopt_serving_file_ahead(work_db: Path, serving_db: Path) -> Future[bool]:
-    """:func:`adopt_serving_file` in a thread: the copy mostly waits for the disk, so `xxgk
-    run` makes it while Prefect's server starts. Wait for the result before anything opens
-    the work file (and before the process exits: an interrupted copy leaves a hidden file)."""
+def adopt_serving_file_ahead(
+    work_db: Path, serving_db: Path, after: Callable[[], None] | None = None
+) -> Future[bool]:
+    """:func:`adopt_serving_file` in a thread, once ``after()`` returns: the copy mostly
+    waits for the disk, so `xxgk run` makes it while Prefect's server starts, after its own
+    imports (the copy's memory traffic then takes no core from them). Wait for the result
+    before anything opens the work file (and before the process exits: an interrupted copy
+    leaves a hidden file)."""
     adopted: Future[bool] = Future()
 
     def copy() -> None:
         try:
+            if after is not None:
+                after()
             adopted.set_result(adopt_serving_file(work_db, serving_db))
         except BaseException as exc:
             adopted.set_exception(exc)

@@ -148,7 +148,7 @@ def run(input_dir: Path | None, db_path: Path, kind: str = "run") -> int:
             return 2
     print(f"xxgk {kind}: {input_dir or '(landed documents)'} -> {db_path}", flush=True)
     started = time.monotonic()
-    from concurrent.futures import wait
+    from concurrent.futures import Future, wait
 
     from flows.runtime import one_shot_api
     from serving.work_file import adopt_serving_file_ahead
@@ -159,21 +159,24 @@ def run(input_dir: Path | None, db_path: Path, kind: str = "run") -> int:
         import flows.refresh  # noqa: F401
 
     work_db = work_db_path(db_path)
-    # the work file is copied from the serving file (the last run published its work file),
-    # the dbt project parsed and Prefect's server started while this process imports
-    adopting = adopt_serving_file_ahead(work_db, db_path)
+    adopting: Future[bool] | None = None
     try:
-        with parsed_ahead(work_db, ROOT), one_shot_api(prepare=import_flow):
-            adopting.result()
-            from flows.refresh import refresh
+        # while Prefect's server starts, this process imports and parses the dbt project,
+        # then copies the serving file to the work file (the last run published its own)
+        with parsed_ahead(work_db, ROOT) as parse:
+            adopting = adopt_serving_file_ahead(work_db, db_path, after=parse.wait)
+            with one_shot_api(prepare=import_flow):
+                adopting.result()
+                from flows.refresh import refresh
 
-            result = refresh(input_dir, db_path, kind=kind)
+                result = refresh(input_dir, db_path, kind=kind)
     except Exception as exc:  # every pipeline error ends the run with its message
         print(f"\nxxgk: the pipeline failed: {exc}", file=sys.stderr)
         print(f"xxgk: {_what_is_served(db_path)}", file=sys.stderr)
         return 1
     finally:
-        wait([adopting])  # never exit in the middle of the copy
+        if adopting is not None:
+            wait([adopting])  # never exit in the middle of the copy
     print(f"done in {time.monotonic() - started:.1f} s", flush=True)
     print(f"summary:  {result.run.summary()}", flush=True)
     if result.publication is not None:
