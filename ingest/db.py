@@ -122,46 +122,56 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     for table, cols in RAW_TABLES.items():
         body = ", ".join(f"{name} {kind}" for name, kind in cols)
         con.execute(f"create table if not exists raw.{table} ({body})")
-        present = {
-            row[0]
-            for row in con.execute(
-                "select column_name from information_schema.columns "
-                "where table_schema = 'raw' and table_name = ?",
-                [table],
-            ).fetchall()
-        }
-        added = {name for name, _ in cols if name not in present}
+    present: dict[str, set[str]] = {}
+    for table, column in con.execute(  # one catalog query for every raw table
+        "select table_name, column_name from duckdb_columns() "
+        "where schema_name = 'raw' and database_name = current_database()"
+    ).fetchall():
+        present.setdefault(table, set()).add(column)
+    constrained = {}
+    for table, cols in RAW_TABLES.items():
+        added = {name for name, _ in cols if name not in present.get(table, set())}
         for name, kind in cols:
             if name in added:  # nullable: the rows it has hold none, so NOT NULL cannot hold
                 nullable = kind.replace(" not null", "")
                 con.execute(f"alter table raw.{table} add column {name} {nullable}")
-        ensure_constraints(con, "raw", table, [c for c in cols if c[0] not in added])
+        constrained[table] = [c for c in cols if c[0] not in added]
+    ensure_constraints(con, "raw", constrained)
 
 
 def ensure_constraints(
-    con: duckdb.DuckDBPyConnection, schema: str, table: str, cols: Iterable[tuple[str, str]]
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    tables: Mapping[str, Iterable[tuple[str, str]]],
 ) -> None:
-    """Give ``schema.table`` the NOT NULL and PRIMARY KEY constraints its column
-    definitions ``cols`` state (``(name, "varchar not null")``) where it lacks them. dbt's
-    incremental builds rely on them instead of re-running the raw tables' not_null and
-    unique tests (selectors.yml). Rows that break one make this raise, naming the table."""
-    found = con.execute(
-        "select constraint_type, constraint_column_names from duckdb_constraints() "
-        "where schema_name = ? and table_name = ? and database_name = current_database()",
-        [schema, table],
-    ).fetchall()
-    not_null = {c for kind, names in found if kind in ("NOT NULL", "PRIMARY KEY") for c in names}
-    keyed = any(kind == "PRIMARY KEY" for kind, _ in found)
-    try:
-        for name, kind in cols:
-            if "primary key" in kind and not keyed:
-                con.execute(f"alter table {schema}.{table} add primary key ({name})")
-            elif "not null" in kind and name not in not_null:
-                con.execute(f"alter table {schema}.{table} alter column {name} set not null")
-    except duckdb.ConstraintException as exc:
-        raise duckdb.ConstraintException(
-            f"{schema}.{table} holds rows that break a constraint it is now given: {exc}"
-        ) from exc
+    """Give each table of ``schema`` the NOT NULL and PRIMARY KEY constraints its column
+    definitions state (``tables``: table -> ``(name, "varchar not null")``, ...) where it
+    lacks them. dbt's incremental builds rely on them instead of re-running the raw tables'
+    not_null and unique tests (selectors.yml). Rows that break one make this raise, naming
+    the table."""
+    found: dict[str, list[tuple[str, list[str]]]] = {}
+    for table, kind, names in con.execute(  # one catalog query for all of them
+        "select table_name, constraint_type, constraint_column_names from duckdb_constraints() "
+        "where schema_name = ? and database_name = current_database()",
+        [schema],
+    ).fetchall():
+        found.setdefault(table, []).append((kind, names))
+    for table, cols in tables.items():
+        existing = found.get(table, [])
+        not_null = {
+            c for kind, names in existing if kind in ("NOT NULL", "PRIMARY KEY") for c in names
+        }
+        keyed = any(kind == "PRIMARY KEY" for kind, _ in existing)
+        try:
+            for name, kind in cols:
+                if "primary key" in kind and not keyed:
+                    con.execute(f"alter table {schema}.{table} add primary key ({name})")
+                elif "not null" in kind and name not in not_null:
+                    con.execute(f"alter table {schema}.{table} alter column {name} set not null")
+        except duckdb.ConstraintException as exc:
+            raise duckdb.ConstraintException(
+                f"{schema}.{table} holds rows that break a constraint it is now given: {exc}"
+            ) from exc
 
 
 @contextmanager

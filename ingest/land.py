@@ -316,13 +316,13 @@ class _Landing:
         root: Path,
         known: dict[str, tuple[str, bool]],
         limits: IngestLimits,
-        file_index: dict[str, IndexedFile] | None = None,
+        file_index: dict[str, IndexedFile],
     ) -> None:
         self.writer = writer
         self.root = root
         self.known = known  # document_id -> (source_path, retired) of landed documents
         self.limits = limits
-        self.file_index = file_index or {}  # source_path -> stamp of its last landing
+        self.file_index = file_index  # source_path -> stamp of its last landing
         self.extracting: set[tuple[str, str]] = set()  # jobs submitted for extraction
         self.failed: dict[tuple[str, str], str] = {}  # job -> quarantine reason
 

@@ -143,8 +143,8 @@ def published_is_current(work_db: Path, serving_db: Path) -> bool:
 
 def reserve_version(work_db: Path, serving_db: Path) -> int:
     """Checkpoint the work file, so that its readers see one complete file, and return the
-    number the next version will have. The work file must not change again until :func:`commit` (the
-    flow's last write to it before staging)."""
+    number the next version will have. The work file must not change again until
+    :func:`commit` (the flow's last write to it before staging)."""
     return max(_checkpoint(Path(work_db)), served_version(Path(serving_db)) or 0) + 1
 
 
@@ -233,11 +233,11 @@ def commit(staged: StagedVersion, stamp_hook: StampHook | None = None) -> Public
     serving file, and a reader opens the old complete file or the new one."""
     try:
         with connect(staged.work_db) as con:
-            con.execute("begin")
+            con.begin()  # closing the connection rolls back a failed stamp
             _insert_version(con, staged.row)
             if stamp_hook is not None:
                 stamp_hook(con, staged.version)
-            con.execute("commit")
+            con.commit()
             con.execute("checkpoint")  # the renamed file holds everything, no WAL beside it
     except BaseException:
         discard_staged(staged)

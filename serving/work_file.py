@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from serving.files import discard, staging_name
@@ -57,15 +56,13 @@ def adopt_serving_file_ahead(
     imports (the copy's memory traffic then takes no core from them). Wait for the result
     before anything opens the work file (and before the process exits: an interrupted copy
     leaves a hidden file)."""
-    adopted: Future[bool] = Future()
 
-    def copy() -> None:
-        try:
-            if after is not None:
-                after()
-            adopted.set_result(adopt_serving_file(work_db, serving_db))
-        except BaseException as exc:
-            adopted.set_exception(exc)
+    def copy() -> bool:
+        if after is not None:
+            after()
+        return adopt_serving_file(work_db, serving_db)
 
-    threading.Thread(target=copy, name="adopt-serving-file", daemon=True).start()
+    thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="adopt serving file")
+    adopted = thread.submit(copy)
+    thread.shutdown(wait=False)
     return adopted

@@ -140,7 +140,7 @@ def plan_build(db_path: Path | str, project_dir: Path) -> BuildPlan:
         _drop_outdated_state(con)
         for statement in STATE_DDL:
             con.execute(statement)
-        ensure_constraints(con, "meta", "changed_reports", CHANGED_REPORTS_COLUMNS)
+        ensure_constraints(con, "meta", {"changed_reports": CHANGED_REPORTS_COLUMNS})
         last = _last_fingerprint(con)
         if last is None:
             reason = "first build"

@@ -18,9 +18,8 @@ first waits for the parse to end, so two never run at once.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -69,32 +68,26 @@ class ProjectParse:
     """``dbt parse`` of ``project_dir`` for the warehouse at ``db_path``, in a thread."""
 
     def __init__(self, db_path: Path | str, project_dir: Path | str) -> None:
-        self.result: Future[Any] = Future()
         self.key: ParseKey | None = None
-        # the key is taken in the thread too: the caller goes on at once
-        self._thread = threading.Thread(
-            target=self._parse, args=(db_path, project_dir), name="dbt parse ahead", daemon=True
+        # the key is taken in the thread too: the caller goes on at once. A failure is kept
+        # in the result: the build then parses itself and reports it
+        thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dbt parse ahead")
+        self.result: Future[Any] = thread.submit(self._parse, db_path, project_dir)
+        thread.shutdown(wait=False)
+
+    def _parse(self, db_path: Path | str, project_dir: Path | str) -> Any:
+        from xxgk.transform import invoke_dbt  # dbt loads in this thread
+
+        self.key = ParseKey.of(db_path, project_dir)
+        result = invoke_dbt(
+            ["parse", "--no-write-json"], self.key.db_path, Path(self.key.project_dir)
         )
-        self._thread.start()
-
-    def _parse(self, db_path: Path | str, project_dir: Path | str) -> None:
-        try:
-            from xxgk.transform import invoke_dbt  # dbt loads in this thread
-
-            self.key = ParseKey.of(db_path, project_dir)
-            result = invoke_dbt(
-                ["parse", "--no-write-json"], self.key.db_path, Path(self.key.project_dir)
-            )
-        except BaseException as exc:  # the build will parse itself and report it
-            self.result.set_exception(exc)
-            return
         if result.success and result.result is not None:
-            self.result.set_result(result.result)
-        else:
-            self.result.set_exception(RuntimeError(f"dbt parse failed: {result.exception}"))
+            return result.result
+        raise RuntimeError(f"dbt parse failed: {result.exception}")
 
     def wait(self) -> None:
-        self._thread.join()
+        wait([self.result])
 
     def manifest_for(
         self, command: Sequence[str], db_path: Path | str, project_dir: Path | str
