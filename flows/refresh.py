@@ -47,7 +47,7 @@ from serving.publish import (
 from serving.work_file import adopt_serving_file
 from xxgk.build_state import BuildPlan, plan_build
 from xxgk.paths import ROOT, work_db_path
-from xxgk.processes import fresh_process, preload, release, run_in
+from xxgk.processes import KeptProcess, fresh_process, kept_in_context, preload, release, run_in
 from xxgk.run_history import RunRecord, close_run, mark_published, save_run, start_run
 from xxgk.transform import (
     DbtSummary,
@@ -132,6 +132,18 @@ def publish(staged: StagedVersion, run: RunRecord) -> Publication:
     return commit(staged, stamp_hook=close_as_published)
 
 
+def _end_gate(
+    gate: ProcessPoolExecutor, kept: KeptProcess | None, *, failed: bool, renew: bool = False
+) -> None:
+    """A run's own gate process exits (while publishing goes on). A kept one stays for the
+    next run, unless this run failed or validated every row (the process may then hold
+    the memory of it, or be broken): a fresh one replaces it."""
+    if kept is None:
+        release(gate, failed=failed)
+    elif failed or renew:
+        kept.renew()
+
+
 @dataclass(frozen=True)
 class RefreshResult:
     run: RunRecord
@@ -209,9 +221,11 @@ def _refresh(
         return RefreshResult(run, landing, parsing, None, None, None)
     # the reports this build changes, read before the build clears meta.changed_reports
     scope = None if build_plan.full_refresh else changed_reports(work_db)
-    gate = fresh_process()
+    kept = kept_in_context(GATE_MODULE)  # `xxgk watch` keeps the gate's process across runs
+    gate = fresh_process() if kept is None else kept.process
     try:
-        preload(gate, GATE_MODULE)  # Great Expectations loads there while dbt builds here
+        if kept is None:
+            preload(gate, GATE_MODULE)  # Great Expectations loads there while dbt builds here
         built = build(work_db, project_dir, build_plan)
         progress.say("build", built)
         save_run(
@@ -241,9 +255,9 @@ def _refresh(
             discard_staged(staged)
             raise
     except BaseException:  # maybe while the gate still loads Great Expectations
-        release(gate, failed=True)
+        _end_gate(gate, kept, failed=True)
         raise
-    release(gate, failed=False)  # it exits while publishing goes on
+    _end_gate(gate, kept, failed=False, renew=scope is None)
     progress.say("validate", f"{validation}; version {version} staged meanwhile")
     record_validation(work_db, validation)
     save_run(work_db, run, expectations_failed=len(validation.failures))

@@ -18,6 +18,13 @@ def _inside(real: str, root: str) -> bool:
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
+def is_report_path(relative: Path) -> bool:
+    """Whether discovery would take a file at ``relative`` (a path under the input directory):
+    a report suffix, and no hidden file or directory on the way."""
+    hidden = any(_is_hidden(part) for part in relative.parts)
+    return not hidden and relative.suffix.lower() in REPORT_SUFFIXES
+
+
 @dataclass(frozen=True)
 class Discovery:
     """Report files found (relative paths) and report-named paths refused, with the reason."""

@@ -106,6 +106,16 @@ def served_version(serving_db: Path) -> int | None:
         return None
 
 
+def what_is_served(serving_db: Path) -> str:
+    """After a failed run: the serving file was not touched; say which version it holds."""
+    version = served_version(serving_db)
+    if version:
+        return f"serving file left at version {version}: {serving_db}"
+    if serving_db.exists():
+        return f"serving file left unchanged: {serving_db}"
+    return f"nothing published yet: no serving file at {serving_db}"
+
+
 def _checkpoint(work_db: Path) -> int:
     """Flush the WAL into the file (its readers, the gate and staging, see one complete
     file); returns the last version the work file records as published."""

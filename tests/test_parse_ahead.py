@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from tests.test_transform import tiny_project
-from xxgk.parse_ahead import parsed_ahead, reuses_a_parse
+from xxgk.parse_ahead import parse_again_if_changed, parsed_ahead, reuses_a_parse
 from xxgk.transform import dbt_build
 
 
@@ -65,6 +65,21 @@ def test_a_project_changed_after_the_parse_is_parsed_again(
         dbt_build(db, project_dir=project, selector=None)
     assert manifests_given[-1] is None
     assert _rows(db) == 2  # the model as it is now, not as it was parsed
+
+
+def test_a_long_lived_block_parses_again_once_the_project_changed(
+    tmp_path: Path, manifests_given: list[object]
+) -> None:
+    project, db = _built(tmp_path, "select 1 as id")
+    with parsed_ahead(db, project) as first:
+        assert not parse_again_if_changed(db, project)  # nothing changed: the same parse
+        (project / "models" / "m.sql").write_text("select 1 as id union all select 2", "utf-8")
+        assert parse_again_if_changed(db, project)
+        dbt_build(db, project_dir=project, selector=None)
+        assert not parse_again_if_changed(db, project)
+    renewed = manifests_given[-1]
+    assert renewed is not None and renewed is not first.result.result()
+    assert _rows(db) == 2  # built on the new parse, as the model is now
 
 
 def test_another_warehouse_file_is_parsed_again(

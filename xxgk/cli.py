@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import atexit
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from xxgk.paths import DEFAULT_DB, ROOT, SAMPLE_DIR, data_docs_dir, work_db_path
-from xxgk.schedule import DEFAULT_CRON, DEFAULT_PORT
+from xxgk.schedule import DEFAULT_CRON, DEFAULT_PORT, DEFAULT_SETTLE_S
 from xxgk.settings import configure_environment
 
 if TYPE_CHECKING:
@@ -90,6 +92,31 @@ def _parser() -> argparse.ArgumentParser:
         "--port", type=int, default=DEFAULT_PORT, help="port of a local Prefect server"
     )
     _db_argument(serve)
+    watch = commands.add_parser(
+        "watch",
+        help="refresh whenever report files arrive in an inbox (one process that stays up)",
+        description="Run the refresh flow on --input now, then again each time report files "
+        "under it are added or changed (once none changed for --settle seconds), from one "
+        "process that stays up: Prefect's API, the imports, dbt's parse of the project and "
+        "the Great Expectations process are started once, not per run. A failed run is "
+        "reported and the watch goes on. Ctrl-C stops at once; SIGTERM after the run in "
+        "progress.",
+    )
+    watch.add_argument("--input", type=Path, required=True, help="directory reports arrive in")
+    watch.add_argument(
+        "--settle",
+        type=float,
+        default=DEFAULT_SETTLE_S,
+        help="seconds with no report file changing before a run starts "
+        f"(default: {DEFAULT_SETTLE_S:g})",
+    )
+    watch.add_argument(
+        "--poll",
+        action="store_true",
+        help="scan the inbox instead of inotify (network file systems; also "
+        "WATCHFILES_FORCE_POLLING=1)",
+    )
+    _db_argument(watch)
     history = commands.add_parser(
         "history", help="the last runs recorded in the served warehouse (audit.runs)"
     )
@@ -123,18 +150,6 @@ def _how_to_query(publication: Publication) -> str:
         f'  {sys.executable} -c "{one_liner}"\n'
         f'  duckdb -readonly "{db_path}" "select * from meta.current_version"   # DuckDB CLI'
     )
-
-
-def _what_is_served(db_path: Path) -> str:
-    """After a failed run: the serving file was not touched; say which version it holds."""
-    from serving.publish import served_version
-
-    version = served_version(db_path)
-    if version:
-        return f"serving file left at version {version}: {db_path}"
-    if db_path.exists():
-        return f"serving file left unchanged: {db_path}"
-    return f"nothing published yet: no serving file at {db_path}"
 
 
 def run(input_dir: Path | None, db_path: Path, kind: str = "run") -> int:
@@ -172,7 +187,9 @@ def run(input_dir: Path | None, db_path: Path, kind: str = "run") -> int:
                 result = refresh(input_dir, db_path, kind=kind)
     except Exception as exc:  # every pipeline error ends the run with its message
         print(f"\nxxgk: the pipeline failed: {exc}", file=sys.stderr)
-        print(f"xxgk: {_what_is_served(db_path)}", file=sys.stderr)
+        from serving.publish import what_is_served
+
+        print(f"xxgk: {what_is_served(db_path)}", file=sys.stderr)
         return 1
     finally:
         if adopting is not None:
@@ -182,7 +199,9 @@ def run(input_dir: Path | None, db_path: Path, kind: str = "run") -> int:
     if result.publication is not None:
         print(_how_to_query(result.publication), flush=True)
     else:
-        print(f"xxgk: {_what_is_served(db_path)}", flush=True)
+        from serving.publish import what_is_served
+
+        print(f"xxgk: {what_is_served(db_path)}", flush=True)
     return 0
 
 
@@ -240,6 +259,30 @@ def history(db_path: Path, limit: int) -> int:
     return 0
 
 
+def _watch(inbox: Path, db_path: Path, settle_s: float, poll: bool) -> int:
+    """`xxgk watch` until Ctrl-C or SIGTERM (which lets the run in progress end first)."""
+    from xxgk.watch import WatchCannotGoOn, WatchSettings, polling_wanted, watch
+
+    inbox, db_path = inbox.expanduser().resolve(), db_path.expanduser().resolve()
+    if not inbox.is_dir():
+        print(f"xxgk: input directory not found: {inbox}", file=sys.stderr)
+        return 2
+    if settle_s < 0:
+        print(f"xxgk: --settle must be 0 or more seconds, not {settle_s:g}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    settings = WatchSettings(settle_s=settle_s, force_polling=poll or polling_wanted(os.environ))
+    try:
+        return watch(inbox, db_path, settings, stop)
+    except WatchCannotGoOn as exc:
+        print(f"xxgk watch: {exc}", file=sys.stderr, flush=True)
+        return 1
+    except KeyboardInterrupt:
+        print("\nxxgk watch: interrupted", file=sys.stderr, flush=True)
+        return 130
+
+
 def _exit_now(status: int) -> NoReturn:
     """Exit after the atexit handlers (Prefect's and dbt's) but without the interpreter's
     module teardown, which takes 2–3 s once dbt and Prefect are loaded."""
@@ -273,6 +316,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return retire(args.documents, args.missing_from, args.reason, args.db)
     if args.command == "history":
         return history(args.db, args.limit)
+    if args.command == "watch":
+        return _watch(args.input, args.db, args.settle, args.poll)
     if args.command == "serve":
         from flows.deployment import serve_inbox
 

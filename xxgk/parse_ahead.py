@@ -12,7 +12,8 @@ covers models, macros, seeds and the dbt settings) and the same ``XXGK_*``/``DBT
 environment, and only for a command without ``--vars`` (vars change what dbt parses).
 Otherwise, or if the parse failed, dbt parses as usual. Only incremental builds use it
 (:func:`reuses_a_parse`). Every dbt invocation in the block
-first waits for the parse to end, so two never run at once.
+first waits for the parse to end, so two never run at once. A block that outlives several
+builds (`xxgk watch`) parses again after the project changed (:func:`parse_again_if_changed`).
 """
 
 from __future__ import annotations
@@ -114,8 +115,23 @@ def parsed_ahead(db_path: Path | str, project_dir: Path | str) -> Iterator[Proje
     try:
         yield parse
     finally:
+        latest = _AHEAD.get() or parse  # a later parse (parse_again_if_changed)
         _AHEAD.reset(token)
-        parse.wait()
+        latest.wait()
+
+
+def parse_again_if_changed(db_path: Path | str, project_dir: Path | str) -> bool:
+    """In a :func:`parsed_ahead` block that outlives several builds (`xxgk watch`): when the
+    project or the settings changed since its parse, start parsing again (the next
+    incremental builds then use it). True when it did."""
+    parse = _AHEAD.get()
+    if parse is None:
+        return False
+    parse.wait()
+    if parse.result.exception() is None and ParseKey.of(db_path, project_dir) == parse.key:
+        return False
+    _AHEAD.set(ProjectParse(db_path, project_dir))
+    return True
 
 
 def settle() -> None:

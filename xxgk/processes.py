@@ -5,6 +5,10 @@ batch of a batched dbt full refresh (xxgk/transform.py), and the Great Expectati
 a refresh (flows/refresh.py), which at 100k reports holds about 1.2 GiB that Python keeps
 after the step (the gate then publishing in one process peaked at 1.9 GiB, publishing
 alone at 0.9 GiB).
+
+A long-lived caller (`xxgk watch`, xxgk/watch.py) keeps one such process for the runs it
+makes (:func:`kept_process`), with its module loaded once instead of once per run; it is
+renewed after a run that may have left it large or broken (:meth:`KeptProcess.renew`).
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 R = TypeVar("R")
@@ -87,3 +93,46 @@ def run_in(
 
 def _import(module: str) -> None:
     importlib.import_module(module)
+
+
+class KeptProcess:
+    """A :func:`fresh_process` kept across runs, with ``module`` preloaded in it."""
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+        self.process = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        process = fresh_process()
+        preload(process, self.module)
+        return process
+
+    def renew(self) -> None:
+        """Replace the process by a fresh one (its memory goes back to the system), after a
+        step that held much memory in it or failed while it ran there."""
+        release(self.process, failed=True)
+        self.process = self._start()
+
+    def close(self) -> None:
+        release(self.process, failed=True)
+
+
+_KEPT: ContextVar[dict[str, KeptProcess] | None] = ContextVar("xxgk_kept_process", default=None)
+
+
+@contextmanager
+def kept_process(module: str) -> Iterator[KeptProcess]:
+    """A process with ``module`` loaded, started now, for the steps that ask for one with
+    :func:`kept_in_context` inside the block (in this context); shut down on exit."""
+    kept = KeptProcess(module)
+    token = _KEPT.set({**(_KEPT.get() or {}), module: kept})
+    try:
+        yield kept
+    finally:
+        _KEPT.reset(token)
+        kept.close()
+
+
+def kept_in_context(module: str) -> KeptProcess | None:
+    """The process :func:`kept_process` keeps for ``module`` in this context, if any."""
+    return (_KEPT.get() or {}).get(module)

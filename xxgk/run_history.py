@@ -53,7 +53,7 @@ class RunRecord:
     """The row of audit.runs for one run (see the module docstring)."""
 
     run_id: str
-    kind: str  # run, reparse, scheduled
+    kind: str  # run, reparse, scheduled, watch
     input_dir: str | None
     started_at: datetime
     finished_at: datetime | None = None

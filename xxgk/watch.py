@@ -1,0 +1,197 @@
+"""`xxgk watch`: the refresh flow, run whenever report files arrive in an inbox, from one
+process that stays up.
+
+Each `xxgk run` pays for its own start: Prefect's temporary API server (about 5 s here),
+importing Prefect, dbt and Great Expectations, parsing the dbt project, copying the serving
+file to a work file. A watch pays for them once. It starts as `xxgk run` does
+(flows/runtime.py, xxgk/parse_ahead.py), keeps the gate's process with Great Expectations
+loaded (xxgk/processes.py), runs the refresh flow once to catch up with the inbox, and then
+again each time report files under the inbox are added or changed, once no report file has
+changed for ``settle_s`` seconds (so a file still being copied in is not landed half
+written). After a run published, the next run's work file is copied while the watch waits.
+
+The inbox is watched before the first run starts, so nothing that arrives meanwhile is
+missed; changes made during a run start the next one. Files are watched with inotify
+(watchfiles); ``force_polling`` (`--poll`, or WATCHFILES_FORCE_POLLING) polls instead, for
+network file systems where inotify sees nothing.
+
+A failed run is reported and the watch goes on: what is served stays as it was, and the
+next change runs again. Ctrl-C stops at once (a run in progress ends as failed, recorded in
+the work file's audit.runs); a set ``stop`` event (SIGTERM, in the command) stops once the
+run in progress has ended.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import Future, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from watchfiles import Change
+from watchfiles._rust_notify import RustNotify
+
+from ingest.discover import is_report_path
+from xxgk.paths import ROOT, work_db_path
+from xxgk.schedule import DEFAULT_SETTLE_S
+
+# a report file that keeps changing for this long is run anyway (watchfiles' debounce)
+LONGEST_WAIT_MS = 10 * 60 * 1000
+STOP_CHECK_MS = 500  # how often a wait with no change looks at the stop event
+POLL_DELAY_MS = 300  # between two scans of the inbox when polling
+
+
+@dataclass(frozen=True)
+class WatchSettings:
+    settle_s: float = DEFAULT_SETTLE_S  # no report file changed for this long: a run starts
+    force_polling: bool = False  # scan the inbox instead of inotify
+
+
+def polling_wanted(environ: dict[str, str] | os._Environ[str]) -> bool:
+    """WATCHFILES_FORCE_POLLING set to anything but empty, 0 or false."""
+    value = environ.get("WATCHFILES_FORCE_POLLING", "").strip().lower()
+    return value not in ("", "0", "false")
+
+
+class WatchCannotGoOn(RuntimeError):
+    """What the watch needs is gone: the command ends with an error (a supervisor, e.g.
+    systemd, may start it again)."""
+
+
+class InboxGone(WatchCannotGoOn):
+    """The watched inbox was removed (or unmounted) while it was watched."""
+
+
+class ApiGone(WatchCannotGoOn):
+    """The Prefect API the runs report to no longer answers."""
+
+
+class InboxWatcher:
+    """The report files added or changed under an inbox, one settled batch at a time."""
+
+    def __init__(self, inbox: Path, settings: WatchSettings, stop: threading.Event) -> None:
+        self.inbox = inbox
+        self.settings = settings
+        self.stop = stop
+        # watching starts here: changes made before the first batch is asked for are kept
+        self._notify = RustNotify(
+            [str(inbox)], False, settings.force_polling, POLL_DELAY_MS, True, False
+        )
+
+    def close(self) -> None:
+        self._notify.close()
+
+    def next_batch(self) -> list[Path] | None:
+        """The report files (relative to the inbox, sorted) added or changed since the last
+        batch, once none changed for ``settle_s``; None when ``stop`` is set. Raises
+        KeyboardInterrupt on Ctrl-C, :class:`InboxGone` when the inbox is removed."""
+        settle_ms = max(1, round(self.settings.settle_s * 1000))
+        while True:
+            changes = self._notify.watch(LONGEST_WAIT_MS, settle_ms, STOP_CHECK_MS, self.stop)
+            if changes == "signal":
+                raise KeyboardInterrupt
+            if changes == "stop":
+                return None
+            if changes == "timeout":
+                if not self.inbox.is_dir():  # inotify would wait for it forever
+                    raise InboxGone(f"the inbox is gone: {self.inbox}")
+                continue
+            batch = {
+                relative
+                for change, path in changes
+                if change != Change.deleted
+                and is_report_path(relative := Path(os.path.relpath(path, self.inbox)))
+            }
+            if batch:
+                return sorted(batch)
+
+
+@contextmanager
+def inbox_watcher(
+    inbox: Path, settings: WatchSettings, stop: threading.Event
+) -> Iterator[InboxWatcher]:
+    watcher = InboxWatcher(inbox, settings, stop)
+    try:
+        yield watcher
+    finally:
+        watcher.close()
+
+
+def describe(batch: list[Path], shown: int = 3) -> str:
+    names = ", ".join(str(path) for path in batch[:shown])
+    more = f" and {len(batch) - shown} more" if len(batch) > shown else ""
+    files = "file" if len(batch) == 1 else "files"
+    return f"{len(batch)} report {files} added or changed: {names}{more}"
+
+
+def _clock() -> str:
+    return time.strftime("%H:%M:%S")
+
+
+def watch(inbox: Path, db_path: Path, settings: WatchSettings, stop: threading.Event) -> int:
+    """Watch ``inbox`` and keep the warehouse served at ``db_path`` up to date with it until
+    ``stop`` is set (returns 0) or Ctrl-C (KeyboardInterrupt)."""
+    from flows.runtime import api_healthy, one_shot_api
+    from serving.work_file import adopt_serving_file_ahead
+    from xxgk.parse_ahead import parsed_ahead
+    from xxgk.processes import kept_process
+
+    work_db = work_db_path(db_path)
+    mode = "polling" if settings.force_polling else "inotify"
+    print(f"xxgk watch: {inbox} -> {db_path} ({mode}, settle {settings.settle_s:g} s)", flush=True)
+    with inbox_watcher(inbox, settings, stop) as watcher, parsed_ahead(work_db, ROOT) as parse:
+        copying = adopt_serving_file_ahead(work_db, db_path, after=parse.wait)
+        try:
+            with one_shot_api(prepare=_import_flow) as api_url:
+                from flows.refresh import GATE_MODULE
+
+                with kept_process(GATE_MODULE):
+                    print(f"[{_clock()}] Prefect API {api_url}; catching up with the inbox")
+                    copying = _run(inbox, db_path, copying)
+                    while not stop.is_set():
+                        print(f"[{_clock()}] watching {inbox} (Ctrl-C stops)", flush=True)
+                        batch = watcher.next_batch()
+                        if batch is None:
+                            break
+                        print(f"[{_clock()}] {describe(batch)}", flush=True)
+                        if api_url and not api_healthy(api_url, timeout_s=5):
+                            raise ApiGone(f"the Prefect API does not answer at {api_url}")
+                        copying = _run(inbox, db_path, copying)
+        finally:
+            wait([copying])  # never leave a copy half made
+    print(f"[{_clock()}] xxgk watch: stopped", flush=True)
+    return 0
+
+
+def _import_flow() -> None:
+    import flows.refresh  # noqa: F401
+
+
+def _run(inbox: Path, db_path: Path, copying: Future[bool]) -> Future[bool]:
+    """One refresh run, reported; returns the copy of the next run's work file, started now
+    (it does nothing when this run did not publish: its work file is still there)."""
+    from flows.refresh import refresh
+    from serving.publish import what_is_served
+    from serving.work_file import adopt_serving_file_ahead
+    from xxgk.parse_ahead import parse_again_if_changed
+
+    copy_failure = copying.exception()  # the run copies the serving file itself then
+    if copy_failure is not None:
+        print(f"xxgk watch: copying the serving file failed: {copy_failure}", file=sys.stderr)
+    started = time.monotonic()
+    try:
+        result = refresh(inbox, db_path, kind="watch")
+    except Exception as exc:  # reported; the next change runs again
+        print(f"[{_clock()}] xxgk watch: the run failed: {exc}", file=sys.stderr, flush=True)
+        print(f"xxgk watch: {what_is_served(db_path)}", file=sys.stderr, flush=True)
+    else:
+        print(f"summary:  {result.run.summary()}", flush=True)
+    print(f"[{_clock()}] the run took {time.monotonic() - started:.1f} s", flush=True)
+    work_db = work_db_path(db_path)
+    parse_again_if_changed(work_db, ROOT)  # the dbt project was edited meanwhile
+    return adopt_serving_file_ahead(work_db, db_path)
