@@ -7,7 +7,9 @@ as long as it serves (its UI shows the deployment, its runs and their logs). pre
 describes the same deployment for `prefect deploy` with a work pool (docs/operations.md).
 
 One run at a time (DuckDB has one writer): the deployment's concurrency limit is 1, and a run
-that finds the work file locked waits and retries (flows/refresh.py).
+that finds the work file locked waits and retries (flows/refresh.py). A run while another
+process builds the warehouse (`xxgk run`, `xxgk watch`) fails at once, naming it
+(serving/work_file.py's build lock).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from prefect import flow
 
 from flows.refresh import refresh
 from flows.runtime import api_healthy, stop_server, wait_for_api
+from serving.work_file import build_lock
 
 DEPLOYMENT_NAME = "inbox"
 
@@ -31,7 +34,8 @@ DEPLOYMENT_NAME = "inbox"
 def refresh_inbox(inbox: str, db: str) -> dict[str, object]:
     """One scheduled refresh of the warehouse at ``db`` from the reports under ``inbox``;
     returns the run's row of audit.runs (as a dict, for Prefect's UI and API)."""
-    result = refresh(Path(inbox), Path(db), kind="scheduled")
+    with build_lock(Path(db), "xxgk serve (deployment refresh-inbox/inbox)"):
+        result = refresh(Path(inbox), Path(db), kind="scheduled")
     print(f"summary: {result.run.summary()}")
     return {
         "run_id": result.run.run_id,

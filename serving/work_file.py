@@ -1,16 +1,62 @@
 """The work file a run builds in: a copy of the serving file, since publishing renames the
 last work file into the serving file (serving/publish.py). Light to import: `xxgk run`
-starts the copy before it imports anything else."""
+starts the copy before it imports anything else.
+
+One process at a time builds a warehouse: :func:`build_lock` holds ``<name>.build.lock``
+beside the serving file (an advisory ``flock``, released when the process ends however it
+ends) for as long as the process may write the work file: the whole `xxgk run`, `reparse`
+or `retire`, the whole life of `xxgk watch`, each run of the scheduled deployment. Another
+process that wants to build fails at once with :class:`WarehouseBusy`, naming the holder,
+instead of interleaving its steps with the holder's in the same work file.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from serving.files import discard, staging_name
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process builds the warehouse (holds its build lock)."""
+
+
+def build_lock_path(serving_db: Path) -> Path:
+    """``<name>.build.lock`` beside the serving file ``<name>.duckdb``."""
+    serving_db = Path(serving_db).resolve()
+    return serving_db.with_name(f"{serving_db.stem}.build.lock")
+
+
+@contextmanager
+def build_lock(serving_db: Path, holder: str) -> Iterator[None]:
+    """Hold the build lock of the warehouse served at ``serving_db`` inside the block;
+    ``holder`` (e.g. the command) is written into the lock file for the message another
+    process gets. Raises :class:`WarehouseBusy` when another process holds it."""
+    path = build_lock_path(serving_db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            held_by = os.pread(descriptor, 4096, 0).decode("utf-8", "replace").strip()
+            raise WarehouseBusy(
+                f"another process is building this warehouse ({held_by or 'unknown'}); "
+                f"wait for it to end, or stop it (lock: {path})"
+            ) from None
+        since = datetime.now().astimezone().isoformat(timespec="seconds")
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, f"{holder}, pid {os.getpid()}, since {since}\n".encode(), 0)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock; the file stays (removing it would race)
 
 
 def adopt_serving_file(work_db: Path, serving_db: Path) -> bool:

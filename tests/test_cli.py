@@ -2,8 +2,10 @@ from pathlib import Path
 
 import pytest
 
+from serving.work_file import WarehouseBusy, build_lock, build_lock_path
 from xxgk import paths
 from xxgk.cli import main
+from xxgk.paths import work_db_path
 from xxgk.settings import configure_environment
 
 
@@ -32,3 +34,37 @@ def test_missing_input_directory_is_a_usage_error(
 def test_run_requires_a_command() -> None:
     with pytest.raises(SystemExit):
         main([])
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run", "--input", str(paths.SAMPLE_DIR)],
+        ["reparse"],
+        ["retire", "some-document"],
+        ["watch", "--input", str(paths.SAMPLE_DIR)],
+    ],
+    ids=["run", "reparse", "retire", "watch"],
+)
+def test_a_second_builder_of_a_warehouse_is_refused_naming_the_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    db = tmp_path / "w.duckdb"
+    with build_lock(db, "xxgk watch"):
+        assert main([*command, "--db", str(db)]) == 1
+    error = capsys.readouterr().err
+    assert "another process is building this warehouse (xxgk watch, pid" in error
+    assert str(build_lock_path(db)) in error
+    assert not db.exists() and not work_db_path(db).exists()  # nothing was started
+
+
+def test_the_build_lock_is_free_again_once_released(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    with (
+        build_lock(db, "first"),
+        pytest.raises(WarehouseBusy, match=r"\(first, pid \d+, since "),
+        build_lock(db, "second"),
+    ):
+        pass
+    with build_lock(db, "third"):
+        assert build_lock_path(db).read_text().startswith("third, pid ")

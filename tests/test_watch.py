@@ -8,6 +8,7 @@ import queue
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -119,6 +120,16 @@ def test_watch_serves_each_report_as_it_arrives_and_stops_on_sigterm(
     caught_up = until(lines, "watching ")
     assert any("publish:  version 1 served" in line for line in caught_up), caught_up
     db = inbox.parent / "served" / "xxgk.duckdb"
+    # another builder of the same warehouse is refused while the watch holds it
+    xxgk = str(Path(sys.executable).with_name("xxgk"))
+    refused = subprocess.run(
+        [xxgk, "run", "--input", str(inbox), "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "another process is building this warehouse (xxgk watch, pid" in refused.stderr
 
     second = sorted(SAMPLE_DIR.iterdir())[1]
     shutil.copy(second, inbox / ".arriving.txt")  # hidden while it is copied in

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import MutableMapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -152,15 +153,34 @@ def _how_to_query(publication: Publication) -> str:
     )
 
 
+def _building(db_path: Path, holder: str) -> AbstractContextManager[None]:
+    """The warehouse's build lock (serving/work_file.py): one building process at a time."""
+    from serving.work_file import build_lock
+
+    return build_lock(db_path, holder)
+
+
 def run(input_dir: Path | None, db_path: Path, kind: str = "run") -> int:
     """The refresh flow once, from the command line: progress per step, then the run's
     summary and how to query what was published."""
+    from serving.work_file import WarehouseBusy
+
     db_path = db_path.expanduser().resolve()
     if input_dir is not None:
         input_dir = input_dir.expanduser().resolve()
         if not input_dir.is_dir():
             print(f"xxgk: input directory not found: {input_dir}", file=sys.stderr)
             return 2
+    try:
+        with _building(db_path, f"xxgk {kind}"):
+            return _run_locked(input_dir, db_path, kind)
+    except WarehouseBusy as exc:
+        print(f"xxgk: {exc}", file=sys.stderr)
+        return 1
+
+
+def _run_locked(input_dir: Path | None, db_path: Path, kind: str) -> int:
+    """:func:`run`, holding the build lock."""
     print(f"xxgk {kind}: {input_dir or '(landed documents)'} -> {db_path}", flush=True)
     started = time.monotonic()
     from concurrent.futures import Future, wait
@@ -209,10 +229,24 @@ def retire(
     documents: list[str], missing_from: Path | None, reason: str | None, db_path: Path
 ) -> int:
     """Retire documents in the work file, then rebuild and publish without them."""
+    from serving.work_file import WarehouseBusy
+
+    db_path = db_path.expanduser().resolve()
+    try:
+        with _building(db_path, "xxgk retire"):
+            return _retire_locked(documents, missing_from, reason, db_path)
+    except WarehouseBusy as exc:
+        print(f"xxgk: {exc}", file=sys.stderr)
+        return 1
+
+
+def _retire_locked(
+    documents: list[str], missing_from: Path | None, reason: str | None, db_path: Path
+) -> int:
+    """:func:`retire`, holding the build lock."""
     from ingest.retire import RetireError, missing_from_inbox, retire_documents
     from serving.work_file import adopt_serving_file
 
-    db_path = db_path.expanduser().resolve()
     work_db = work_db_path(db_path)
     adopt_serving_file(work_db, db_path)
     if not work_db.exists():
@@ -233,7 +267,7 @@ def retire(
     print(f"retire:   {summary}", flush=True)
     for doc_id, path in summary.retired:
         print(f"          {doc_id}  {path}", flush=True)
-    return run(None, db_path, kind="retire")
+    return _run_locked(None, db_path, kind="retire")
 
 
 def history(db_path: Path, limit: int) -> int:
@@ -261,6 +295,7 @@ def history(db_path: Path, limit: int) -> int:
 
 def _watch(inbox: Path, db_path: Path, settle_s: float, poll: bool) -> int:
     """`xxgk watch` until Ctrl-C or SIGTERM (which lets the run in progress end first)."""
+    from serving.work_file import WarehouseBusy
     from xxgk.watch import WatchCannotGoOn, WatchSettings, polling_wanted, watch
 
     inbox, db_path = inbox.expanduser().resolve(), db_path.expanduser().resolve()
@@ -271,16 +306,19 @@ def _watch(inbox: Path, db_path: Path, settle_s: float, poll: bool) -> int:
         print(f"xxgk: --settle must be 0 or more seconds, not {settle_s:g}", file=sys.stderr)
         return 2
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     settings = WatchSettings(settle_s=settle_s, force_polling=poll or polling_wanted(os.environ))
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     try:
-        return watch(inbox, db_path, settings, stop)
-    except WatchCannotGoOn as exc:
+        with _building(db_path, "xxgk watch"):
+            return watch(inbox, db_path, settings, stop)
+    except (WatchCannotGoOn, WarehouseBusy) as exc:
         print(f"xxgk watch: {exc}", file=sys.stderr, flush=True)
         return 1
     except KeyboardInterrupt:
         print("\nxxgk watch: interrupted", file=sys.stderr, flush=True)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _exit_now(status: int) -> NoReturn:
