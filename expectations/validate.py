@@ -34,6 +34,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Collection
@@ -105,6 +106,7 @@ class ValidationReport:
     run_id: str = ""
     scope: str = "all reports"  # or "<n> changed reports" (per-report suites only)
     run_at: datetime | None = None  # when the validation started
+    seconds: float = 0.0  # how long it took (snapshots, checkpoints, Data Docs)
 
     @property
     def failures(self) -> list[Outcome]:
@@ -526,12 +528,20 @@ def validate_warehouse(
     suites = build_suites(layers=layers) if suites is None else suites
     scope = "all reports" if reports is None else f"{len(set(reports))} changed reports"
     run_at = datetime.now(UTC).replace(tzinfo=None)
+    started = time.monotonic()
     run_id = run_id or _run_id()
     docs_dir = data_docs_dir(Path(db_path))
     with tempfile.TemporaryDirectory(prefix="xxgk-ge-") as tmp:
         snapshots = snapshot(db_path, suites, Path(tmp), reports=reports, chunk_rows=chunk_rows)
         outcomes = run_checkpoints(Path(tmp), snapshots, docs_dir, run_id)
-    report = ValidationReport(outcomes, docs_dir, run_id=run_id, scope=scope, run_at=run_at)
+    report = ValidationReport(
+        outcomes,
+        docs_dir,
+        run_id=run_id,
+        scope=scope,
+        run_at=run_at,
+        seconds=time.monotonic() - started,
+    )
     if audit:
         record_validation(db_path, report)
     return report

@@ -245,8 +245,10 @@ def _refresh(
         # (in its process) and the staging of the next version (here) only read it
         version = reserve_version(work_db, db_path)
         checking = validate.submit(work_db, scope, gate)
+        staging_started = time.monotonic()
         try:
             staged = stage_version(work_db, db_path, version, input_dir, docs_page)
+            staging_s = time.monotonic() - staging_started
         finally:
             checking.wait()  # never leave the gate reading while the run ends
         try:
@@ -258,7 +260,11 @@ def _refresh(
         _end_gate(gate, kept, failed=True)
         raise
     _end_gate(gate, kept, failed=False, renew=scope is None)
-    progress.say("validate", f"{validation}; version {version} staged meanwhile")
+    progress.say(
+        "validate",
+        f"{validation} in {validation.seconds:.1f} s; "
+        f"version {version} staged meanwhile in {staging_s:.1f} s",
+    )
     record_validation(work_db, validation)
     save_run(work_db, run, expectations_failed=len(validation.failures))
     if not validation.success:
