@@ -24,6 +24,7 @@ from xxgk.processes import kept_in_context, kept_process, run_in
 from xxgk.watch import (
     InboxGone,
     InboxWatcher,
+    WatchCannotGoOn,
     WatchSettings,
     describe,
     inbox_watcher,
@@ -75,6 +76,11 @@ def test_an_inbox_removed_while_watched_ends_the_watch_with_its_reason(tmp_path:
         shutil.rmtree(inbox)
         with pytest.raises(InboxGone, match="the inbox is gone"):
             watcher.next_batch()
+
+
+def test_an_inbox_that_cannot_be_watched_says_why(tmp_path: Path) -> None:
+    with pytest.raises(WatchCannotGoOn, match="cannot watch .*nope"):
+        InboxWatcher(tmp_path / "nope", WatchSettings(), threading.Event())
 
 
 def test_report_paths_and_descriptions() -> None:

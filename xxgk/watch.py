@@ -79,9 +79,13 @@ class InboxWatcher:
         self.settings = settings
         self.stop = stop
         # watching starts here: changes made before the first batch is asked for are kept
-        self._notify = RustNotify(
-            [str(inbox)], False, settings.force_polling, POLL_DELAY_MS, True, False
-        )
+        try:
+            self._notify = RustNotify(
+                [str(inbox)], False, settings.force_polling, POLL_DELAY_MS, True, False
+            )
+        except (OSError, RuntimeError) as exc:  # e.g. no inotify watches left
+            hint = "" if settings.force_polling else " (--poll scans it instead of inotify)"
+            raise WatchCannotGoOn(f"cannot watch {inbox}: {exc}{hint}") from exc
 
     def close(self) -> None:
         self._notify.close()
