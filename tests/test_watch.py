@@ -24,6 +24,7 @@ from xxgk.processes import kept_in_context, kept_process, run_in
 from xxgk.watch import (
     InboxGone,
     InboxWatcher,
+    Retry,
     WatchCannotGoOn,
     WatchSettings,
     describe,
@@ -76,6 +77,29 @@ def test_an_inbox_removed_while_watched_ends_the_watch_with_its_reason(tmp_path:
         shutil.rmtree(inbox)
         with pytest.raises(InboxGone, match="the inbox is gone"):
             watcher.next_batch()
+
+
+def test_with_no_change_a_batch_is_empty_once_the_retry_is_due(tmp_path: Path) -> None:
+    with inbox_watcher(tmp_path, WatchSettings(settle_s=0.1), threading.Event()) as watcher:
+        started = time.monotonic()
+        assert watcher.next_batch(deadline=started + 0.3) == []
+        assert time.monotonic() - started >= 0.3
+        (tmp_path / "a.txt").write_text("a change comes before the retry")
+        assert watcher.next_batch(deadline=time.monotonic() + 60) == [Path("a.txt")]
+
+
+def test_a_failed_run_is_retried_later_and_later_until_one_succeeds() -> None:
+    retry = Retry(first_s=30, longest_s=100)
+    assert retry.after(succeeded=True) is None
+    delays = []
+    for _ in range(4):
+        deadline = retry.after(succeeded=False)
+        assert deadline is not None and deadline > time.monotonic() + retry.delay_s - 1
+        delays.append(retry.delay_s)
+    assert delays == [30, 60, 100, 100]
+    assert retry.after(succeeded=True) is None
+    retry.after(succeeded=False)
+    assert retry.delay_s == 30  # a success starts the count again
 
 
 def test_an_inbox_that_cannot_be_watched_says_why(tmp_path: Path) -> None:

@@ -16,9 +16,11 @@ missed; changes made during a run start the next one. Files are watched with ino
 network file systems where inotify sees nothing.
 
 A failed run is reported and the watch goes on: what is served stays as it was, and the
-next change runs again. Ctrl-C stops at once (a run in progress ends as failed, recorded in
-the work file's audit.runs); a set ``stop`` event (SIGTERM, in the command) stops once the
-run in progress has ended.
+next change runs again, or with no change a retry after 30 s (doubling after each failure
+in a row, up to 10 minutes), since a failure may be transient (another program holding the
+work file, a full disk since cleared). Ctrl-C stops at once (a run in progress ends as
+failed, recorded in the work file's audit.runs); a set ``stop`` event (SIGTERM, in the
+command) stops once the run in progress has ended.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ from xxgk.schedule import DEFAULT_SETTLE_S
 LONGEST_WAIT_MS = 10 * 60 * 1000
 STOP_CHECK_MS = 500  # how often a wait with no change looks at the stop event
 POLL_DELAY_MS = 300  # between two scans of the inbox when polling
+RETRY_FIRST_S = 30.0  # a failed run is run again after this long with no change, then
+RETRY_LONGEST_S = 600.0  # twice as long after each failure in a row, up to this
 
 
 @dataclass(frozen=True)
@@ -90,10 +94,11 @@ class InboxWatcher:
     def close(self) -> None:
         self._notify.close()
 
-    def next_batch(self) -> list[Path] | None:
+    def next_batch(self, deadline: float | None = None) -> list[Path] | None:
         """The report files (relative to the inbox, sorted) added or changed since the last
-        batch, once none changed for ``settle_s``; None when ``stop`` is set. Raises
-        KeyboardInterrupt on Ctrl-C, :class:`InboxGone` when the inbox is removed."""
+        batch, once none changed for ``settle_s``; an empty list once ``deadline`` (a
+        ``time.monotonic()`` value) has passed with no change; None when ``stop`` is set.
+        Raises KeyboardInterrupt on Ctrl-C, :class:`InboxGone` when the inbox is removed."""
         settle_ms = max(1, round(self.settings.settle_s * 1000))
         while True:
             changes = self._notify.watch(LONGEST_WAIT_MS, settle_ms, STOP_CHECK_MS, self.stop)
@@ -104,6 +109,8 @@ class InboxWatcher:
             if changes == "timeout":
                 if not self.inbox.is_dir():  # inotify would wait for it forever
                     raise InboxGone(f"the inbox is gone: {self.inbox}")
+                if deadline is not None and time.monotonic() >= deadline:
+                    return []
                 continue
             batch = {
                 relative
@@ -155,30 +162,57 @@ def watch(inbox: Path, db_path: Path, settings: WatchSettings, stop: threading.E
                 from flows.refresh import GATE_MODULE
 
                 with kept_process(GATE_MODULE):
-                    print(f"[{_clock()}] Prefect API {api_url}; catching up with the inbox")
-                    copying = _run(inbox, db_path, copying)
+                    print(
+                        f"[{_clock()}] Prefect API {api_url}; catching up with the inbox",
+                        flush=True,
+                    )
+                    copying, succeeded = _run(inbox, db_path, copying)
+                    retry = Retry()
                     while not stop.is_set():
-                        print(f"[{_clock()}] watching {inbox} (Ctrl-C stops)", flush=True)
-                        batch = watcher.next_batch()
+                        deadline = retry.after(succeeded)
+                        waiting = "" if deadline is None else f"; retrying in {retry.delay_s:g} s"
+                        print(f"[{_clock()}] watching {inbox} (Ctrl-C stops){waiting}", flush=True)
+                        batch = watcher.next_batch(deadline)
                         if batch is None:
                             break
-                        print(f"[{_clock()}] {describe(batch)}", flush=True)
+                        reason = describe(batch) if batch else "retrying the failed run"
+                        print(f"[{_clock()}] {reason}", flush=True)
                         if api_url and not api_healthy(api_url, timeout_s=5):
                             raise ApiGone(f"the Prefect API does not answer at {api_url}")
-                        copying = _run(inbox, db_path, copying)
+                        copying, succeeded = _run(inbox, db_path, copying)
         finally:
             wait([copying])  # never leave a copy half made
     print(f"[{_clock()}] xxgk watch: stopped", flush=True)
     return 0
 
 
+class Retry:
+    """When to run again after a failed run with no change meanwhile: after
+    ``first_s`` seconds, twice as long after each failure in a row, at most ``longest_s``
+    (a transient failure, e.g. another program holding the work file, clears by itself)."""
+
+    def __init__(self, first_s: float = RETRY_FIRST_S, longest_s: float = RETRY_LONGEST_S):
+        self.first_s = first_s
+        self.longest_s = longest_s
+        self.delay_s = 0.0
+
+    def after(self, succeeded: bool) -> float | None:
+        """The deadline (``time.monotonic()``) of the next retry, None after a success."""
+        if succeeded:
+            self.delay_s = 0.0
+            return None
+        self.delay_s = min(self.longest_s, self.delay_s * 2 if self.delay_s else self.first_s)
+        return time.monotonic() + self.delay_s
+
+
 def _import_flow() -> None:
     import flows.refresh  # noqa: F401
 
 
-def _run(inbox: Path, db_path: Path, copying: Future[bool]) -> Future[bool]:
+def _run(inbox: Path, db_path: Path, copying: Future[bool]) -> tuple[Future[bool], bool]:
     """One refresh run, reported; returns the copy of the next run's work file, started now
-    (it does nothing when this run did not publish: its work file is still there)."""
+    (it does nothing when this run did not publish: its work file is still there), and
+    whether the run succeeded."""
     from flows.refresh import refresh
     from serving.publish import what_is_served
     from serving.work_file import adopt_serving_file_ahead
@@ -188,14 +222,16 @@ def _run(inbox: Path, db_path: Path, copying: Future[bool]) -> Future[bool]:
     if copy_failure is not None:
         print(f"xxgk watch: copying the serving file failed: {copy_failure}", file=sys.stderr)
     started = time.monotonic()
+    succeeded = False
     try:
         result = refresh(inbox, db_path, kind="watch")
-    except Exception as exc:  # reported; the next change runs again
+    except Exception as exc:  # reported; the next change, or the retry, runs again
         print(f"[{_clock()}] xxgk watch: the run failed: {exc}", file=sys.stderr, flush=True)
         print(f"xxgk watch: {what_is_served(db_path)}", file=sys.stderr, flush=True)
     else:
+        succeeded = True
         print(f"summary:  {result.run.summary()}", flush=True)
     print(f"[{_clock()}] the run took {time.monotonic() - started:.1f} s", flush=True)
     work_db = work_db_path(db_path)
     parse_again_if_changed(work_db, ROOT)  # the dbt project was edited meanwhile
-    return adopt_serving_file_ahead(work_db, db_path)
+    return adopt_serving_file_ahead(work_db, db_path), succeeded
