@@ -133,14 +133,14 @@ def publish(staged: StagedVersion, run: RunRecord) -> Publication:
 
 
 def _end_gate(
-    gate: ProcessPoolExecutor, kept: KeptProcess | None, *, failed: bool, renew: bool = False
+    gate: ProcessPoolExecutor, kept: KeptProcess | None, *, failed: bool, renew: bool
 ) -> None:
     """A run's own gate process exits (while publishing goes on). A kept one stays for the
-    next run, unless this run failed or validated every row (the process may then hold
-    the memory of it, or be broken): a fresh one replaces it."""
+    next run unless ``renew`` (this run failed, or validated every row: the process may be
+    broken, or hold the memory of it): a fresh one replaces it."""
     if kept is None:
         release(gate, failed=failed)
-    elif failed or renew:
+    elif renew:
         kept.renew()
 
 
@@ -256,8 +256,9 @@ def _refresh(
         except BaseException:
             discard_staged(staged)
             raise
-    except BaseException:  # maybe while the gate still loads Great Expectations
-        _end_gate(gate, kept, failed=True)
+    except BaseException as exc:  # maybe while the gate still loads Great Expectations
+        # an interrupt ends the watch too, which closes its kept process: no fresh one
+        _end_gate(gate, kept, failed=True, renew=isinstance(exc, Exception))
         raise
     _end_gate(gate, kept, failed=False, renew=scope is None)
     progress.say(
