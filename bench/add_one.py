@@ -31,11 +31,12 @@ from pathlib import Path
 from bench.run import make_corpus
 from bench.synthetic import TEMPLATES, draw_report, messy_txt
 
+XXGK = str(Path(sys.executable).with_name("xxgk"))  # the command, as a user runs it
 STEP_PREFIXES = ("land:", "parse:", "build:", "validate:", "dbt docs:", "publish:", "summary:")
 
 
 def xxgk_run(inbox: Path, db: Path, env: dict[str, str]) -> tuple[float, list[str]]:
-    command = [str(Path(sys.executable).with_name("xxgk")), "run", "--input", str(inbox)]
+    command = [XXGK, "run", "--input", str(inbox)]
     started = time.perf_counter()
     result = subprocess.run(
         [*command, "--db", str(db)], capture_output=True, text=True, env=env, check=False
@@ -66,7 +67,7 @@ def watching(
     """`xxgk watch` on ``inbox`` → ``db`` (with ``options``) in a subprocess; yields it and
     the queue of its output lines (read in a thread). Stopped with SIGTERM on exit, if still
     running (it ends after its run in progress), killed if it does not end in 2 minutes."""
-    command = [str(Path(sys.executable).with_name("xxgk")), "watch", "--input", str(inbox)]
+    command = [XXGK, "watch", "--input", str(inbox)]
     process = subprocess.Popen(
         [*command, "--db", str(db), *options],
         stdout=subprocess.PIPE,

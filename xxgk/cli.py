@@ -9,8 +9,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import MutableMapping, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -153,30 +152,29 @@ def _how_to_query(publication: Publication) -> str:
     )
 
 
-def _building(db_path: Path, holder: str) -> AbstractContextManager[None]:
-    """The warehouse's build lock (serving/work_file.py): one building process at a time."""
-    from serving.work_file import build_lock
+def _as_the_builder(db_path: Path, holder: str, step: Callable[[], int]) -> int:
+    """``step()`` holding the warehouse's build lock (serving/work_file.py), or status 1
+    naming the process that holds it: one building process at a time."""
+    from serving.work_file import WarehouseBusy, build_lock
 
-    return build_lock(db_path, holder)
+    try:
+        with build_lock(db_path, holder):
+            return step()
+    except WarehouseBusy as exc:
+        print(f"xxgk: {exc}", file=sys.stderr)
+        return 1
 
 
 def run(input_dir: Path | None, db_path: Path, kind: str = "run") -> int:
     """The refresh flow once, from the command line: progress per step, then the run's
     summary and how to query what was published."""
-    from serving.work_file import WarehouseBusy
-
     db_path = db_path.expanduser().resolve()
     if input_dir is not None:
         input_dir = input_dir.expanduser().resolve()
         if not input_dir.is_dir():
             print(f"xxgk: input directory not found: {input_dir}", file=sys.stderr)
             return 2
-    try:
-        with _building(db_path, f"xxgk {kind}"):
-            return _run_locked(input_dir, db_path, kind)
-    except WarehouseBusy as exc:
-        print(f"xxgk: {exc}", file=sys.stderr)
-        return 1
+    return _as_the_builder(db_path, f"xxgk {kind}", lambda: _run_locked(input_dir, db_path, kind))
 
 
 def _run_locked(input_dir: Path | None, db_path: Path, kind: str) -> int:
@@ -229,15 +227,10 @@ def retire(
     documents: list[str], missing_from: Path | None, reason: str | None, db_path: Path
 ) -> int:
     """Retire documents in the work file, then rebuild and publish without them."""
-    from serving.work_file import WarehouseBusy
-
     db_path = db_path.expanduser().resolve()
-    try:
-        with _building(db_path, "xxgk retire"):
-            return _retire_locked(documents, missing_from, reason, db_path)
-    except WarehouseBusy as exc:
-        print(f"xxgk: {exc}", file=sys.stderr)
-        return 1
+    return _as_the_builder(
+        db_path, "xxgk retire", lambda: _retire_locked(documents, missing_from, reason, db_path)
+    )
 
 
 def _retire_locked(
@@ -295,9 +288,6 @@ def history(db_path: Path, limit: int) -> int:
 
 def _watch(inbox: Path, db_path: Path, settle_s: float, poll: bool) -> int:
     """`xxgk watch` until Ctrl-C or SIGTERM (which lets the run in progress end first)."""
-    from serving.work_file import WarehouseBusy
-    from xxgk.watch import WatchCannotGoOn, WatchSettings, polling_wanted, watch
-
     inbox, db_path = inbox.expanduser().resolve(), db_path.expanduser().resolve()
     if not inbox.is_dir():
         print(f"xxgk: input directory not found: {inbox}", file=sys.stderr)
@@ -305,13 +295,19 @@ def _watch(inbox: Path, db_path: Path, settle_s: float, poll: bool) -> int:
     if settle_s < 0:
         print(f"xxgk: --settle must be 0 or more seconds, not {settle_s:g}", file=sys.stderr)
         return 2
+    return _as_the_builder(db_path, "xxgk watch", lambda: _watching(inbox, db_path, settle_s, poll))
+
+
+def _watching(inbox: Path, db_path: Path, settle_s: float, poll: bool) -> int:
+    """:func:`_watch`, holding the build lock."""
+    from xxgk.watch import WatchCannotGoOn, WatchSettings, polling_wanted, watch
+
     stop = threading.Event()
     settings = WatchSettings(settle_s=settle_s, force_polling=poll or polling_wanted(os.environ))
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     try:
-        with _building(db_path, "xxgk watch"):
-            return watch(inbox, db_path, settings, stop)
-    except (WatchCannotGoOn, WarehouseBusy) as exc:
+        return watch(inbox, db_path, settings, stop)
+    except WatchCannotGoOn as exc:
         print(f"xxgk watch: {exc}", file=sys.stderr, flush=True)
         return 1
     except KeyboardInterrupt:

@@ -117,7 +117,7 @@ class KeptProcess:
         release(self.process, failed=True)
 
 
-_KEPT: ContextVar[dict[str, KeptProcess] | None] = ContextVar("xxgk_kept_process", default=None)
+_KEPT: ContextVar[KeptProcess | None] = ContextVar("xxgk_kept_process", default=None)
 
 
 @contextmanager
@@ -125,7 +125,7 @@ def kept_process(module: str) -> Iterator[KeptProcess]:
     """A process with ``module`` loaded, started now, for the steps that ask for one with
     :func:`kept_in_context` inside the block (in this context); shut down on exit."""
     kept = KeptProcess(module)
-    token = _KEPT.set({**(_KEPT.get() or {}), module: kept})
+    token = _KEPT.set(kept)
     try:
         yield kept
     finally:
@@ -134,5 +134,6 @@ def kept_process(module: str) -> Iterator[KeptProcess]:
 
 
 def kept_in_context(module: str) -> KeptProcess | None:
-    """The process :func:`kept_process` keeps for ``module`` in this context, if any."""
-    return (_KEPT.get() or {}).get(module)
+    """The process :func:`kept_process` keeps in this context, if it has ``module``."""
+    kept = _KEPT.get()
+    return kept if kept is not None and kept.module == module else None

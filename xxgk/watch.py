@@ -166,7 +166,7 @@ def watch(inbox: Path, db_path: Path, settings: WatchSettings, stop: threading.E
                         f"[{_clock()}] Prefect API {api_url}; catching up with the inbox",
                         flush=True,
                     )
-                    copying, succeeded = _run(inbox, db_path, copying)
+                    copying, succeeded = _run(inbox, db_path, work_db, copying)
                     retry = Retry()
                     while not stop.is_set():
                         deadline = retry.after(succeeded)
@@ -179,7 +179,7 @@ def watch(inbox: Path, db_path: Path, settings: WatchSettings, stop: threading.E
                         print(f"[{_clock()}] {reason}", flush=True)
                         if api_url and not api_healthy(api_url, timeout_s=5):
                             raise ApiGone(f"the Prefect API does not answer at {api_url}")
-                        copying, succeeded = _run(inbox, db_path, copying)
+                        copying, succeeded = _run(inbox, db_path, work_db, copying)
         finally:
             wait([copying])  # never leave a copy half made
     print(f"[{_clock()}] xxgk watch: stopped", flush=True)
@@ -209,7 +209,9 @@ def _import_flow() -> None:
     import flows.refresh  # noqa: F401
 
 
-def _run(inbox: Path, db_path: Path, copying: Future[bool]) -> tuple[Future[bool], bool]:
+def _run(
+    inbox: Path, db_path: Path, work_db: Path, copying: Future[bool]
+) -> tuple[Future[bool], bool]:
     """One refresh run, reported; returns the copy of the next run's work file, started now
     (it does nothing when this run did not publish: its work file is still there), and
     whether the run succeeded."""
@@ -232,6 +234,5 @@ def _run(inbox: Path, db_path: Path, copying: Future[bool]) -> tuple[Future[bool
         succeeded = True
         print(f"summary:  {result.run.summary()}", flush=True)
     print(f"[{_clock()}] the run took {time.monotonic() - started:.1f} s", flush=True)
-    work_db = work_db_path(db_path)
     parse_again_if_changed(work_db, ROOT)  # the dbt project was edited meanwhile
     return adopt_serving_file_ahead(work_db, db_path), succeeded
