@@ -1,5 +1,5 @@
-"""Statistics parser: text of a landed report → report attributes and cells with provenance."""
+"""Statistics out of a landed document's text: attributes, template and cells."""
 
-from ingest.parse.document import PARSER_VERSION, ParsedDocument, parse_document
+from ingest.parse.document import PARSER_VERSION, DocumentHints, ParsedDocument, parse_document
 
-__all__ = ["PARSER_VERSION", "ParsedDocument", "parse_document"]
+__all__ = ["PARSER_VERSION", "DocumentHints", "ParsedDocument", "parse_document"]

@@ -17,6 +17,16 @@ from ingest.parse.report_attributes import is_annual_report, read_attributes
 PARSER_VERSION = f"0.1.1+prose.{PROSE_VERSION}"
 
 
+@dataclass(frozen=True)
+class DocumentHints:
+    """What is known of a report besides its text: the file's name, and a title the file
+    carries outside its body (a PDF's metadata, an HTML page's <title>)."""
+
+    file_name: str | None = None
+    title: str | None = None
+    title_source: str | None = None  # `pdf_metadata`, `html_title`, …
+
+
 @dataclass
 class ParsedDocument:
     attributes: dict
@@ -25,9 +35,15 @@ class ParsedDocument:
 
 
 def parse_document(
-    document_id: str, text: str, reference: Reference | None = None
+    document_id: str,
+    text: str,
+    reference: Reference | None = None,
+    hints: DocumentHints | None = None,
 ) -> ParsedDocument:
-    """Read a report's statistics; a document without a known table is template `none`."""
+    """Read a report's statistics; a document without a known table is template `none`.
+
+    `hints` (file name, an out-of-body title) inform the report's attributes where the body
+    lacks them."""
     reference = reference or default_reference()
     lines = text.splitlines()
     attributes = read_attributes(lines, text, reference)
