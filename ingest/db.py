@@ -62,6 +62,7 @@ RAW_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("template", "varchar"),
         ("parse_status", "varchar"),
         ("parse_note", "varchar"),
+        ("attribute_sources", "varchar"),  # JSON: attribute -> where it was read
     ),
     "cells": (
         ("document_id", "varchar not null"),

@@ -1,7 +1,8 @@
 """Crafted `raw` schema for the dbt model tests (tests/test_dbt_models.py).
 
-create_raw_schema() makes the six raw tables exactly as docs/architecture.md describes
-them; load_fixture() fills them with a handful of hand-made reports whose expected mart
+create_raw_schema() makes the raw tables from their one declaration (ingest/db.py's
+RAW_TABLES), without constraints so that tests may plant bad rows; load_fixture() fills
+them with a handful of hand-made reports whose expected mart
 rows are easy to work out by hand (insert_reports() adds more, as tests/test_quality_models.py
 does; these reports state no prose numbers):
 
@@ -30,43 +31,10 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.db import RAW_TABLES, columns
 from ingest.parse.reference import applicant_columns
 
 APPLICANTS = applicant_columns()[:-1]  # the six applicant columns, without `total`
-
-DDL = """
-create schema if not exists raw;
-create or replace table raw.documents (
-    document_id varchar primary key, source_file varchar, source_path varchar,
-    size_bytes bigint, sha256 varchar, media_type varchar, encoding varchar,
-    extraction_status varchar, text varchar, extractor_version varchar, landed_at timestamp,
-    retired_at timestamp, retired_reason varchar
-);
-create or replace table raw.quarantine (
-    source_path varchar, source_file varchar, size_bytes bigint, sha256 varchar,
-    reason varchar, quarantined_at timestamp
-);
-create or replace table raw.report_attributes (
-    document_id varchar, parser_version varchar, title varchar, title_line integer,
-    issuer varchar, region_name varchar, region_code varchar, scope varchar,
-    report_year integer, template varchar, parse_status varchar, parse_note varchar
-);
-create or replace table raw.cells (
-    document_id varchar, parser_version varchar, section varchar, metric_code varchar,
-    applicant varchar, row_label varchar, raw_text varchar, value_text varchar,
-    unit_text varchar, value_status varchar, source_line integer, match_method varchar,
-    match_score double, alternatives varchar
-);
-create or replace table raw.unmapped_labels (
-    document_id varchar, section varchar, row_label varchar, normalised_label varchar,
-    source_line integer, best_code varchar, best_score double
-);
-create or replace table raw.prose_numbers (
-    document_id varchar, extractor_version varchar, measure varchar, value_text varchar,
-    approximate boolean, subject varchar, source_line integer, occurrence integer,
-    phrase varchar, context varchar
-);
-"""
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PARSER_VERSION = "test-0"
@@ -448,7 +416,26 @@ def run_dbt(args: list[str], db_path: Path, work_dir: Path):
 
 
 def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(DDL)
+    con.execute("create schema if not exists raw")
+    for table, declared in RAW_TABLES.items():
+        body = ", ".join(f"{name} {kind.split()[0]}" for name, kind in declared)
+        con.execute(f"create or replace table raw.{table} ({body})")
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, row: dict) -> None:
+    """One row, by column name (columns left out are NULL)."""
+    names = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    con.execute(f"insert into raw.{table} ({names}) values ({marks})", list(row.values()))
+
+
+def _insert_positional(
+    con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[Iterable]
+) -> None:
+    """Rows whose values follow the table's first columns in order."""
+    for row in rows:
+        values = list(row)
+        _insert(con, table, dict(zip(columns(table), values, strict=False)))
 
 
 def insert_reports(con: duckdb.DuckDBPyConnection, reports: Iterable[Report]) -> None:
@@ -456,45 +443,28 @@ def insert_reports(con: duckdb.DuckDBPyConnection, reports: Iterable[Report]) ->
     for r in reports:
         data = r.text.encode("utf-8")
         media = r.source_file.rsplit(".", 1)[-1]
-        con.execute(
-            "insert into raw.documents values (?,?,?,?,?,?,?,?,?,?,?,null,null)",
-            [
-                r.document_id,
-                r.source_file,
-                f"in/{r.source_file}",
-                len(data),
-                hashlib.sha256(data).hexdigest(),
-                media,
-                None if media in ("pdf", "docx") else "utf-8",
-                "needs_ocr" if r.key == "NOPARSE" else "ok",
-                r.text,
-                "test",
-                LANDED_AT,
-            ],
+        _insert(
+            con,
+            "documents",
+            {
+                "document_id": r.document_id,
+                "source_file": r.source_file,
+                "source_path": f"in/{r.source_file}",
+                "size_bytes": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "media_type": media,
+                "encoding": None if media in ("pdf", "docx") else "utf-8",
+                "extraction_status": "needs_ocr" if r.key == "NOPARSE" else "ok",
+                "text": r.text,
+                "extractor_version": "test",
+                "landed_at": LANDED_AT,
+            },
         )
         if r.attributes is not None:
-            a = r.attributes
-            con.execute(
-                "insert into raw.report_attributes values (?,?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    r.document_id,
-                    PARSER_VERSION,
-                    a["title"],
-                    a["title_line"],
-                    a["issuer"],
-                    a["region_name"],
-                    a["region_code"],
-                    a["scope"],
-                    a["report_year"],
-                    a["template"],
-                    a["parse_status"],
-                    a["parse_note"],
-                ],
-            )
-        if r.cells:
-            con.executemany("insert into raw.cells values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", r.cells)
-        if r.prose:
-            con.executemany("insert into raw.prose_numbers values (?,?,?,?,?,?,?,?,?,?)", r.prose)
+            row = {"document_id": r.document_id, "parser_version": PARSER_VERSION}
+            _insert(con, "report_attributes", row | dict(r.attributes))
+        _insert_positional(con, "cells", r.cells)
+        _insert_positional(con, "prose_numbers", r.prose)
 
 
 def load_fixture(db_path: str) -> dict[str, str]:
@@ -503,19 +473,33 @@ def load_fixture(db_path: str) -> dict[str, str]:
     with duckdb.connect(db_path) as con:
         create_raw_schema(con)
         insert_reports(con, reports.values())
-        con.execute(
-            "insert into raw.unmapped_labels values (?,?,?,?,?,?,?)",
-            [reports["OLD"].document_id, "old", "十、其他情况", "十其他情况", 120, "old.s9", 41.0],
-        )
-        con.execute(
-            "insert into raw.quarantine values (?,?,?,?,?,?)",
+        _insert_positional(
+            con,
+            "unmapped_labels",
             [
-                "in/broken.docx",
-                "broken.docx",
-                10,
-                None,
-                "The .docx file is not a valid zip archive.",
-                LANDED_AT,
+                [
+                    reports["OLD"].document_id,
+                    "old",
+                    "十、其他情况",
+                    "十其他情况",
+                    120,
+                    "old.s9",
+                    41.0,
+                ]
+            ],
+        )
+        _insert_positional(
+            con,
+            "quarantine",
+            [
+                [
+                    "in/broken.docx",
+                    "broken.docx",
+                    10,
+                    None,
+                    "The .docx file is not a valid zip archive.",
+                    LANDED_AT,
+                ]
             ],
         )
     return {key: r.document_id for key, r in reports.items()}

@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from ingest.parse.local_template import parse_local_table
+from ingest.parse.lookalikes import fold_lookalikes
 from ingest.parse.national_tables import national_parser
 from ingest.parse.old_template import parse_old_table
 from ingest.parse.output import Cell, UnmappedLabel
 from ingest.parse.prose import PROSE_VERSION
 from ingest.parse.reference import Reference, default_reference
-from ingest.parse.report_attributes import is_annual_report, read_attributes
+from ingest.parse.report_attributes import DocumentHints, is_annual_report, read_attributes
+from ingest.parse.statistics_sections import statistics_sections, template_from_sections
 
 # The prose reader (ingest/parse/prose.py) is part of the parse: a change to either one must
 # re-parse the landed documents, so the stored version names both.
-PARSER_VERSION = f"0.1.1+prose.{PROSE_VERSION}"
-
-
-@dataclass(frozen=True)
-class DocumentHints:
-    """What is known of a report besides its text: the file's name, and a title the file
-    carries outside its body (a PDF's metadata, an HTML page's <title>)."""
-
-    file_name: str | None = None
-    title: str | None = None
-    title_source: str | None = None  # `pdf_metadata`, `html_title`, …
+PARSER_VERSION = f"0.2.0+prose.{PROSE_VERSION}"
 
 
 @dataclass
@@ -45,23 +38,31 @@ def parse_document(
     `hints` (file name, an out-of-body title) inform the report's attributes where the body
     lacks them."""
     reference = reference or default_reference()
+    text = fold_lookalikes(text)  # one character for one: line numbers hold
     lines = text.splitlines()
-    attributes = read_attributes(lines, text, reference)
+    attributes = read_attributes(lines, text, reference, hints)
     cells: list[Cell] = []
     unmapped: list[UnmappedLabel] = []
     national = national_parser(reference).parse(lines)
     if national.found:
         template = national.template or _template_by_year(attributes.report_year)
         cells, unmapped = national.cells, national.unmapped
-        status, note = "parsed", None
+        status, note = "parsed", "; ".join(national.notes) or None
     elif (local := parse_local_table(lines)).found:
         template, cells, unmapped = "local", local.cells, local.unmapped
         status, note = "parsed", f"local form {local.form}"
     else:
         old = parse_old_table(lines, reference)
+        sections = statistics_sections(lines)
         if old.found:
             template, cells, unmapped = "old", old.cells, old.unmapped
             status, note = "parsed", None
+        elif sections:
+            # the report prints its statistics, but no table could be read: never silently none
+            template = template_from_sections(sections, text, attributes.report_year)
+            status = "table_unread"
+            tried = "; ".join(national.unread) or "no table layout the parser knows"
+            note = f"statistics present ({', '.join(sections)}) but no table could be read: {tried}"
         elif is_annual_report(attributes.title):
             template, status = "none", "no_table"
             note = "an annual report without a statistics table of a known template"
@@ -79,6 +80,7 @@ def parse_document(
         "template": template,
         "parse_status": status,
         "parse_note": note,
+        "attribute_sources": json.dumps(attributes.sources, ensure_ascii=False, sort_keys=True),
     }
     return ParsedDocument(
         attributes=record,
@@ -91,3 +93,6 @@ def _template_by_year(year: int | None) -> str:
     if year is None:
         return "v2021"
     return "old" if year <= 2018 else "v2019" if year <= 2020 else "v2021"
+
+
+__all__ = ["DocumentHints", "ParsedDocument", "parse_document", "PARSER_VERSION"]

@@ -22,6 +22,7 @@ from ingest.parse.digit_runs import (
     row_total_is_sum,
 )
 from ingest.parse.matching import CandidateIndex, Match, RowMatcher, make_candidates
+from ingest.parse.national_decoding import find_regions, national_decoder
 from ingest.parse.normalise import compact, normalise_label
 from ingest.parse.output import (
     Cell,
@@ -70,6 +71,8 @@ class NationalResult:
     t2_variant: str | None = None
     t3_variant: str | None = None
     t4_found: bool = False
+    notes: list[str] = field(default_factory=list)  # how tables were decoded
+    unread: list[str] = field(default_factory=list)  # tables found but not decoded, and why
 
     @property
     def found(self) -> bool:
@@ -171,8 +174,62 @@ class NationalTableParser:
     def parse(self, lines: list[str]) -> NationalResult:
         result = NationalResult()
         anchor = find_anchor(lines)
-        if anchor is None:
-            return result
+        if anchor is not None:
+            self._parse_by_rows(lines, anchor, result)
+        self._decode_where_needed(lines, result)
+        return result
+
+    def _decode_where_needed(self, lines: list[str], result: NationalResult) -> None:
+        """Tables 三 and 四 decoded by their grid where the row-driven reading is incomplete
+        or breaks identities (a rendering that separates labels from values)."""
+        decoder = national_decoder(self.reference)
+        by_section: dict[str, list[Cell]] = {"t2": [], "t3": [], "t4": []}
+        for cell in result.cells:
+            by_section.setdefault(cell.section, []).append(cell)
+        wanted = [
+            section
+            for section in ("t3", "t4", "t2")
+            if not decoder.complete(section, self._variant(result, section), by_section[section])
+            or decoder.failures(section, self._variant(result, section), by_section[section])
+        ]
+        if not wanted:
+            return  # every table read whole and consistent: the common case
+        regions = find_regions(lines)
+        for section in wanted:
+            region = getattr(regions, section)
+            if region is None:
+                continue
+            current = by_section[section]
+            variant = self._variant(result, section)
+            if section == "t2":
+                reading = decoder.read_t2(lines, region, variant)
+            elif section == "t3":
+                reading = decoder.read_t3(lines, region)
+            else:
+                reading = decoder.read_t4(lines, region)
+            if reading is None:
+                result.unread.append(f"table {section}: no values fit its grid")
+                continue
+            if not decoder.replaces(reading, variant, current):
+                if not current:
+                    result.unread.append(reading.note)
+                continue
+            result.cells = [c for c in result.cells if c.section != section] + reading.cells
+            result.notes.append(reading.note)
+            if section == "t2":
+                result.t2_variant = reading.template
+            elif section == "t3":
+                result.t3_variant = reading.template
+            else:
+                result.t4_found = True
+
+    @staticmethod
+    def _variant(result: NationalResult, section: str) -> str | None:
+        return result.t2_variant if section == "t2" else result.t3_variant
+
+    def _parse_by_rows(
+        self, lines: list[str], anchor: tuple[int, str], result: NationalResult
+    ) -> None:
         start, first_section = anchor
         rows = _from_anchor(
             assemble_rows((i + 1, lines[i]) for i in range(start, len(lines))), start + 1
@@ -191,7 +248,6 @@ class NationalTableParser:
         t3_rows, rest = self._parse_t3(rows[t3_index:], t3_matcher, result)
         result.cells.extend(t3_rows)
         self._parse_t4(rest, result)
-        return result
 
     # -- table 二 ---------------------------------------------------------------------------
     def _parse_t2(self, rows: list[LogicalRow], result: NationalResult) -> None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from ingest.parse.normalise import compact
 from ingest.parse.reference import Reference, Region, derived
+from ingest.parse.stream import is_furniture, print_header_title
 
 TITLE_MARKERS = ("年度报告", "年报", "工作报告", "情况报告")
 ORG_SUFFIXES = (
@@ -42,6 +45,16 @@ PLACEHOLDER_DIVISIONS = (
 REGION_SUFFIXES = ("省", "市", "县", "区", "旗", "州", "盟", "自治区", "自治州", "自治县")
 
 
+@dataclass(frozen=True)
+class DocumentHints:
+    """What is known of a report besides its text: the file's name, and a title the file
+    carries outside its body (a PDF's metadata, an HTML page's <title>)."""
+
+    file_name: str | None = None
+    title: str | None = None
+    title_source: str | None = None  # `pdf_metadata`, `html_title`, …
+
+
 @dataclass
 class ReportAttributes:
     title: str | None
@@ -51,8 +64,10 @@ class ReportAttributes:
     region_code: str | None
     scope: str
     report_year: int | None
+    sources: dict[str, str] = field(default_factory=dict)  # attribute -> where it came from
 
 
+_SECTION_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])")
 _HEADER_FIELD = re.compile(
     r"^\s*(标题|题目|发布机构|发文机关|发布时间|成文日期|来源|文号|栏目|索引号)\s*[:：]\s*(.*)$"
 )
@@ -68,7 +83,14 @@ def header_fields(lines: list[str], search_lines: int = 15) -> dict[str, tuple[s
     return fields
 
 
-def find_title(lines: list[str], search_lines: int = 20) -> tuple[str | None, int | None]:
+def find_title(
+    lines: list[str],
+    search_lines: int = 20,
+    furniture: Callable[[str], bool] | None = None,
+) -> tuple[str | None, int | None]:
+    """The title line: a CMS header's 标题 field, else the first line that reads like an
+    annual report's title (lines that are `furniture`, e.g. a browser's print header, are not
+    the body and are passed over)."""
     fields = header_fields(lines)
     if "标题" in fields or "题目" in fields:
         title, line = fields.get("标题") or fields["题目"]
@@ -77,7 +99,7 @@ def find_title(lines: list[str], search_lines: int = 20) -> tuple[str | None, in
     first: tuple[str, int] | None = None  # the first line, if it reads like a title
     for i, text in enumerate(lines):
         stripped = text.strip()
-        if not stripped:
+        if not stripped or (furniture is not None and furniture(stripped)):
             continue
         seen += 1
         if first is None:
@@ -87,21 +109,35 @@ def find_title(lines: list[str], search_lines: int = 20) -> tuple[str | None, in
             return " ".join(stripped.split()), i + 1
         if seen >= search_lines:
             break
-    if first and len(compact(first[0])) <= 40 and "公开" in first[0]:
+    # the first line, if short and about disclosure; a section heading is no title
+    if (
+        first
+        and len(compact(first[0])) <= 40
+        and "公开" in first[0]
+        and not _SECTION_HEADING.match(compact(first[0]))
+    ):
         return first
     return None, None
 
 
 def find_year(title: str | None, text: str) -> int | None:
+    return find_year_with_source(title, text)[0]
+
+
+def find_year_with_source(title: str | None, text: str) -> tuple[int | None, str | None]:
+    """The year the statistics cover: the title's, the stated statistics period's, or the
+    year the opening text names most."""
     if title:
         found = _YEAR_IN_TITLE.search(title)
         if found:
-            return int(found.group(1))
+            return int(found.group(1)), "title"
     found = _COVER_PERIOD.search(text)
     if found:
-        return int(found.group(1) or found.group(2))
+        return int(found.group(1) or found.group(2)), "statistics_period"
     years = [int(y) for y in _YEAR_IN_TITLE.findall(text[:3000])]
-    return max(set(years), key=years.count) if years else None
+    if not years:
+        return None, None
+    return max(set(years), key=years.count), "opening_text"
 
 
 def issuer_from_title(title: str | None) -> str | None:
@@ -224,19 +260,38 @@ def overview_subject(text: str) -> str | None:
     return match.group(1) if match else None
 
 
+# the report says it was compiled from a region's bodies: 汇总…各有关单位…编制
+_COMPILED_FROM_REGION = re.compile(
+    r"汇总[^。；]{0,30}?(?:各有关单位|各单位|各部门|各乡镇|各街道|人民政府|全县|全区|全市|全省|全旗)"
+    r"[^。；]{0,40}?(?:编制|编写|形成)"
+)
+
+
 def find_scope(issuer: str | None, subject: str | None, reference: Reference, text: str) -> str:
     """`aggregate` for a government's report on its whole region, `agency` for one body's."""
+    return find_scope_with_source(issuer, subject, reference, text)[0]
+
+
+def find_scope_with_source(
+    issuer: str | None, subject: str | None, reference: Reference, text: str
+) -> tuple[str, str]:
+    """The scope, and what decided it: the report's own words on how it was compiled, the
+    issuer, the subject of its overview, or regional words in its opening."""
+    flat = compact(text[:5000])
+    if _COMPILED_FROM_REGION.search(flat):
+        return "aggregate", "compiled_from_region"
     if issuer:
-        return "aggregate" if issuer.endswith(AGGREGATE_ISSUERS) else "agency"
+        return ("aggregate" if issuer.endswith(AGGREGATE_ISSUERS) else "agency"), "issuer"
     if subject:
         if subject.endswith(ORG_SUFFIXES) and not subject.endswith(AGGREGATE_ISSUERS):
-            return "agency"
+            return "agency", "overview_subject"
         names = derived(reference, region_names).all_names
         if subject in names or subject.endswith(AGGREGATE_ISSUERS):
-            return "aggregate"
-    flat = compact(text[:5000])
+            return "aggregate", "overview_subject"
     regional = ("汇总", "全市", "全县", "全区", "全省")
-    return "aggregate" if any(w in flat for w in regional) else "agency"
+    if any(w in flat for w in regional):
+        return "aggregate", "regional_words"
+    return "agency", "default"
 
 
 def is_annual_report(title: str | None) -> bool:
@@ -244,22 +299,62 @@ def is_annual_report(title: str | None) -> bool:
     return any(m in flat for m in ("年度报告", "年报")) and "公开" in flat
 
 
-def read_attributes(lines: list[str], text: str, reference: Reference) -> ReportAttributes:
-    title, title_line = find_title(lines)
+def title_from_file_name(file_name: str | None) -> str | None:
+    """A report's title in its file name (`某县2023年政府信息公开工作年度报告.pdf`)."""
+    if not file_name:
+        return None
+    stem = PurePath(file_name).stem.replace("_", " ").strip()
+    return stem if is_annual_report(stem) and _YEAR_IN_TITLE.search(stem) else None
+
+
+def read_attributes(
+    lines: list[str],
+    text: str,
+    reference: Reference,
+    hints: DocumentHints | None = None,
+) -> ReportAttributes:
+    """The report's attributes, each with where it came from (`sources`). A title printed in
+    the body comes first; without one, a browser's print header, the file's out-of-body title
+    (PDF metadata, HTML <title>) or its file name. Page furniture is not the body."""
+    hints = hints or DocumentHints()
+    sources: dict[str, str] = {}
+    title, title_line = find_title(lines, furniture=is_furniture)
+    if title is not None:
+        sources["title"] = "header_field" if header_fields(lines).get("标题") else "body"
+    else:
+        for candidate, source in (
+            (print_header_title(lines), "print_header"),
+            (hints.title, hints.title_source or "file_title"),
+            (title_from_file_name(hints.file_name), "file_name"),
+        ):
+            if candidate and is_annual_report(candidate):
+                title, sources["title"] = " ".join(candidate.split()), source
+                break
     issuer = issuer_from_title(title)
+    if issuer is not None:
+        sources["issuer"] = "title"
     subject = overview_subject(text)
     if issuer is None:
         published_by = header_fields(lines).get("发布机构")
         issuer = published_by[0] if published_by else None
+        if issuer is not None:
+            sources["issuer"] = "header_field"
     if issuer is None and subject and subject.endswith(ORG_SUFFIXES):
-        issuer = subject
+        issuer, sources["issuer"] = subject, "overview_subject"
     region = find_region(reference, title, issuer, text)
+    if region is not None:
+        sources["region"] = "issuer_title_or_text"
+    scope, sources["scope"] = find_scope_with_source(issuer, subject, reference, text)
+    year, year_source = find_year_with_source(title, text)
+    if year_source:
+        sources["report_year"] = year_source
     return ReportAttributes(
         title=title,
         title_line=title_line,
         issuer=issuer,
         region_name=region.name if region else None,
         region_code=region.code if region else None,
-        scope=find_scope(issuer, subject, reference, text),
-        report_year=find_year(title, text),
+        scope=scope,
+        report_year=year,
+        sources=sources,
     )

@@ -10,7 +10,7 @@ reports as (
 
     select * from {{ ref('int_reports') }}
     where
-        parse_status in ('parsed', 'no_table')
+        parse_status in ('parsed', 'table_unread', 'no_table')
         and report_year is not null
 
 ),

@@ -48,6 +48,7 @@ joined as (
         latest_attributes.title_line,
         coalesce(latest_attributes.parse_status, 'not_parsed') as parse_status,
         latest_attributes.parse_note,
+        latest_attributes.attribute_sources,
         latest_attributes.parser_version,
         documents.source_path,
         documents.media_type,

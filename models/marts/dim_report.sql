@@ -67,6 +67,7 @@ final as (
         cast(reports.template_family as varchar) as template_family,
         cast(reports.parse_status as varchar) as parse_status,
         cast(reports.parse_note as varchar) as parse_note,
+        cast(reports.attribute_sources as varchar) as attribute_sources,
         cast(reports.parser_version as varchar) as parser_version,
 
         -- region the code points to

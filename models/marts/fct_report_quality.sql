@@ -2,7 +2,8 @@
 -- check code (a code fails when any of its instances fails, passes when every assessed
 -- instance passes, and is not assessable when none could be assessed), over every family
 -- of fct_quality_checks; cell counts come from fct_report_metrics. The grade (docs/quality.md):
---   D  no statistics were read, or no check could be assessed;
+--   D  no statistics were read (the report's statistics sections present but no table read:
+--      `table_unread`, with the parser's reason), or no check could be assessed;
 --   C  a check of severity `error` fails (a template identity is broken), or more than
 --      10% of the cells are uncertain readings;
 --   B  only checks of severity `warn` fail, or some cells are uncertain, or no check of
@@ -101,6 +102,8 @@ counted as (
         reports.source_file,
         reports.report_year,
         reports.template,
+        reports.parse_status,
+        reports.parse_note,
         coalesce(check_counts.n_checks, 0) as n_checks,
         coalesce(check_counts.n_passed, 0) as n_passed,
         coalesce(check_counts.n_failed, 0) as n_failed,
@@ -133,6 +136,7 @@ graded as (
         *,
         case when n_cells > 0 then n_uncertain / n_cells end as uncertain_share,
         case
+            when parse_status = 'table_unread' then 'D'
             when n_cells = 0 then 'D'
             when n_passed + n_failed = 0 then 'D'
             when n_failed_error > 0 or n_uncertain > 0.1 * n_cells then 'C'
@@ -140,6 +144,8 @@ graded as (
             else 'A'
         end as quality_grade,
         case
+            when parse_status = 'table_unread'
+                then 'statistics present, not read: ' || coalesce(parse_note, 'no reason given')
             when n_cells = 0 then 'no statistics were read'
             when n_passed + n_failed = 0 then 'no check could be assessed'
             when n_failed_error > 0 then 'a template identity fails: ' || failed_checks

@@ -26,7 +26,8 @@ renamed as (
 
         -- parse outcome
         lower(trim(parse_status)) as parse_status,
-        parse_note
+        parse_note,
+        nullif(trim(attribute_sources), '') as attribute_sources
 
     from source
 

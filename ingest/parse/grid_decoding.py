@@ -1,0 +1,511 @@
+"""Template-constrained decoding: a table's values placed in its template's grid by order.
+
+A national template fixes its tables: the rows in order, the cells of each row, and the
+identities they satisfy. A rendering that separates labels from values (`pdftotext`, a PDF's
+flat text, a converter's Markdown) still prints the values in order. So the values of a table
+region (ingest/parse/stream.py) are aligned with the grid:
+
+- **by row**: row after row, every row taking its cells in turn. The labels found among the
+  values anchor it: a row's own label stands right before its values or right after them (a
+  label centred beside a row lands on either side). A row that prints fewer values than it has
+  cells (blanks lost in the rendering) cannot be placed column by column: it stays unread, and
+  the values after it are aligned again. Stray values can be skipped. Each of these costs, and
+  every alignment within a small margin of the cheapest is kept.
+- **by column**: the whole grid column after column, when the count is exact.
+- **by runs**: for a table whose values come in runs cut by header fragments (a dump that
+  follows the page's text blocks), the runs in another order.
+
+The identities (seeds/identity_checks.csv, ingest/parse/identities.py) then judge: the
+alignments that break the fewest identities, and among them the cheapest, survive. A cell that
+every survivor reads alike is `printed`; where they differ it is `uncertain`, with the readings
+kept. A value is never placed in a row by a guess the identities and labels do not support:
+without support (no identity can be checked and no label confirms the order) the cells are
+`uncertain`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ingest.parse.identities import TOLERANCE, IdentityInstance
+from ingest.parse.matching import CandidateIndex, make_candidates
+from ingest.parse.normalise import normalise_label, strip_numbering
+from ingest.parse.stream import Label, Stream, Value
+
+Key = tuple[str, str]  # (metric_code, applicant)
+
+ANCHOR_SCORE = 82.0  # a label this close to one row's label (and no other) anchors that row
+PREFIX_MIN = 5  # a label's first characters, when this many or more, may name its row
+VIOLATION = 1  # an anchor label on a line of its own, not beside its row's values
+OWN_VIOLATION = 20  # a row's label printed on a line of values that are not the row's
+SKIPPED_VALUE = 3  # a value left out as stray
+SHORT_ROW = 6  # a row that prints fewer values than cells (plus one per missing cell)
+BROKEN_IDENTITY = 2  # a row whose own identity (total = sum of parts) fails as placed
+COLUMN_BLOCK = 1  # a block of rows read column after column instead of row after row
+MAX_COLUMN_BLOCK = 12  # rows in such a block
+RUN_ORDER = 2  # runs of values read in another order than printed (plus one per inversion)
+MARGIN = 2  # alignments this much costlier than the cheapest are still weighed
+MAX_ALIGNMENTS = 400
+INF = float("inf")
+MAX_RUN_ORDERS = 5040  # 7 runs
+
+
+@dataclass(frozen=True)
+class GridRow:
+    key: str  # the row's metric code (or a block's)
+    label: str  # the template's label, for provenance
+    cells: tuple[Key, ...]  # in print order
+
+
+@dataclass(frozen=True)
+class Grid:
+    section: str
+    rows: tuple[GridRow, ...]
+    group_labels: tuple[tuple[str, tuple[int, ...]], ...] = ()  # captions of merged cells
+
+    @property
+    def size(self) -> int:
+        return sum(len(r.cells) for r in self.rows)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    row: int
+    position: int
+    on_value_line: bool
+    label: Label
+
+
+@dataclass
+class Alignment:
+    """Values placed in the grid: per row the stream indices of its values, or None (unread)."""
+
+    rows: list[list[int] | None]
+    cost: int  # structural: anchors not beside their rows, gaps, blocks read by column
+    order: str  # by_row | by_column | by_runs
+    skipped: list[int] = field(default_factory=list)
+
+    @property
+    def read(self) -> int:
+        return sum(len(r) for r in self.rows if r is not None)
+
+    @property
+    def plain(self) -> bool:
+        """Every row in turn, in document order, nothing skipped or left out, every label
+        beside its row."""
+        return self.order == "by_row" and self.cost == 0
+
+
+@dataclass
+class DecodedCell:
+    key: Key
+    row: GridRow
+    value: Value | None  # the reading kept (None: blank)
+    status: str  # printed | blank | uncertain
+    alternatives: list[str | None]
+    anchor: Label | None
+
+
+@dataclass
+class Decoded:
+    cells: list[DecodedCell]
+    unread_rows: list[str]
+    note: str
+    order: str = "by_row"  # how the surviving reading ordered the values
+    failures: int = 0  # identity instances the surviving reading breaks
+
+    @property
+    def found(self) -> bool:
+        return bool(self.cells)
+
+
+class AnchorMatcher:
+    """Finds which grid row a label names (its template label, an alias, or their start)."""
+
+    def __init__(self, grid: Grid, aliases: dict[str, tuple[str, ...]]) -> None:
+        entries = [(str(i), [r.label, *aliases.get(r.key, ())]) for i, r in enumerate(grid.rows)]
+        self.index = CandidateIndex(make_candidates(entries))
+
+    def row_of(self, text: str) -> int | None:
+        best: dict[int, float] = {}
+        parts = text.split()
+        for start in range(len(parts)):  # the label itself, then without a stray prefix
+            norm = normalise_label("".join(parts[start:]))
+            bare = strip_numbering(norm)
+            if len(bare) < 2:
+                continue
+            for number, score, _ in self.index.candidate_scores(norm, ANCHOR_SCORE):
+                best[number] = max(best.get(number, 0.0), score)
+            if len(bare) >= PREFIX_MIN:
+                for number, cand in enumerate(self.index.candidates):
+                    if any(strip_numbering(lab).startswith(bare) for lab in cand.labels):
+                        best[number] = max(best.get(number, 0.0), ANCHOR_SCORE)
+        if not best:
+            return None
+        top = max(best.values())
+        winners = [n for n, s in best.items() if s >= top - 1e-9]
+        if len(winners) != 1:
+            return None
+        return int(self.index.candidates[winners[0]].key)
+
+
+def anchors_of(stream: Stream, matcher: AnchorMatcher) -> list[Anchor]:
+    out = []
+    for label in stream.labels:
+        row = matcher.row_of(label.text)
+        if row is not None:
+            out.append(Anchor(row, label.position, label.on_value_line, label))
+    return out
+
+
+def _anchor_cost(anchors: Sequence[Anchor], start: int, end: int) -> int:
+    """What a row's labels cost when the row holds the values [start, end): a label on a line
+    of values must stand right before them (a row left out leaves its label's values to
+    another row), a label on a line of its own right before or right after them."""
+    cost = 0
+    for a in anchors:
+        if a.on_value_line:
+            cost += 0 if a.position == start < end else OWN_VIOLATION
+        else:
+            cost += 0 if a.position in (start, end) else VIOLATION
+    return cost
+
+
+class RowChecks:
+    """Each grid row's own identities as coefficient rows (+1 lhs, -1 rhs), so a placement
+    of values is checked in one product; a blank (NaN) leaves an identity unassessed."""
+
+    def __init__(self, grid: Grid, identities: Sequence[IdentityInstance]) -> None:
+        self.matrices: list[np.ndarray | None] = []
+        shared: dict[bytes, np.ndarray] = {}  # rows with the same identities share one matrix
+        for row in grid.rows:
+            position = {key: j for j, key in enumerate(row.cells)}
+            own = [i for i in identities if all(k in position for k in i.cells)]
+            if not own:
+                self.matrices.append(None)
+                continue
+            matrix = np.zeros((len(own), len(row.cells)))
+            for r, instance in enumerate(own):
+                for key in instance.lhs:
+                    matrix[r, position[key]] += 1
+                for key in instance.rhs:
+                    matrix[r, position[key]] -= 1
+            self.matrices.append(shared.setdefault(matrix.tobytes(), matrix))
+
+    def broken(self, k: int, values: np.ndarray) -> int:
+        """How many of row k's identities `values` (the row's cells, in order) break."""
+        matrix = self.matrices[k]
+        if matrix is None:
+            return 0
+        return int(np.count_nonzero(np.abs(matrix @ values) > TOLERANCE))
+
+    def broken_block(self, k: int, block: np.ndarray) -> int:
+        """`broken` summed over the rows k, k+1, … that the rows of `block` hold."""
+        matrices = self.matrices[k : k + len(block)]
+        first = matrices[0]
+        if first is not None and all(m is first for m in matrices):
+            return int(np.count_nonzero(np.abs(block @ first.T) > TOLERANCE))
+        return sum(self.broken(k + j, row) for j, row in enumerate(block))
+
+
+def align_by_row(
+    grid: Grid,
+    stream: Stream,
+    anchors: list[Anchor],
+    checks: RowChecks | None = None,
+    gaps: bool = True,
+) -> list[Alignment]:
+    """Every by-row alignment within MARGIN of the cheapest (at most MAX_ALIGNMENTS).
+
+    A row takes its cells in turn; a block of rows may instead come column after column (a
+    dump that follows text blocks prints a block of rows that way). With `gaps`, a row may
+    also print fewer values than cells (left unread) and a stray value may be skipped. A
+    row's own identities (`checks`: its total is the sum of its parts) cost when broken, so
+    the order in which each block reads true is the cheaper one."""
+    n, k_rows = len(stream.values), len(grid.rows)
+    widths = [len(r.cells) for r in grid.rows]
+    by_row: dict[int, list[Anchor]] = {}
+    for a in anchors:
+        by_row.setdefault(a.row, []).append(a)
+    breaks = _breaks(stream) if gaps else set()
+    line_end = [0] * n  # where the values of the line holding value i end
+    for i in range(n - 1, -1, -1):
+        same = i + 1 < n and stream.values[i + 1].line == stream.values[i].line
+        line_end[i] = line_end[i + 1] if same else i + 1
+    numbers = np.array(
+        [np.nan if v.number is None else float(v.number) for v in stream.values] + [np.nan]
+    )
+
+    def broken(k: int, values: np.ndarray) -> int:
+        return checks.broken(k, values) if checks is not None else 0
+
+    def moves(k: int, i: int) -> list[Move]:
+        """(search cost, structural cost, next k, next i, the rows placed; None for a skipped
+        value). The search cost adds the rows' broken identities to the structural cost."""
+        out: list[Move] = []
+        if k < k_rows:
+            w = widths[k]
+            rows_anchors = by_row.get(k, ())
+            if i + w <= n:
+                cost = _anchor_cost(rows_anchors, i, i + w)
+                failing = broken(k, numbers[i : i + w])
+                out.append((cost + BROKEN_IDENTITY * failing, cost, k + 1, i + w, (i, 1, w)))
+                out.extend(by_column_blocks(k, i, w))
+            if gaps:
+                for c in range(w):
+                    if i + c <= n and (c == 0 or i + c in breaks):
+                        cost = SHORT_ROW + (w - c) + _anchor_cost(rows_anchors, i, i + c)
+                        out.append((cost, cost, k + 1, i + c, (i, 0, c)))
+        if gaps and i < n:
+            out.append((SKIPPED_VALUE, SKIPPED_VALUE, k, i + 1, None))
+            end = line_end[i]
+            if end - i > 1:  # the rest of a line of values, stray as a whole
+                cost = SKIPPED_VALUE * 2
+                out.append((cost, cost, k, end, None))
+        return out
+
+    def by_column_blocks(k: int, i: int, w: int) -> list[Move]:
+        out: list[Move] = []
+        for r in range(2, min(MAX_COLUMN_BLOCK, k_rows - k) + 1):
+            if widths[k + r - 1] != w or i + r * w > n:
+                break
+            block = numbers[i : i + r * w].reshape(w, r).T  # row j of the block
+            cost = COLUMN_BLOCK + sum(
+                _anchor_cost(by_row.get(k + j, ()), i, i + r * w) for j in range(r)
+            )
+            failing = checks.broken_block(k, block) if checks is not None else 0
+            out.append((cost + BROKEN_IDENTITY * failing, cost, k + r, i + r * w, (i, r, w)))
+        return out
+
+    # the cheapest cost from (k, i) to the end, over the states reachable from the start
+    table: dict[tuple[int, int], list[Move]] = {}
+    togo: dict[tuple[int, int], float] = {(k_rows, n): 0.0}
+    order: list[tuple[int, int]] = []
+    pending = [(0, 0)]
+    seen = {(0, 0)}
+    while pending:  # discover reachable states; every move goes forward
+        state = pending.pop()
+        order.append(state)
+        if state == (k_rows, n):
+            continue
+        table[state] = moves(*state)
+        for _, _, nk, ni, _ in table[state]:
+            if (nk, ni) not in seen:
+                seen.add((nk, ni))
+                pending.append((nk, ni))
+    for state in sorted(order, key=lambda s: (s[0] + s[1], s[0]), reverse=True):
+        if state != (k_rows, n):
+            togo[state] = min(
+                (c + togo.get((nk, ni), INF) for c, _, nk, ni, _ in table[state]), default=INF
+            )
+    if togo.get((0, 0), INF) == INF:
+        return []
+    budget = togo[(0, 0)] + MARGIN
+    found: list[Alignment] = []
+
+    def walk(k: int, i: int, spent: float, built: int, rows: list, skipped: list[int]) -> None:
+        if len(found) >= MAX_ALIGNMENTS:
+            return
+        if k == k_rows and i == n:
+            found.append(Alignment(list(rows), built, "by_row", list(skipped)))
+            return
+        for search, cost, nk, ni, placed in table[(k, i)]:
+            if spent + search + togo.get((nk, ni), INF) > budget:
+                continue
+            if placed is None:  # skipped values
+                skipped.extend(range(i, ni))
+                walk(nk, ni, spent + search, built + cost, rows, skipped)
+                del skipped[len(skipped) - (ni - i) :]
+            else:
+                placed_rows = _placed(*placed)
+                rows.extend(placed_rows)
+                walk(nk, ni, spent + search, built + cost, rows, skipped)
+                del rows[len(rows) - len(placed_rows) :]
+
+    walk(0, 0, 0, 0, [], [])
+    return found
+
+
+# (search cost, structural cost, next row, next value, placement: (start, rows, width) or
+# None for a skipped value; rows 0 is a row left unread, 1 a row in turn, r > 1 a block of r
+# rows read column after column)
+Move = tuple[float, int, int, int, "tuple[int, int, int] | None"]
+
+
+def _placed(start: int, rows: int, width: int) -> list[list[int] | None]:
+    """The stream indices of each row a placement fills (None: a row left unread)."""
+    if rows == 0:
+        return [None]
+    if rows == 1:
+        return [list(range(start, start + width))]
+    return [[start + c * rows + j for c in range(width)] for j in range(rows)]
+
+
+def align_by_column(grid: Grid, stream: Stream) -> Alignment | None:
+    """The grid filled column after column (all rows equally wide, exact count)."""
+    widths = {len(r.cells) for r in grid.rows}
+    if len(widths) != 1 or len(grid.rows) < 2 or len(stream.values) != grid.size:
+        return None
+    width, k_rows = widths.pop(), len(grid.rows)
+    rows = [[column * k_rows + k for column in range(width)] for k in range(k_rows)]
+    return Alignment(rows, COLUMN_BLOCK, "by_column")
+
+
+def align_by_runs(grid: Grid, stream: Stream) -> list[Alignment]:
+    """The runs of values in every other order, for a grid the stream fills exactly."""
+    spans = stream.run_spans()
+    if len(stream.values) != grid.size or not 2 <= len(spans) <= 7:
+        return []
+    out = []
+    numbered = list(enumerate(spans))
+    for order in itertools.islice(itertools.permutations(numbered), 1, MAX_RUN_ORDERS):
+        flat = [i for _, (start, end) in order for i in range(start, end)]
+        rows, at = [], 0
+        for row in grid.rows:
+            rows.append(flat[at : at + len(row.cells)])
+            at += len(row.cells)
+        # the fewer runs out of their printed order, the likelier
+        moved = sum(1 for a, b in itertools.combinations(order, 2) if a[0] > b[0])
+        out.append(Alignment(rows, RUN_ORDER + moved, "by_runs"))
+    return out
+
+
+def _breaks(stream: Stream) -> set[int]:
+    """Stream positions where a row may end short: a label or a new line comes between."""
+    out = {len(stream.values)}
+    out.update(stream.runs)
+    for i in range(1, len(stream.values)):
+        if stream.values[i].line != stream.values[i - 1].line:
+            out.add(i)
+    return out
+
+
+def _numbers(grid: Grid, stream: Stream, alignment: Alignment) -> dict[Key, float | None]:
+    out: dict[Key, float | None] = {}
+    for row, indices in zip(grid.rows, alignment.rows, strict=True):
+        if indices is None:
+            continue
+        for key, index in zip(row.cells, indices, strict=True):
+            number = stream.values[index].number
+            out[key] = float(number) if number is not None else None
+    return out
+
+
+def _failures(instances: Sequence[IdentityInstance], values: dict[Key, float | None]) -> int:
+    return sum(1 for i in instances if i.status(values) == "fail")
+
+
+def _assessed(instances: Sequence[IdentityInstance], values: dict[Key, float | None]) -> int:
+    return sum(1 for i in instances if i.status(values) != "not_assessable")
+
+
+def decode(
+    grid: Grid,
+    stream: Stream,
+    anchors: list[Anchor],
+    identities: Sequence[IdentityInstance],
+    allow_run_orders: bool = False,
+) -> Decoded:
+    """The grid's cells read from the stream (see the module's description)."""
+    if not stream.values:
+        return Decoded([], [r.key for r in grid.rows], "no values in the table region")
+    checks = RowChecks(grid, identities)
+    candidates: list[Alignment] = []
+    if len(stream.values) == grid.size:  # every row in turn first: the common case, quick
+        candidates = align_by_row(grid, stream, anchors, checks, gaps=False)
+        values = [_numbers(grid, stream, c) for c in candidates]
+        if not any(_failures(identities, v) == 0 for v in values):
+            candidates = []
+    if not candidates:
+        candidates = align_by_row(grid, stream, anchors, checks, gaps=True)
+    by_column = align_by_column(grid, stream)
+    if by_column is not None:
+        candidates.append(by_column)
+    if not candidates:
+        return Decoded([], [r.key for r in grid.rows], "the values do not fit the grid")
+    scored = [(c, _numbers(grid, stream, c)) for c in candidates]
+    fails = [_failures(identities, values) for _, values in scored]
+    if allow_run_orders and min(fails) > 0:
+        for alignment in align_by_runs(grid, stream):
+            values = _numbers(grid, stream, alignment)
+            if _failures(identities, values) == 0:
+                scored.append((alignment, values))
+                fails.append(0)
+    # the plainest order that breaks the fewest identities: each broken identity costs as
+    # much as it does in the search (a row left unread breaks none, but costs its gap)
+    totals = [c.cost + BROKEN_IDENTITY * f for (c, _), f in zip(scored, fails, strict=True)]
+    lowest = min(totals)
+    survivors = [sv for sv, t in zip(scored, totals, strict=True) if t == lowest]
+    best_fail = min(f for f, t in zip(fails, totals, strict=True) if t == lowest)
+    supported = _supported(survivors, anchors, identities, best_fail)
+    return _cells(grid, stream, survivors, anchors, supported, best_fail)
+
+
+def _supported(
+    survivors: list[tuple[Alignment, dict[Key, float | None]]],
+    anchors: list[Anchor],
+    identities: Sequence[IdentityInstance],
+    best_fail: int,
+) -> bool:
+    """Whether the evidence carries the surviving order: identities checked and all holding;
+    or (a report may print inconsistent numbers) one plain reading in document order; or,
+    for a table without identities, one plain reading whose labels confirm most rows."""
+    first, values = survivors[0]
+    assessed = _assessed(identities, values)
+    if best_fail == 0 and assessed > 0:
+        return True
+    if len(survivors) != 1 or not first.plain:
+        return False
+    if assessed > 0:
+        return True
+    placed = {k for k, r in enumerate(first.rows) if r is not None}
+    return len({a.row for a in anchors} & placed) * 2 > len(placed)
+
+
+def _cells(
+    grid: Grid,
+    stream: Stream,
+    survivors: list[tuple[Alignment, dict[Key, float | None]]],
+    anchors: list[Anchor],
+    supported: bool,
+    best_fail: int,
+) -> Decoded:
+    first = survivors[0][0]
+    anchor_by_row = {a.row: a.label for a in anchors}
+    cells: list[DecodedCell] = []
+    unread: list[str] = []
+    for k, row in enumerate(grid.rows):
+        placements = [c.rows[k] for c, _ in survivors]
+        if all(p is None for p in placements):
+            unread.append(row.key)
+            continue
+        for column, key in enumerate(row.cells):
+            readings: list[Value | None] = [
+                stream.values[p[column]] if p is not None else None for p in placements
+            ]
+            kept = next((r for r in readings if r is not None), None)
+            numbers = list(dict.fromkeys(r.number if r else "(unread)" for r in readings))
+            agree = len(numbers) == 1
+            if kept is None:
+                continue
+            if agree and supported:
+                status = "printed" if kept.number is not None else "blank"
+                alternatives: list[str | None] = []
+            else:
+                status = "uncertain"
+                alternatives = [kept.number] + [
+                    n for n in numbers if n not in ("(unread)", kept.number)
+                ]
+            cells.append(DecodedCell(key, row, kept, status, alternatives, anchor_by_row.get(k)))
+    note = (
+        f"table {grid.section} decoded {first.order.replace('_', ' ')} from "
+        f"{len(stream.values)} values"
+        + (f"; {len(survivors)} readings survive" if len(survivors) > 1 else "")
+        + (f"; identities failing: {best_fail}" if best_fail else "")
+        + (f"; rows unread: {', '.join(unread)}" if unread else "")
+    )
+    return Decoded(cells, unread, note, first.order, best_fail)
