@@ -10,6 +10,7 @@ codes; the cumulative column is kept under `local.cum.<code>`. Glued digit runs 
 from __future__ import annotations
 
 import csv
+import itertools
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -21,7 +22,7 @@ from ingest.parse.national_tables import glued_tokens, resolved_cells
 from ingest.parse.normalise import compact
 from ingest.parse.output import Cell, UnmappedLabel, cell_from_reading, note_unmapped
 from ingest.parse.reference import SEEDS_DIR
-from ingest.parse.rows import LogicalRow, assemble_rows
+from ingest.parse.rows import VALUE_COLUMN, LogicalRow, assemble_rows
 
 SECTION = "local"
 
@@ -92,11 +93,22 @@ def form_candidates(form: LocalForm) -> CandidateIndex:
     return CandidateIndex(make_candidates([(r.metric_code, [r.label]) for r in form.rows]))
 
 
+HEADER_SPAN = 6  # non-empty lines a form's header may be spread over (a PDF dump: a cell a line)
+
+
 def find_form(lines: list[str], forms: tuple[LocalForm, ...]) -> tuple[LocalForm, int] | None:
+    """The first form whose header words all stand on one line, or on a few lines in a row
+    starting with the first of them (a PDF dump prints each header cell on a line)."""
     for i, text in enumerate(lines):
         flat = compact(text)
         for form in forms:
-            if all(sig in flat for sig in form.header_signature):
+            if form.header_signature[0] not in flat:
+                continue
+            following = (compact(t) for t in lines[i:])
+            spread = "".join(itertools.islice((f for f in following if f), HEADER_SPAN))
+            if all(sig in flat for sig in form.header_signature) or all(
+                sig in spread for sig in form.header_signature
+            ):
                 return form, i
     return None
 
@@ -114,7 +126,8 @@ def parse_local_table(lines: list[str], forms: tuple[LocalForm, ...] | None = No
     fixed: dict[str, tuple[Match, LogicalRow]] = {}
     glued: dict[str, tuple[Match, LogicalRow, list[Reading]]] = {}
     rows = assemble_rows((i + 1, lines[i]) for i in range(start, len(lines)))
-    for row in _after_header(rows, form):
+    continued: dict[int, list[tuple[CellReading, int]]] = {}  # row → its values, with lines
+    for row in _value_columns_joined(_after_header(rows, form), width, continued):
         match = matcher.best(row, max_back=2)
         if match is None:
             note_unmapped(result.unmapped, SECTION, row, matcher.closest(row, max_back=2))
@@ -128,9 +141,10 @@ def parse_local_table(lines: list[str], forms: tuple[LocalForm, ...] | None = No
         else:
             fixed[match.key] = (match, row)
     for key, (match, row) in fixed.items():
-        for column, reading in zip(form.value_columns, row.values, strict=False):
+        values = continued.get(id(row)) or [(v, row.line) for v in row.values]
+        for column, (reading, line) in zip(form.value_columns, values, strict=False):
             code = _column_code(form, column, key)
-            result.cells.append(cell_from_reading(SECTION, code, "total", reading, match, row.line))
+            result.cells.append(cell_from_reading(SECTION, code, "total", reading, match, line))
     if glued:
         known = {
             key: tuple(_first(v) for v in row.values[:width]) for key, (_, row) in fixed.items()
@@ -148,6 +162,30 @@ def parse_local_table(lines: list[str], forms: tuple[LocalForm, ...] | None = No
                 resolved_cells(SECTION, codes, ["total"] * width, row, match, resolution)
             )
     return result
+
+
+def _value_columns_joined(
+    rows: list[LogicalRow], width: int, continued: dict[int, list[tuple[CellReading, int]]]
+) -> list[LogicalRow]:
+    """A dump that prints a cell a line gives a row's 本年度 and 历年累计 on two lines: the
+    label-less line of one number after a row's lone number is that row's next cell. The
+    joined rows' values, each with its own line, go into `continued` (keyed by the row)."""
+    out: list[LogicalRow] = []
+    for row in rows:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and row.extra.get(VALUE_COLUMN)
+            and last.extra.get(VALUE_COLUMN)
+            and not row.fragments
+            and len(continued.get(id(last), last.values)) < width
+        ):
+            values = continued.setdefault(id(last), [(v, last.line) for v in last.values])
+            values.extend((v, row.line) for v in row.values)
+            last.values = tuple(v for v, _ in values)
+            continue
+        out.append(row)
+    return out
 
 
 def _column_code(form: LocalForm, column: str, code: str) -> str:

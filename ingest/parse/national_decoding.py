@@ -106,8 +106,8 @@ class SectionReading:
 
     @property
     def read(self) -> int:
-        """Cells read for certain (printed or blank)."""
-        return sum(c.value_status in ("printed", "blank") for c in self.cells)
+        """Cells whose number was read for certain."""
+        return _read_for_certain(self.cells)
 
 
 class NationalDecoder:
@@ -224,12 +224,14 @@ class NationalDecoder:
         return sum(1 for i in instances if i.status(values) == "fail")
 
     def complete(self, section: str, variant: str | None, cells: list[Cell]) -> bool:
-        """Every cell of the section's grid is present (read, blank or uncertain)."""
+        """Every cell of the section's grid holds a number. A blank counts as unread here: a
+        converter's padding cells look like blanks, and the decoding passes them over (it
+        replaces the row-driven reading only where it reads more)."""
         grids = {"t2": self.t2_grids, "t3": self.t3_grids}.get(section, {})
         grid = self.t4_grid if section == "t4" else grids.get(variant or "")
         if grid is None:
             return False
-        present = {(c.metric_code, c.applicant) for c in cells}
+        present = {(c.metric_code, c.applicant) for c in cells if c.value_text is not None}
         return all(k in present for row in grid.rows for k in row.cells)
 
     def replaces(self, reading: SectionReading, variant: str | None, cells: list[Cell]) -> bool:
@@ -240,8 +242,12 @@ class NationalDecoder:
         current_failures = self.failures(reading.section, variant, cells)
         if reading.order != "by_runs" and reading.failures == 0 and current_failures > 0:
             return True
-        current = sum(c.value_status in ("printed", "blank") for c in cells)
+        current = _read_for_certain(cells)
         return (reading.read, len(reading.cells)) > (current, len(cells))
+
+
+def _read_for_certain(cells: list[Cell]) -> int:
+    return sum(c.value_status == "printed" and c.value_text is not None for c in cells)
 
 
 def _cells(section: str, decoded: Decoded) -> list[Cell]:

@@ -32,7 +32,7 @@ from ingest.parse.output import (
     note_unmapped,
 )
 from ingest.parse.reference import Reference, TemplateRow, applicant_columns, derived
-from ingest.parse.rows import LogicalRow, assemble_rows
+from ingest.parse.rows import VALUE_COLUMN, LogicalRow, assemble_rows
 
 APPLICANTS = applicant_columns()
 T4_CELLS = 15
@@ -433,8 +433,8 @@ def _t4_match(code: str, line: int) -> Match:
 
 def glued_tokens(row: LogicalRow, cells: int) -> list[str] | None:
     """The digit tokens of a row that prints fewer numbers than it has cells (glued), else None."""
-    if not row.values or any(v.is_blank for v in row.values):
-        return None
+    if not row.values or any(v.is_blank for v in row.values) or row.extra.get(VALUE_COLUMN):
+        return None  # a dump's column of one number a line is no glued run
     tokens = [n for v in row.values for n in v.numbers]
     if len(tokens) >= cells:
         return None

@@ -23,6 +23,10 @@ _PAGE_FOOTER = re.compile(
 _PAGE_OF_PAGES = re.compile(r"^\s*(\d{1,3})\s*/\s*(\d{1,3})\s*$")
 
 
+LONE_VALUE = "lone_value"  # LogicalRow.extra: the row's values are one number on a line
+VALUE_COLUMN = "value_column"  # … and the next line (no label between) is one number too
+
+
 class TextRow(NamedTuple):
     """One line of text seen as a table row (a named tuple: one is made for every line)."""
 
@@ -191,6 +195,7 @@ def assemble_rows(lines: Iterable[tuple[int, str]], max_pending: int = 8) -> lis
         row = split_line(text, number)
         own = [Fragment(p, number) for p in row.label_parts]
         last = rows[-1] if rows else None
+        lone = whole_line and not own and not row.tabular and len(row.values) == 1
         if (
             last is not None
             and not pending
@@ -201,6 +206,8 @@ def assemble_rows(lines: Iterable[tuple[int, str]], max_pending: int = 8) -> lis
             and last.unit is not None
         ):
             last.values, last.line = row.values, number  # the unit line's value, a line later
+            if lone:
+                last.extra[LONE_VALUE] = True
             continue
         if row.values or row.unit is not None:
             # positional (fields in order): a class called with keywords is much slower
@@ -215,6 +222,12 @@ def assemble_rows(lines: Iterable[tuple[int, str]], max_pending: int = 8) -> lis
                     row.trailing_blanks,
                 )
             )
+            if lone and row.unit is None:
+                rows[-1].extra[LONE_VALUE] = True
+                if not pending and last is not None and last.extra.get(LONE_VALUE):
+                    # a column of lone numbers (a PDF dump prints a cell a line): neither
+                    # line is a row whose cells were glued together
+                    last.extra[VALUE_COLUMN] = rows[-1].extra[VALUE_COLUMN] = True
             pending = []
         else:
             pending.extend(own)
