@@ -361,3 +361,61 @@ def test_the_parser_reads_identities_from_the_seed():
         "t4.lit_direct_sum",
         "t4.lit_after_review_sum",
     }
+
+
+def old_table_lines(label_after: frozenset[str]) -> tuple[list[str], dict[str, float]]:
+    """The old 统计表 as Markdown rows, some labels printed after their row (wrapped)."""
+    rows = [r for r in REFERENCE.rows_for("old") if r.carries_value]
+    truth = {r.metric_code: float((n * 37) % 91) for n, r in enumerate(rows)}
+    truth["old.s3.received"] = sum(
+        truth[f"old.s3.received.{c}"] for c in ("in_person", "fax", "online", "letter")
+    )
+    lines = [
+        "某县人民政府2017年政府信息公开工作年度报告",
+        "| 统计指标 | 单位 | 统计数 |",
+        "| --- | --- | --- |",
+    ]
+    for r in rows:
+        unit = r.unit.strip("()（）")
+        value = f"{truth[r.metric_code]:g}"
+        if r.metric_code in label_after:
+            lines += [f"|  | {unit} | {value} |", r.label]
+        else:
+            lines.append(f"| {r.label} | {unit} | {value} |")
+    return lines, truth
+
+
+def test_old_table_with_labels_after_their_rows():
+    after = frozenset({"old.s1.proactive_items.normative_issued", "old.s3.replies.not_this_agency"})
+    lines, truth = old_table_lines(after)
+    cells = cells_of("\n".join(lines) + "\n")
+    for code, value in truth.items():
+        cell = cells[(code, "total")]
+        assert cell["value_status"] == "printed" and float(cell["value_text"]) == value, code
+
+
+def test_a_local_form_dumped_one_cell_a_line():
+    """pdftotext of a Fujian form: header cells, label, unit and both columns each on a line;
+    a lone number is never cut into digits."""
+    text = "\n\n".join(
+        [
+            "附件1：某县人民政府2011年政府信息公开情况统计表",
+            "指标名称",
+            "计量单位",
+            "2011年度",
+            "历年累计",
+            "主动公开信息数",
+            "条",
+            "25",
+            "7369",
+            "其中：1.网站公开",
+            "条",
+            "25",
+            "6114",
+        ]
+    )
+    cells = cells_of(text)
+    assert cells[("old.s1.proactive_items", "total")]["value_text"] == "25"
+    assert cells[("local.cum.old.s1.proactive_items", "total")]["value_text"] == "7369"
+    assert cells[("old.s1.channels.website", "total")]["value_text"] == "25"
+    assert cells[("local.cum.old.s1.channels.website", "total")]["value_text"] == "6114"

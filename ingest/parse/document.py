@@ -56,7 +56,7 @@ def parse_document(
         sections = statistics_sections(lines)
         if old.found:
             template, cells, unmapped = "old", old.cells, old.unmapped
-            status, note = "parsed", None
+            status, note = "parsed", old.note
         elif sections:
             # the report prints its statistics, but no table could be read: never silently none
             template = template_from_sections(sections, text, attributes.report_year)

@@ -34,6 +34,7 @@ import numpy as np
 from ingest.parse.identities import TOLERANCE, IdentityInstance
 from ingest.parse.matching import CandidateIndex, make_candidates
 from ingest.parse.normalise import normalise_label, strip_numbering
+from ingest.parse.output import Cell, alternatives_json
 from ingest.parse.stream import Label, Stream, Value
 
 Key = tuple[str, str]  # (metric_code, applicant)
@@ -42,6 +43,7 @@ ANCHOR_SCORE = 82.0  # a label this close to one row's label (and no other) anch
 PREFIX_MIN = 5  # a label's first characters, when this many or more, may name its row
 VIOLATION = 1  # an anchor label on a line of its own, not beside its row's values
 OWN_VIOLATION = 20  # a row's label printed on a line of values that are not the row's
+UNIT_MISMATCH = 2  # a value whose printed unit is not its row's
 SKIPPED_VALUE = 3  # a value left out as stray
 SHORT_ROW = 6  # a row that prints fewer values than cells (plus one per missing cell)
 BROKEN_IDENTITY = 2  # a row whose own identity (total = sum of parts) fails as placed
@@ -50,6 +52,7 @@ MAX_COLUMN_BLOCK = 12  # rows in such a block
 RUN_ORDER = 2  # runs of values read in another order than printed (plus one per inversion)
 MARGIN = 2  # alignments this much costlier than the cheapest are still weighed
 MAX_ALIGNMENTS = 400
+MAX_VALUES_PER_CELL = 3  # a region holding more values than this is not the table alone
 INF = float("inf")
 MAX_RUN_ORDERS = 5040  # 7 runs
 
@@ -59,6 +62,7 @@ class GridRow:
     key: str  # the row's metric code (or a block's)
     label: str  # the template's label, for provenance
     cells: tuple[Key, ...]  # in print order
+    unit: str | None = None  # the unit column's unit, where the table prints one
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,7 @@ class Decoded:
     note: str
     order: str = "by_row"  # how the surviving reading ordered the values
     failures: int = 0  # identity instances the surviving reading breaks
+    cost: float = 0.0  # the surviving reading's cost (structure and broken identities)
 
     @property
     def found(self) -> bool:
@@ -162,14 +167,20 @@ def anchors_of(stream: Stream, matcher: AnchorMatcher) -> list[Anchor]:
     return out
 
 
-def _anchor_cost(anchors: Sequence[Anchor], start: int, end: int) -> int:
+def _anchor_cost(anchors: Sequence[Anchor], start: int, end: int, side: str = "either") -> int:
     """What a row's labels cost when the row holds the values [start, end): a label on a line
     of values must stand right before them (a row left out leaves its label's values to
-    another row), a label on a line of its own right before or right after them."""
+    another row); a label on a line of its own right before them or right after them
+    (`side`: `either`, or, for a table of one value per row, where the rendering puts all its
+    labels: `before` or `after`)."""
     cost = 0
     for a in anchors:
         if a.on_value_line:
             cost += 0 if a.position == start < end else OWN_VIOLATION
+        elif side == "before":
+            cost += 0 if a.position == start else VIOLATION
+        elif side == "after":
+            cost += 0 if a.position == end else VIOLATION
         else:
             cost += 0 if a.position in (start, end) else VIOLATION
     return cost
@@ -218,6 +229,7 @@ def align_by_row(
     anchors: list[Anchor],
     checks: RowChecks | None = None,
     gaps: bool = True,
+    side: str = "either",
 ) -> list[Alignment]:
     """Every by-row alignment within MARGIN of the cheapest (at most MAX_ALIGNMENTS).
 
@@ -243,22 +255,31 @@ def align_by_row(
     def broken(k: int, values: np.ndarray) -> int:
         return checks.broken(k, values) if checks is not None else 0
 
+    def labels(k: int, start: int, end: int) -> int:
+        return _anchor_cost(by_row.get(k, ()), start, end, side)
+
+    def units(k: int, start: int, end: int) -> int:
+        """A value printed with a unit other than its row's (件 where the row counts 条)."""
+        unit = grid.rows[k].unit
+        if not unit:
+            return 0
+        return UNIT_MISMATCH * sum(1 for v in stream.values[start:end] if v.unit and v.unit != unit)
+
     def moves(k: int, i: int) -> list[Move]:
         """(search cost, structural cost, next k, next i, the rows placed; None for a skipped
         value). The search cost adds the rows' broken identities to the structural cost."""
         out: list[Move] = []
         if k < k_rows:
             w = widths[k]
-            rows_anchors = by_row.get(k, ())
             if i + w <= n:
-                cost = _anchor_cost(rows_anchors, i, i + w)
+                cost = labels(k, i, i + w) + units(k, i, i + w)
                 failing = broken(k, numbers[i : i + w])
                 out.append((cost + BROKEN_IDENTITY * failing, cost, k + 1, i + w, (i, 1, w)))
                 out.extend(by_column_blocks(k, i, w))
             if gaps:
                 for c in range(w):
                     if i + c <= n and (c == 0 or i + c in breaks):
-                        cost = SHORT_ROW + (w - c) + _anchor_cost(rows_anchors, i, i + c)
+                        cost = SHORT_ROW + (w - c) + labels(k, i, i + c)
                         out.append((cost, cost, k + 1, i + c, (i, 0, c)))
         if gaps and i < n:
             out.append((SKIPPED_VALUE, SKIPPED_VALUE, k, i + 1, None))
@@ -274,9 +295,7 @@ def align_by_row(
             if widths[k + r - 1] != w or i + r * w > n:
                 break
             block = numbers[i : i + r * w].reshape(w, r).T  # row j of the block
-            cost = COLUMN_BLOCK + sum(
-                _anchor_cost(by_row.get(k + j, ()), i, i + r * w) for j in range(r)
-            )
+            cost = COLUMN_BLOCK + sum(labels(k + j, i, i + r * w) for j in range(r))
             failing = checks.broken_block(k, block) if checks is not None else 0
             out.append((cost + BROKEN_IDENTITY * failing, cost, k + r, i + r * w, (i, r, w)))
         return out
@@ -409,19 +428,23 @@ def decode(
     anchors: list[Anchor],
     identities: Sequence[IdentityInstance],
     allow_run_orders: bool = False,
+    side: str = "either",
 ) -> Decoded:
     """The grid's cells read from the stream (see the module's description)."""
     if not stream.values:
         return Decoded([], [r.key for r in grid.rows], "no values in the table region")
+    if len(stream.values) > MAX_VALUES_PER_CELL * grid.size:
+        note = f"{len(stream.values)} values in the region of a {grid.size}-cell table"
+        return Decoded([], [r.key for r in grid.rows], note)
     checks = RowChecks(grid, identities)
     candidates: list[Alignment] = []
     if len(stream.values) == grid.size:  # every row in turn first: the common case, quick
-        candidates = align_by_row(grid, stream, anchors, checks, gaps=False)
+        candidates = align_by_row(grid, stream, anchors, checks, gaps=False, side=side)
         values = [_numbers(grid, stream, c) for c in candidates]
         if not any(_failures(identities, v) == 0 for v in values):
             candidates = []
     if not candidates:
-        candidates = align_by_row(grid, stream, anchors, checks, gaps=True)
+        candidates = align_by_row(grid, stream, anchors, checks, gaps=True, side=side)
     by_column = align_by_column(grid, stream)
     if by_column is not None:
         candidates.append(by_column)
@@ -441,29 +464,49 @@ def decode(
     lowest = min(totals)
     survivors = [sv for sv, t in zip(scored, totals, strict=True) if t == lowest]
     best_fail = min(f for f, t in zip(fails, totals, strict=True) if t == lowest)
-    supported = _supported(survivors, anchors, identities, best_fail)
-    return _cells(grid, stream, survivors, anchors, supported, best_fail)
+    supported = _supported_rows(grid, survivors, anchors, identities, side)
+    decoded = _cells(grid, stream, survivors, anchors, supported, best_fail)
+    decoded.cost = lowest
+    return decoded
 
 
-def _supported(
+def _supported_rows(
+    grid: Grid,
     survivors: list[tuple[Alignment, dict[Key, float | None]]],
     anchors: list[Anchor],
     identities: Sequence[IdentityInstance],
-    best_fail: int,
-) -> bool:
-    """Whether the evidence carries the surviving order: identities checked and all holding;
-    or (a report may print inconsistent numbers) one plain reading in document order; or,
-    for a table without identities, one plain reading whose labels confirm most rows."""
-    first, values = survivors[0]
-    assessed = _assessed(identities, values)
-    if best_fail == 0 and assessed > 0:
-        return True
-    if len(survivors) != 1 or not first.plain:
-        return False
-    if assessed > 0:
-        return True
+    side: str,
+) -> set[int]:
+    """The rows whose placement the evidence carries: all of them when one plain reading in
+    document order survives (a report may print inconsistent numbers); else a row that
+    identities check and none breaks in any surviving reading, or whose own label stands
+    beside its values."""
+    first, _ = survivors[0]
     placed = {k for k, r in enumerate(first.rows) if r is not None}
-    return len({a.row for a in anchors} & placed) * 2 > len(placed)
+    if len(survivors) == 1 and first.plain:
+        return placed
+    row_of = {key: k for k, row in enumerate(grid.rows) for key in row.cells}
+    touching: dict[int, list[IdentityInstance]] = {}
+    for instance in identities:
+        for k in {row_of[key] for key in instance.cells if key in row_of}:
+            touching.setdefault(k, []).append(instance)
+    out = set()
+    for k in placed:
+        statuses = {i.status(values) for _, values in survivors for i in touching.get(k, [])}
+        if "pass" in statuses and "fail" not in statuses:
+            out.add(k)
+    labelled: dict[int, list[Anchor]] = {}
+    for a in anchors:
+        labelled.setdefault(a.row, []).append(a)
+    for k, row_anchors in labelled.items():
+        indices = first.rows[k] if k < len(first.rows) else None
+        if (
+            k in placed
+            and indices
+            and _anchor_cost(row_anchors, min(indices), max(indices) + 1, side) == 0
+        ):
+            out.add(k)
+    return out
 
 
 def _cells(
@@ -471,7 +514,7 @@ def _cells(
     stream: Stream,
     survivors: list[tuple[Alignment, dict[Key, float | None]]],
     anchors: list[Anchor],
-    supported: bool,
+    supported: set[int],
     best_fail: int,
 ) -> Decoded:
     first = survivors[0][0]
@@ -492,7 +535,7 @@ def _cells(
             agree = len(numbers) == 1
             if kept is None:
                 continue
-            if agree and supported:
+            if agree and k in supported:
                 status = "printed" if kept.number is not None else "blank"
                 alternatives: list[str | None] = []
             else:
@@ -509,3 +552,30 @@ def _cells(
         + (f"; rows unread: {', '.join(unread)}" if unread else "")
     )
     return Decoded(cells, unread, note, first.order, best_fail)
+
+
+def decoded_cells(section: str, decoded: Decoded) -> list[Cell]:
+    """The decoded cells as the parser stores them (raw.cells): the value's own line, the
+    row's label where one anchored it, the readings of an uncertain cell."""
+    out = []
+    for cell in decoded.cells:
+        value = cell.value
+        assert value is not None
+        anchored = cell.anchor is not None
+        out.append(
+            Cell(
+                section,
+                cell.key[0],
+                cell.key[1],
+                cell.anchor.text if anchored else cell.row.label,  # row_label
+                value.raw,
+                value.number,
+                value.unit,
+                cell.status,
+                value.line,
+                "structure",
+                100.0 if anchored else None,
+                alternatives_json([cell.alternatives]) if cell.status == "uncertain" else None,
+            )
+        )
+    return out

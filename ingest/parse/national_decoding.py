@@ -18,10 +18,11 @@ from ingest.parse.grid_decoding import (
     GridRow,
     anchors_of,
     decode,
+    decoded_cells,
 )
 from ingest.parse.identities import IdentityInstance, identity_book
 from ingest.parse.normalise import compact
-from ingest.parse.output import Cell, alternatives_json
+from ingest.parse.output import Cell
 from ingest.parse.reference import Reference, applicant_columns, derived
 from ingest.parse.stream import read_stream, running_heads
 
@@ -173,7 +174,12 @@ class NationalDecoder:
             return None
         _, variant, decoded = best
         return SectionReading(
-            "t3", variant, _cells("t3", decoded), decoded.note, decoded.order, decoded.failures
+            "t3",
+            variant,
+            decoded_cells("t3", decoded),
+            decoded.note,
+            decoded.order,
+            decoded.failures,
         )
 
     def read_t2(
@@ -194,7 +200,7 @@ class NationalDecoder:
             return None
         _, name, decoded = best
         return SectionReading(
-            "t2", name, _cells("t2", decoded), decoded.note, decoded.order, decoded.failures
+            "t2", name, decoded_cells("t2", decoded), decoded.note, decoded.order, decoded.failures
         )
 
     def read_t4(self, lines: list[str], region: tuple[int, int]) -> SectionReading | None:
@@ -204,7 +210,7 @@ class NationalDecoder:
         if not decoded.found:
             return None
         return SectionReading(
-            "t4", None, _cells("t4", decoded), decoded.note, decoded.order, decoded.failures
+            "t4", None, decoded_cells("t4", decoded), decoded.note, decoded.order, decoded.failures
         )
 
     # -- judging the row-driven reading ----------------------------------------------------
@@ -248,31 +254,6 @@ class NationalDecoder:
 
 def _read_for_certain(cells: list[Cell]) -> int:
     return sum(c.value_status == "printed" and c.value_text is not None for c in cells)
-
-
-def _cells(section: str, decoded: Decoded) -> list[Cell]:
-    out = []
-    for cell in decoded.cells:
-        value = cell.value
-        assert value is not None
-        anchored = cell.anchor is not None
-        out.append(
-            Cell(
-                section,
-                cell.key[0],
-                cell.key[1],
-                cell.anchor.text if anchored else cell.row.label,  # row_label
-                value.raw,
-                value.number,
-                value.unit,
-                cell.status,
-                value.line,
-                "structure",
-                100.0 if anchored else None,
-                alternatives_json([cell.alternatives]) if cell.status == "uncertain" else None,
-            )
-        )
-    return out
 
 
 def _t2_grid(reference: Reference, variant: str) -> Grid:

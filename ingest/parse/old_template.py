@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ingest.parse.grid_decoding import decoded_cells
 from ingest.parse.matching import CandidateIndex, RowMatcher, make_candidates
 from ingest.parse.normalise import compact
+from ingest.parse.old_decoding import old_decoder
 from ingest.parse.output import Cell, UnmappedLabel, cell_from_reading, note_unmapped
 from ingest.parse.reference import Reference, derived
 from ingest.parse.rows import assemble_rows
@@ -19,6 +21,7 @@ class OldTableResult:
     cells: list[Cell] = field(default_factory=list)
     unmapped: list[UnmappedLabel] = field(default_factory=list)
     start_line: int | None = None
+    note: str | None = None  # how the table was decoded, where it was
 
     @property
     def found(self) -> bool:
@@ -50,10 +53,34 @@ def old_candidates(reference: Reference) -> CandidateIndex:
 
 
 def parse_old_table(lines: list[str], reference: Reference) -> OldTableResult:
-    result = OldTableResult()
+    """The 统计表 read row by row (a label beside its value); where that reads it incomplete
+    or breaks identities, read by the template's grid too (old_decoding.py), and the reading
+    that reads more for certain kept."""
     start = find_table_start(lines)
     if start is None:
+        return OldTableResult()
+    result = _parse_by_rows(lines, start, reference)
+    decoder = old_decoder(reference)
+    present = {c.metric_code for c in result.cells if c.value_text is not None}
+    whole = all(row.key in present for row in decoder.grid.rows)
+    if whole and not decoder.failures(result.cells):
         return result
+    decoded = decoder.read(lines, start)
+    if decoded is None:
+        return result
+    cells = decoded_cells(SECTION, decoded)
+    certain = sum(c.value_status == "printed" for c in cells)
+    current = sum(c.value_status == "printed" and c.value_text is not None for c in result.cells)
+    consistent = decoded.failures == 0 and decoder.failures(result.cells) > 0
+    more = (certain, len(cells)) > (current, len(result.cells))
+    if more or (consistent and certain == current):
+        result.cells = cells
+        result.note = decoded.note
+    return result
+
+
+def _parse_by_rows(lines: list[str], start: int, reference: Reference) -> OldTableResult:
+    result = OldTableResult()
     result.start_line = start + 1
     matcher = RowMatcher(derived(reference, old_candidates))
     seen: set[str] = set()

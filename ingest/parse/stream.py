@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ingest.parse.cells import read_cell
+from ingest.parse.cells import is_unit, read_cell
 from ingest.parse.normalise import compact
 from ingest.parse.rows import is_page_footer, split_line
 
@@ -123,11 +123,14 @@ def markdown_cells(text: str) -> list[str] | None:
 
 
 def read_stream(lines: Iterable[tuple[int, str]], heads: frozenset[str] = frozenset()) -> Stream:
-    """The values and labels of numbered lines, in document order."""
+    """The values and labels of numbered lines, in document order. A value takes the unit
+    printed in its cell, else its row's unit column (on its line, or alone on the line
+    before, as a dump prints a cell a line)."""
     values: list[Value] = []
     labels: list[Label] = []
     runs: list[int] = []
     label_since_value = True
+    pending_unit: str | None = None
     for number, text in lines:
         cells = markdown_cells(text)
         if cells is not None:
@@ -137,23 +140,29 @@ def read_stream(lines: Iterable[tuple[int, str]], heads: frozenset[str] = frozen
         text = _MD_HEADING.sub("", text)
         if not text.strip() or is_furniture(text.replace("\t", " "), heads):
             continue
-        parts, line_values = _line_tokens(text)
+        parts, unit, line_values = _line_tokens(text)
+        if unit is not None and not parts and not line_values:
+            pending_unit = unit  # a unit column cell on a line of its own
+            continue
+        unit = unit or pending_unit
+        pending_unit = None
         for part in parts:
             labels.append(Label(part, number, len(values), bool(line_values)))
             label_since_value = True
-        for column, cell in line_values:
+        for column, (value, raw, own_unit) in line_values:
             if label_since_value:
                 runs.append(len(values))
                 label_since_value = False
-            values.append(Value(cell[0], cell[1], cell[2], number, column))
+            values.append(Value(value, raw, own_unit or unit, number, column))
     return Stream(values, labels, runs)
 
 
 Token = tuple[str | None, str, str | None]  # number (None: placeholder), raw text, unit
 
 
-def _line_tokens(text: str) -> tuple[list[str], list[tuple[int | None, Token]]]:
-    """A line's label parts and its value tokens (with the TAB cell each came from).
+def _line_tokens(text: str) -> tuple[list[str], str | None, list[tuple[int | None, Token]]]:
+    """A line's label parts, its unit column and its value tokens (with the TAB cell each
+    came from).
 
     On a TAB line an empty cell is layout (converters pad Markdown rows with them), not a
     value; a placeholder (—, /) is a blank value. A cell holding several numbers (a fused
@@ -165,7 +174,7 @@ def _line_tokens(text: str) -> tuple[list[str], list[tuple[int | None, Token]]]:
             for cell in row.values
             for number in (cell.numbers or (None,))
         ]
-        return [p for p in row.label_parts if p.strip()], tokens
+        return [p for p in row.label_parts if p.strip()], row.unit, tokens
     cells = text.split("\t")
     last_label = -1
     readings = []
@@ -174,6 +183,14 @@ def _line_tokens(text: str) -> tuple[list[str], list[tuple[int | None, Token]]]:
         readings.append(reading)
         if cell.strip() and reading is None:
             last_label = index
+    unit = None
+    if last_label >= 0 and is_unit(cells[last_label].strip()):
+        unit = cells[last_label].strip()  # the unit column
+        cells = [*cells[:last_label], "", *cells[last_label + 1 :]]
+        last_label = max(
+            (i for i in range(last_label) if cells[i].strip() and readings[i] is None),
+            default=-1,
+        )
     parts = [c.strip() for c in cells[: last_label + 1] if c.strip()]
     tokens: list[tuple[int | None, Token]] = []
     for index in range(last_label + 1, len(cells)):
@@ -182,4 +199,4 @@ def _line_tokens(text: str) -> tuple[list[str], list[tuple[int | None, Token]]]:
             continue
         for number in reading.numbers or (None,):
             tokens.append((index, (number, reading.raw_text, reading.unit)))
-    return parts, tokens
+    return parts, unit, tokens
