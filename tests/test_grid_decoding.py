@@ -419,3 +419,32 @@ def test_a_local_form_dumped_one_cell_a_line():
     assert cells[("local.cum.old.s1.proactive_items", "total")]["value_text"] == "7369"
     assert cells[("old.s1.channels.website", "total")]["value_text"] == "25"
     assert cells[("local.cum.old.s1.channels.website", "total")]["value_text"] == "6114"
+
+
+def test_a_block_caption_before_its_run_settles_the_order():
+    """As pdftotext prints a real report's 四: the caption 复议后起诉 stands right before its
+    block's first run, which tells the two lawsuit blocks apart."""
+    t4 = [72, 64, 178, 37, 351, 13, 4, 8, 1, 26, 12, 1, 1, 6, 20]
+    body = [
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "行政复议",
+        "行政诉讼",
+        "未经复议直接起诉",
+        *map(str, t4[0:4]),
+        "其他",
+        "复议后起诉",
+        "尚未",
+        *map(str, t4[10:14]),
+        "总计",
+        str(t4[4]),
+        "维持 纠正 结果 审结",
+        *map(str, t4[5:10]),
+        "总计",
+        str(t4[14]),
+    ]
+    text = pdftotext_raw("v2021").split("四、政府信息公开行政复议")[0] + "\n".join(body + TAIL)
+    cells = cells_of(text)
+    codes = [r.metric_code for r in REFERENCE.rows_for("v2019") if r.metric_code.startswith("t4.")]
+    for code, value in zip(codes, t4, strict=True):
+        cell = cells[(code, "total")]
+        assert cell["value_status"] == "printed" and float(cell["value_text"]) == value, code

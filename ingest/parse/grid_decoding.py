@@ -69,7 +69,9 @@ class GridRow:
 class Grid:
     section: str
     rows: tuple[GridRow, ...]
-    group_labels: tuple[tuple[str, tuple[int, ...]], ...] = ()  # captions of merged cells
+    # captions of blocks of cells (table 四's 行政复议 / 未经复议直接起诉 / 复议后起诉): the
+    # caption and the cells, as (row, column) positions, it heads
+    captions: tuple[tuple[str, frozenset[tuple[int, int]]], ...] = ()
 
     @property
     def size(self) -> int:
@@ -463,11 +465,43 @@ def decode(
     totals = [c.cost + BROKEN_IDENTITY * f for (c, _), f in zip(scored, fails, strict=True)]
     lowest = min(totals)
     survivors = [sv for sv, t in zip(scored, totals, strict=True) if t == lowest]
+    if len(survivors) > 1 and grid.captions:
+        survivors = _best_by_captions(grid, stream, survivors)
     best_fail = min(f for f, t in zip(fails, totals, strict=True) if t == lowest)
     supported = _supported_rows(grid, survivors, anchors, identities, side)
     decoded = _cells(grid, stream, survivors, anchors, supported, best_fail)
     decoded.cost = lowest
     return decoded
+
+
+def _best_by_captions(
+    grid: Grid,
+    stream: Stream,
+    survivors: list[tuple[Alignment, dict[Key, float | None]]],
+) -> list[tuple[Alignment, dict[Key, float | None]]]:
+    """Among equally good readings, those that put the most values printed right after a
+    block's caption into that block (a dump that scrambles 四's runs keeps a caption before
+    its block's values)."""
+    printed = [
+        (caption, block, label.position)
+        for label in stream.labels
+        for caption, block in grid.captions
+        if normalise_label(label.text) == normalise_label(caption)
+    ]
+    if not printed:
+        return survivors
+
+    def agreement(alignment: Alignment) -> int:
+        where = {
+            index: (k, column)
+            for k, indices in enumerate(alignment.rows)
+            if indices is not None
+            for column, index in enumerate(indices)
+        }
+        return sum(1 for _, block, position in printed if where.get(position) in block)
+
+    scores = [agreement(a) for a, _ in survivors]
+    return [sv for sv, score in zip(survivors, scores, strict=True) if score == max(scores)]
 
 
 def _supported_rows(

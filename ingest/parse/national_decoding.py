@@ -28,6 +28,11 @@ from ingest.parse.stream import read_stream, running_heads
 
 T3_VARIANTS = ("v2021", "v2019")
 T4_SCAN_LINES = 150  # table 四 ends within this many lines of its heading
+T4_CAPTIONS = (  # table 四's block captions and the metric codes they head
+    ("行政复议", "t4.review."),
+    ("未经复议直接起诉", "t4.lit_direct."),
+    ("复议后起诉", "t4.lit_after_review."),
+)
 _T3_HEADING = "收到和处理政府信息公开申请"
 _T3_FIRST_ROW = "本年新收政府信息公开申请"
 _T3_HEADER_WORDS = ("申请人情况", "自然人")
@@ -139,14 +144,13 @@ class NationalDecoder:
             v: AnchorMatcher(grid, _entity_aliases(reference)) for v, grid in self.t2_grids.items()
         }
         t4_rows = [r for r in reference.rows_for("v2019") if r.metric_code.startswith("t4.")]
+        t4_cells = tuple((r.metric_code, "total") for r in t4_rows)
         self.t4_grid = Grid(
             "t4",
-            (
-                GridRow(
-                    "t4",
-                    "政府信息公开行政复议、行政诉讼情况",
-                    tuple((r.metric_code, "total") for r in t4_rows),
-                ),
+            (GridRow("t4", "政府信息公开行政复议、行政诉讼情况", t4_cells),),
+            captions=tuple(
+                (caption, frozenset((0, j) for j, key in enumerate(t4_cells) if block in key[0]))
+                for caption, block in T4_CAPTIONS
             ),
         )
         t4_keys = set(self.t4_grid.rows[0].cells)
