@@ -364,17 +364,15 @@ def test_the_parser_reads_identities_from_the_seed():
 
 
 def old_table_lines(label_after: frozenset[str]) -> tuple[list[str], dict[str, float]]:
-    """The old 统计表 as Markdown rows, some labels printed after their row (wrapped)."""
+    """The old 统计表 as Markdown rows (numbers drawn by the generator, so the identities
+    hold), some labels printed after their row (wrapped)."""
+    from bench.synthetic import draw_report
+
+    drawn = draw_report(3, "old").values
     rows = [r for r in REFERENCE.rows_for("old") if r.carries_value]
-    truth = {r.metric_code: float((n * 37) % 91) for n, r in enumerate(rows)}
-    truth["old.s3.received"] = sum(
-        truth[f"old.s3.received.{c}"] for c in ("in_person", "fax", "online", "letter")
-    )
-    lines = [
-        "某县人民政府2017年政府信息公开工作年度报告",
-        "| 统计指标 | 单位 | 统计数 |",
-        "| --- | --- | --- |",
-    ]
+    truth = {r.metric_code: drawn[(r.metric_code, "total")] for r in rows}
+    lines = ["某县人民政府2017年政府信息公开工作年度报告", "| 统计指标 | 单位 | 统计数 |"]
+    lines.append("| --- | --- | --- |")
     for r in rows:
         unit = r.unit.strip("()（）")
         value = f"{truth[r.metric_code]:g}"

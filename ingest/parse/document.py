@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from ingest.parse.headings import split_glued_headings
 from ingest.parse.local_template import parse_local_table
 from ingest.parse.lookalikes import fold_lookalikes
 from ingest.parse.national_tables import national_parser
@@ -39,7 +40,7 @@ def parse_document(
     lacks them."""
     reference = reference or default_reference()
     text = fold_lookalikes(text)  # one character for one: line numbers hold
-    lines = text.splitlines()
+    lines, origin = split_glued_headings(text.splitlines())
     attributes = read_attributes(lines, text, reference, hints)
     cells: list[Cell] = []
     unmapped: list[UnmappedLabel] = []
@@ -69,9 +70,11 @@ def parse_document(
         else:
             template, status = "none", "not_a_report"
             note = f"not an annual report (title: {attributes.title!r}); no statistics read"
+    if origin and len(origin) != origin[-1]:  # headings were split off: lines renumbered
+        _to_stored_lines(cells, unmapped, origin)
     record = {
         "title": attributes.title,
-        "title_line": attributes.title_line,
+        "title_line": origin[attributes.title_line - 1] if attributes.title_line else None,
         "issuer": attributes.issuer,
         "region_name": attributes.region_name,
         "region_code": attributes.region_code,
@@ -87,6 +90,13 @@ def parse_document(
         cells=[c.as_record() for c in cells],
         unmapped=[u.as_record() for u in unmapped],
     )
+
+
+def _to_stored_lines(cells: list[Cell], unmapped: list[UnmappedLabel], origin: list[int]) -> None:
+    """Line numbers of the split lines back to the stored text's."""
+    for item in (*cells, *unmapped):
+        if item.source_line is not None:
+            item.source_line = origin[item.source_line - 1]
 
 
 def _template_by_year(year: int | None) -> str:

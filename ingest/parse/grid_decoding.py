@@ -48,7 +48,8 @@ SKIPPED_VALUE = 3  # a value left out as stray
 SHORT_ROW = 6  # a row that prints fewer values than cells (plus one per missing cell)
 BROKEN_IDENTITY = 2  # a row whose own identity (total = sum of parts) fails as placed
 COLUMN_BLOCK = 1  # a block of rows read column after column instead of row after row
-MAX_COLUMN_BLOCK = 12  # rows in such a block
+MAX_COLUMN_BLOCK = 12  # rows in such a block, where rows may also be left out
+MAX_COLUMN_BLOCK_WHOLE = 30  # … where every row is read in turn (the values fill the grid)
 RUN_ORDER = 2  # runs of values read in another order than printed (plus one per inversion)
 MARGIN = 2  # alignments this much costlier than the cheapest are still weighed
 MAX_ALIGNMENTS = 400
@@ -80,8 +81,12 @@ class Grid:
 
 @dataclass(frozen=True)
 class Anchor:
+    """A label that names a grid row: the row's values start at `starts_at` when the label
+    stands before them, or end at `ends_at` when it stands after them."""
+
     row: int
-    position: int
+    starts_at: int
+    ends_at: int
     on_value_line: bool
     label: Label
 
@@ -136,21 +141,46 @@ class AnchorMatcher:
     def __init__(self, grid: Grid, aliases: dict[str, tuple[str, ...]]) -> None:
         entries = [(str(i), [r.label, *aliases.get(r.key, ())]) for i, r in enumerate(grid.rows)]
         self.index = CandidateIndex(make_candidates(entries))
+        self.grid = grid
 
     def row_of(self, text: str) -> int | None:
+        """The one row `text` names, else None (no row, or several equally well)."""
         best: dict[int, float] = {}
         parts = text.split()
         for start in range(len(parts)):  # the label itself, then without a stray prefix
-            norm = normalise_label("".join(parts[start:]))
-            bare = strip_numbering(norm)
-            if len(bare) < 2:
-                continue
-            for number, score, _ in self.index.candidate_scores(norm, ANCHOR_SCORE):
-                best[number] = max(best.get(number, 0.0), score)
-            if len(bare) >= PREFIX_MIN:
-                for number, cand in enumerate(self.index.candidates):
-                    if any(strip_numbering(lab).startswith(bare) for lab in cand.labels):
-                        best[number] = max(best.get(number, 0.0), ANCHOR_SCORE)
+            self._score("".join(parts[start:]), best)
+        return self._winner(best)
+
+    def rows_of(self, text: str) -> list[int]:
+        """The rows a label cell names, in order: a converter may print a row's label and the
+        next row's in one cell (`5.属于三类内部事务信息 6.属于四类过程性信息`). Each
+        space-separated part is matched alone; one row, or none, unless two or more parts
+        each name a different row."""
+        rows: list[int] = []
+        for part in text.split():
+            best: dict[int, float] = {}
+            self._score(part, best)
+            row = self._winner(best)
+            if row is not None and row not in rows:
+                rows.append(row)
+        if len(rows) >= 2:
+            return rows
+        row = self.row_of(text)
+        return [row] if row is not None else []
+
+    def _score(self, text: str, best: dict[int, float]) -> None:
+        norm = normalise_label(text)
+        bare = strip_numbering(norm)
+        if len(bare) < 2:
+            return
+        for number, score, _ in self.index.candidate_scores(norm, ANCHOR_SCORE):
+            best[number] = max(best.get(number, 0.0), score)
+        if len(bare) >= PREFIX_MIN:
+            for number, cand in enumerate(self.index.candidates):
+                if any(strip_numbering(lab).startswith(bare) for lab in cand.labels):
+                    best[number] = max(best.get(number, 0.0), ANCHOR_SCORE)
+
+    def _winner(self, best: dict[int, float]) -> int | None:
         if not best:
             return None
         top = max(best.values())
@@ -161,12 +191,48 @@ class AnchorMatcher:
 
 
 def anchors_of(stream: Stream, matcher: AnchorMatcher) -> list[Anchor]:
-    out = []
-    for label in stream.labels:
-        row = matcher.row_of(label.text)
-        if row is not None:
-            out.append(Anchor(row, label.position, label.on_value_line, label))
+    """The labels that name grid rows. Labels stacked at one place (a cell naming a row and
+    the next, or a run of rows' labels printed before or after the run's values) anchor
+    their rows in turn: before the values, the first row starts there and each next one
+    where the rows before it end; after them, the last row ends there."""
+    widths = [len(row.cells) for row in matcher.grid.rows]
+    named = [(label, row) for label in stream.labels for row in matcher.rows_of(label.text)]
+    out: list[Anchor] = []
+    k = 0
+    while k < len(named):
+        stack = [named[k]]
+        while k + len(stack) < len(named):
+            label, row = named[k + len(stack)]
+            same_cell = label is stack[-1][0]
+            apart = not label.on_value_line and not stack[-1][0].on_value_line
+            if label.position != named[k][0].position or row <= stack[-1][1]:
+                break
+            if not (same_cell or apart):
+                break  # a row's own label on its value line starts a stack of its own
+            stack.append((label, row))
+        k += len(stack)
+        position = stack[0][0].position
+        total = sum(widths[row] for _, row in stack)
+        before = 0
+        for n, (label, row) in enumerate(stack):
+            starts_at = position + before
+            ends_at = position - (total - before - widths[row])
+            own = label.on_value_line and n == 0
+            out.append(Anchor(row, starts_at, ends_at, own, label))
+            before += widths[row]
     return out
+
+
+def _block_anchor_cost(anchors: Sequence[Anchor], start: int, end: int) -> int:
+    """What a row's labels cost when its row is one of a block read column after column
+    ([start, end) is the block's): its labels stand before the block or after it."""
+    cost = 0
+    for a in anchors:
+        if a.on_value_line:
+            cost += 0 if a.label.position == start else OWN_VIOLATION
+        else:
+            cost += 0 if a.label.position in (start, end) else VIOLATION
+    return cost
 
 
 def _anchor_cost(anchors: Sequence[Anchor], start: int, end: int, side: str = "either") -> int:
@@ -178,13 +244,13 @@ def _anchor_cost(anchors: Sequence[Anchor], start: int, end: int, side: str = "e
     cost = 0
     for a in anchors:
         if a.on_value_line:
-            cost += 0 if a.position == start < end else OWN_VIOLATION
+            cost += 0 if a.starts_at == start < end else OWN_VIOLATION
         elif side == "before":
-            cost += 0 if a.position == start else VIOLATION
+            cost += 0 if a.starts_at == start else VIOLATION
         elif side == "after":
-            cost += 0 if a.position == end else VIOLATION
+            cost += 0 if a.ends_at == end else VIOLATION
         else:
-            cost += 0 if a.position in (start, end) else VIOLATION
+            cost += 0 if a.starts_at == start or a.ends_at == end else VIOLATION
     return cost
 
 
@@ -250,6 +316,9 @@ def align_by_row(
     for i in range(n - 1, -1, -1):
         same = i + 1 < n and stream.values[i + 1].line == stream.values[i].line
         line_end[i] = line_end[i + 1] if same else i + 1
+    lone = [0] * (n + 1)  # how many of the first values stand alone on their line
+    for i in range(n):
+        lone[i + 1] = lone[i] + (line_end[i] == i + 1 and (i == 0 or line_end[i - 1] == i))
     numbers = np.array(
         [np.nan if v.number is None else float(v.number) for v in stream.values] + [np.nan]
     )
@@ -293,11 +362,19 @@ def align_by_row(
 
     def by_column_blocks(k: int, i: int, w: int) -> list[Move]:
         out: list[Move] = []
-        for r in range(2, min(MAX_COLUMN_BLOCK, k_rows - k) + 1):
+        if w == 1:
+            return out  # rows of one value read the same either way
+        longest = MAX_COLUMN_BLOCK if gaps else MAX_COLUMN_BLOCK_WHOLE
+        for r in range(2, min(longest, k_rows - k) + 1):
             if widths[k + r - 1] != w or i + r * w > n:
                 break
             block = numbers[i : i + r * w].reshape(w, r).T  # row j of the block
-            cost = COLUMN_BLOCK + sum(labels(k + j, i, i + r * w) for j in range(r))
+            # a dump of one value a line may read either way: a block by column costs no
+            # more than its rows in turn there (the identities, or nothing, tell them apart)
+            by_line = lone[i + r * w] - lone[i] == r * w
+            cost = (0 if by_line else COLUMN_BLOCK) + sum(
+                _block_anchor_cost(by_row.get(k + j, ()), i, i + r * w) for j in range(r)
+            )
             failing = checks.broken_block(k, block) if checks is not None else 0
             out.append((cost + BROKEN_IDENTITY * failing, cost, k + r, i + r * w, (i, r, w)))
         return out
@@ -440,6 +517,10 @@ def decode(
         return Decoded([], [r.key for r in grid.rows], note)
     checks = RowChecks(grid, identities)
     candidates: list[Alignment] = []
+    if len(stream.values) == grid.size:
+        settled = _settled_by_identities(grid, stream, identities)
+        if settled is not None:
+            return settled
     if len(stream.values) == grid.size:  # every row in turn first: the common case, quick
         candidates = align_by_row(grid, stream, anchors, checks, gaps=False, side=side)
         values = [_numbers(grid, stream, c) for c in candidates]
@@ -464,7 +545,13 @@ def decode(
     # much as it does in the search (a row left unread breaks none, but costs its gap)
     totals = [c.cost + BROKEN_IDENTITY * f for (c, _), f in zip(scored, fails, strict=True)]
     lowest = min(totals)
-    survivors = [sv for sv, t in zip(scored, totals, strict=True) if t == lowest]
+    survivors = []
+    placements = set()
+    for (alignment, values), total in zip(scored, totals, strict=True):
+        placed = tuple(tuple(r) if r is not None else None for r in alignment.rows)
+        if total == lowest and placed not in placements:  # one reading found by two paths
+            placements.add(placed)
+            survivors.append((alignment, values))
     if len(survivors) > 1 and grid.captions:
         survivors = _best_by_captions(grid, stream, survivors)
     best_fail = min(f for f, t in zip(fails, totals, strict=True) if t == lowest)
@@ -472,6 +559,52 @@ def decode(
     decoded = _cells(grid, stream, survivors, anchors, supported, best_fail)
     decoded.cost = lowest
     return decoded
+
+
+def _settled_by_identities(
+    grid: Grid, stream: Stream, identities: Sequence[IdentityInstance]
+) -> Decoded | None:
+    """The values fill the grid exactly: read row after row (or column after column), with
+    no regard for the labels, does one reading check every row by an identity and break
+    none? Then the table is read, whatever its labels say (a converter may print a row's
+    label on the line of the row before)."""
+    readings = [
+        Alignment(
+            [
+                list(range(start, start + len(row.cells)))
+                for start, row in zip(_starts(grid), grid.rows, strict=True)
+            ],
+            0,
+            "by_row",
+        )
+    ]
+    if (by_column := align_by_column(grid, stream)) is not None:
+        readings.append(by_column)
+    row_of = {key: k for k, row in enumerate(grid.rows) for key in row.cells}
+    settled = []
+    for alignment in readings:
+        values = _numbers(grid, stream, alignment)
+        statuses = [(i, i.status(values)) for i in identities]
+        if any(status == "fail" for _, status in statuses):
+            continue
+        checked = {row_of[key] for i, status in statuses if status == "pass" for key in i.cells}
+        if len(checked) == len(grid.rows):
+            settled.append((alignment, values))
+    if len(settled) != 1:
+        return None
+    alignment, _ = settled[0]
+    every_row = set(range(len(grid.rows)))
+    decoded = _cells(grid, stream, settled, [], every_row, 0)
+    decoded.note = f"{decoded.note}; every row checked by an identity"
+    return decoded
+
+
+def _starts(grid: Grid) -> list[int]:
+    starts, at = [], 0
+    for row in grid.rows:
+        starts.append(at)
+        at += len(row.cells)
+    return starts
 
 
 def _best_by_captions(

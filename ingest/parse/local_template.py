@@ -167,24 +167,32 @@ def parse_local_table(lines: list[str], forms: tuple[LocalForm, ...] | None = No
 def _value_columns_joined(
     rows: list[LogicalRow], width: int, continued: dict[int, list[tuple[CellReading, int]]]
 ) -> list[LogicalRow]:
-    """A dump that prints a cell a line gives a row's 本年度 and 历年累计 on two lines: the
-    label-less line of one number after a row's lone number is that row's next cell. The
-    joined rows' values, each with its own line, go into `continued` (keyed by the row)."""
+    """A dump that prints a cell a line gives a row's 本年度 and 历年累计 on lines of their own:
+    a run of exactly `width` lone numbers after a row's label is that row's cells (each keeps
+    its own line, in `continued`, keyed by the row). A longer run is a column dumped after
+    all the labels (all of 本年度, then all of 历年累计): no label stands beside those values,
+    so the row-driven reading leaves them out."""
     out: list[LogicalRow] = []
-    for row in rows:
-        last = out[-1] if out else None
-        if (
-            last is not None
-            and row.extra.get(VALUE_COLUMN)
-            and last.extra.get(VALUE_COLUMN)
-            and not row.fragments
-            and len(continued.get(id(last), last.values)) < width
-        ):
-            values = continued.setdefault(id(last), [(v, last.line) for v in last.values])
-            values.extend((v, row.line) for v in row.values)
-            last.values = tuple(v for v, _ in values)
+    k = 0
+    while k < len(rows):
+        row = rows[k]
+        if not row.extra.get(VALUE_COLUMN):
+            out.append(row)
+            k += 1
             continue
-        out.append(row)
+        run = [row]
+        while (
+            k + len(run) < len(rows)
+            and rows[k + len(run)].extra.get(VALUE_COLUMN)
+            and not rows[k + len(run)].fragments
+        ):
+            run.append(rows[k + len(run)])
+        k += len(run)
+        values = [(v, r.line) for r in run for v in r.values]
+        if row.fragments and len(values) == width:
+            continued[id(row)] = values
+            row.values = tuple(v for v, _ in values)
+            out.append(row)
     return out
 
 

@@ -94,7 +94,15 @@ def find_regions(lines: list[str], first: int = 0) -> Regions:
                 break
         if any(w in f for f in flats[t4_start:end] for w in _T4_HEADER_WORDS):
             t4 = (t4_start, end)
-    t2_start = next((i for i in range(first, len(flats)) if _T2_CAPTION.search(flats[i])), None)
+    # table 二's first caption, on one line or broken over two (`第二十条第（一` / `）项`)
+    t2_start = next(
+        (
+            i
+            for i in range(first, len(flats))
+            if _T2_CAPTION.search(flats[i]) or _T2_CAPTION.search("".join(flats[i : i + 2]))
+        ),
+        None,
+    )
     t2 = None
     if t2_start is not None and t3 is not None and t2_start < t3[0]:
         t2 = (t2_start, t3[0])
@@ -192,14 +200,15 @@ class NationalDecoder:
         """Table 二 (no identities: its order is carried by its labels alone)."""
         heads = running_heads(lines)
         stream = read_stream(((i + 1, lines[i]) for i in range(*region)), heads)
-        best: tuple[tuple[int, int], str, Decoded] | None = None
-        for name in [variant] if variant in self.t2_grids else list(T3_VARIANTS):
+        best: tuple[tuple[int, int, int, int], str, Decoded] | None = None
+        for name in T3_VARIANTS:  # both: table 二's columns may not be legible in a dump
             grid = self.t2_grids[name]
             anchors = anchors_of(stream, self.t2_matchers[name])
             decoded = decode(grid, stream, anchors, ())
             printed = sum(c.status in ("printed", "blank") for c in decoded.cells)
-            if decoded.found and (best is None or (printed, len(decoded.cells)) > best[0]):
-                best = ((printed, len(decoded.cells)), name, decoded)
+            rank = (printed, len(decoded.cells), -len(decoded.unread_rows), name == variant)
+            if decoded.found and (best is None or rank > best[0]):
+                best = (rank, name, decoded)
         if best is None:
             return None
         _, name, decoded = best

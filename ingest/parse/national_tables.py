@@ -259,7 +259,11 @@ class NationalTableParser:
                 found = _BLOCK.search(normalise_label(fragment.text))
                 if found and found.group(1) in _BLOCK_NUMBERS:
                     block = f"art20_{_BLOCK_NUMBERS[found.group(1)]}"
+            if row.extra.get(VALUE_COLUMN):
+                continue  # one of a column of lone numbers: its row is not beside it
             pool, index = self.t2_pools[(variant, block)]
+            if _names_several(row, index):
+                continue  # a label cell holding the next row's label too: left to decoding
             matcher = RowMatcher(index)
             match = matcher.best(row, max_back=2)
             if match is None:
@@ -419,6 +423,19 @@ class NationalTableParser:
 def national_parser(reference: Reference) -> NationalTableParser:
     """The parser for `reference`, built once."""
     return derived(reference, NationalTableParser)
+
+
+def _names_several(row: LogicalRow, index: CandidateIndex) -> bool:
+    """The row's own label cell names two or more rows outright (a converter moved the next
+    row's label up): which values are whose is for the decoding to tell."""
+    own = row.fragments[len(row.fragments) - row.own_parts :]
+    named = {
+        hit[0].key
+        for fragment in own
+        for part in fragment.text.split()
+        for hit in index.exact.get(normalise_label(part), ())
+    }
+    return len(named) >= 2
 
 
 def _t4_match(code: str, line: int) -> Match:

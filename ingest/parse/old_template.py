@@ -10,7 +10,7 @@ from ingest.parse.normalise import compact
 from ingest.parse.old_decoding import old_decoder
 from ingest.parse.output import Cell, UnmappedLabel, cell_from_reading, note_unmapped
 from ingest.parse.reference import Reference, derived
-from ingest.parse.rows import assemble_rows
+from ingest.parse.rows import VALUE_COLUMN, assemble_rows
 
 SECTION = "old"
 MIN_ROWS_FOR_TABLE = 5
@@ -86,6 +86,8 @@ def _parse_by_rows(lines: list[str], start: int, reference: Reference) -> OldTab
     seen: set[str] = set()
     numbered = [(i + 1, lines[i]) for i in range(start, len(lines))]
     for row in assemble_rows(numbered):
+        if row.extra.get(VALUE_COLUMN):
+            continue  # one of a column of lone numbers (a dump by column): no label beside it
         match = matcher.best(row)
         if match is None:
             note_unmapped(result.unmapped, SECTION, row, matcher.closest(row))

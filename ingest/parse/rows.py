@@ -121,11 +121,28 @@ def _read_tabular(
     if i >= 0 and is_unit(cells[i].strip()):
         unit = cells[i].strip()
         i -= 1
+    if i >= 0 and values:
+        label, merged = label_and_trailing_numbers(cells[i])
+        if merged:  # a converter merged the header's text into the first value cell
+            cells[i] = label
+            values[:0] = merged
     label_parts = tuple(c.strip() for c in cells[: i + 1] if c.strip())
     if not any(v.numbers for v in values) and unit is None:
         # a row of blanks only: a heading or a separator line, not values
         values = []
     return label_parts, unit, tuple(values), trailing
+
+
+def label_and_trailing_numbers(cell: str) -> tuple[str, list[CellReading]]:
+    """A label cell that ends in space-separated numbers (`… 尚未 总计 0`): its label and
+    those numbers, each a value cell. Only numbers count (a unit or a dash may be a
+    label's last word)."""
+    tokens = cell.split()
+    run = _trailing_values(tokens)
+    if not run or len(run) == len(tokens) or any(c is None or not c.numbers for _, c in run):
+        return cell, []
+    label = " ".join(tokens[: len(tokens) - len(run)])
+    return label, [c for _, c in run if c is not None]
 
 
 def _split_running(text: str, line: int) -> TextRow:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ingest.parse.cells import is_unit, read_cell
 from ingest.parse.normalise import compact
-from ingest.parse.rows import is_page_footer, split_line
+from ingest.parse.rows import is_page_footer, label_and_trailing_numbers, split_line
 
 # a browser's print header or footer: a date and time, a URL, a page count `n/m`
 _PRINT_DATE = re.compile(
@@ -191,8 +191,17 @@ def _line_tokens(text: str) -> tuple[list[str], str | None, list[tuple[int | Non
             (i for i in range(last_label) if cells[i].strip() and readings[i] is None),
             default=-1,
         )
-    parts = [c.strip() for c in cells[: last_label + 1] if c.strip()]
     tokens: list[tuple[int | None, Token]] = []
+    if last_label >= 0 and any(r is not None for r in readings[last_label + 1 :]):
+        label, merged = label_and_trailing_numbers(cells[last_label])
+        if merged:  # the header's text merged into the first value cell
+            cells = [*cells[:last_label], label, *cells[last_label + 1 :]]
+            tokens = [
+                (last_label, (n, reading.raw_text, reading.unit))
+                for reading in merged
+                for n in reading.numbers
+            ]
+    parts = [c.strip() for c in cells[: last_label + 1] if c.strip()]
     for index in range(last_label + 1, len(cells)):
         reading = readings[index]
         if reading is None:
