@@ -196,7 +196,7 @@ def anchors_of(stream: Stream, matcher: AnchorMatcher) -> list[Anchor]:
     their rows in turn: before the values, the first row starts there and each next one
     where the rows before it end; after them, the last row ends there."""
     widths = [len(row.cells) for row in matcher.grid.rows]
-    named = [(label, row) for label in stream.labels for row in matcher.rows_of(label.text)]
+    named = [(label, row) for label, rows in _named_labels(stream.labels, matcher) for row in rows]
     out: list[Anchor] = []
     k = 0
     while k < len(named):
@@ -211,15 +211,40 @@ def anchors_of(stream: Stream, matcher: AnchorMatcher) -> list[Anchor]:
                 break  # a row's own label on its value line starts a stack of its own
             stack.append((label, row))
         k += len(stack)
+        # the stack names rows in the grid's order; rows between them whose labels were not
+        # recognised still hold their values in between
         position = stack[0][0].position
-        total = sum(widths[row] for _, row in stack)
-        before = 0
+        first, last = stack[0][1], stack[-1][1]
         for n, (label, row) in enumerate(stack):
-            starts_at = position + before
-            ends_at = position - (total - before - widths[row])
+            starts_at = position + sum(widths[first:row])
+            ends_at = position - sum(widths[row + 1 : last + 1])
             own = label.on_value_line and n == 0
             out.append(Anchor(row, starts_at, ends_at, own, label))
-            before += widths[row]
+    return out
+
+
+def _named_labels(labels: list[Label], matcher: AnchorMatcher) -> list[tuple[Label, list[int]]]:
+    """Each label with the rows it names; a label wrapped over lines (`1．属于` / `已主动公开
+    范围数`) whose pieces name no row alone is read with the pieces after it, up to three."""
+    out = []
+    j = 0
+    while j < len(labels):
+        label = labels[j]
+        rows = matcher.rows_of(label.text)
+        span = 1
+        if not rows and not label.on_value_line:
+            for extra in (1, 2):
+                pieces = labels[j : j + extra + 1]
+                if len(pieces) <= extra or any(
+                    p.position != label.position or p.on_value_line for p in pieces
+                ):
+                    break
+                rows = matcher.rows_of("".join(p.text for p in pieces))
+                if rows:
+                    span = extra + 1
+                    break
+        out.append((label, rows))
+        j += span
     return out
 
 
@@ -448,6 +473,8 @@ def align_by_column(grid: Grid, stream: Stream) -> Alignment | None:
     widths = {len(r.cells) for r in grid.rows}
     if len(widths) != 1 or len(grid.rows) < 2 or len(stream.values) != grid.size:
         return None
+    if widths == {1}:
+        return None  # one value a row: by column is by row
     width, k_rows = widths.pop(), len(grid.rows)
     rows = [[column * k_rows + k for column in range(width)] for k in range(k_rows)]
     return Alignment(rows, COLUMN_BLOCK, "by_column")

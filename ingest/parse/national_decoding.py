@@ -40,6 +40,8 @@ _T3_ROW_WORDS = ("本年新收", "上年结转", "予以公开", "结转下年�
 # words only table 四 of the v2019/v2021 templates prints (the old template's 复议/诉讼 rows
 # print none of them)
 _T4_HEADER_WORDS = ("未经复议", "复议后起诉", "尚未审结", "尚未审")
+_T4_HEADING = "政府信息公开行政复议、行政诉讼情况"  # the new templates' heading (the old one's
+# is 因政府信息公开申请行政复议、提起行政诉讼的情况)
 _T2_CAPTION = re.compile(r"第二十条第[（(][一二三四五六七八九十]+[)）]项")
 
 
@@ -92,14 +94,17 @@ def find_regions(lines: list[str], first: int = 0) -> Regions:
             if flats[i].startswith("五、") or "存在的主要问题" in flats[i]:
                 end = i
                 break
-        if any(w in f for f in flats[t4_start:end] for w in _T4_HEADER_WORDS):
+        if _T4_HEADING in flats[t4_start] or any(
+            w in f for f in flats[t4_start:end] for w in _T4_HEADER_WORDS
+        ):
             t4 = (t4_start, end)
-    # table 二's first caption, on one line or broken over two (`第二十条第（一` / `）项`)
+    # table 二's first caption, on one line or broken over up to three (`第二十条第（` / `一` /
+    # `）项`)
     t2_start = next(
         (
             i
             for i in range(first, len(flats))
-            if _T2_CAPTION.search(flats[i]) or _T2_CAPTION.search("".join(flats[i : i + 2]))
+            if "第" in flats[i] and _T2_CAPTION.search("".join(flats[i : i + 3]))
         ),
         None,
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.parse.cells import is_unit, read_cell
 from ingest.parse.normalise import compact
@@ -131,6 +131,7 @@ def read_stream(lines: Iterable[tuple[int, str]], heads: frozenset[str] = frozen
     runs: list[int] = []
     label_since_value = True
     pending_unit: str | None = None
+    carried: int | None = None  # where the values given a unit from the line before start
     for number, text in lines:
         cells = markdown_cells(text)
         if cells is not None:
@@ -142,9 +143,14 @@ def read_stream(lines: Iterable[tuple[int, str]], heads: frozenset[str] = frozen
             continue
         parts, unit, line_values = _line_tokens(text)
         if unit is not None and not parts and not line_values:
-            pending_unit = unit  # a unit column cell on a line of its own
+            _unit_of_lone_value(values, carried)
+            pending_unit, carried = unit, None  # a unit column cell on a line of its own
             continue
-        unit = unit or pending_unit
+        if parts:
+            _unit_of_lone_value(values, carried)
+            carried = None
+        if unit is None and pending_unit is not None and line_values:
+            unit, carried = pending_unit, len(values)
         pending_unit = None
         for part in parts:
             labels.append(Label(part, number, len(values), bool(line_values)))
@@ -154,7 +160,21 @@ def read_stream(lines: Iterable[tuple[int, str]], heads: frozenset[str] = frozen
                 runs.append(len(values))
                 label_since_value = False
             values.append(Value(value, raw, own_unit or unit, number, column))
+    _unit_of_lone_value(values, carried)
     return Stream(values, labels, runs)
+
+
+def _unit_of_lone_value(values: list[Value], carried: int | None) -> None:
+    """A unit on the line before a value is that value's (label / unit / value, a cell a line)
+    only when one value follows it before the next label: after a stack of labels and units,
+    the values that follow are several rows', and the last unit is not theirs."""
+    if carried is None or len(values) - carried <= 1:
+        return
+    line = values[carried].line  # the line whose values took the unit
+    for i in range(carried, len(values)):
+        if values[i].line != line:
+            break
+        values[i] = replace(values[i], unit=None)
 
 
 Token = tuple[str | None, str, str | None]  # number (None: placeholder), raw text, unit
