@@ -163,7 +163,7 @@ def parse_batch(documents: Sequence[LandedDocument]) -> ParsedBatch:
     it runs in worker processes and on Dask workers. A failure is a :class:`ParseError`
     naming the document and its file."""
     from ingest.parse import PARSER_VERSION, parse_document
-    from ingest.parse.lookalikes import fold_lookalikes
+    from ingest.parse.lookalikes import reading_text
 
     results = []
     prose = {}
@@ -174,7 +174,7 @@ def parse_batch(documents: Sequence[LandedDocument]) -> ParsedBatch:
             )
             prose[document.document_id] = [
                 {**number.as_record(), "extractor_version": PROSE_VERSION}
-                for number in extract_prose_numbers(fold_lookalikes(document.text))
+                for number in extract_prose_numbers(reading_text(document.text))
             ]
         except Exception as exc:
             raise ParseError(

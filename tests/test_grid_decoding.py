@@ -446,3 +446,24 @@ def test_a_block_caption_before_its_run_settles_the_order():
     for code, value in zip(codes, t4, strict=True):
         cell = cells[(code, "total")]
         assert cell["value_status"] == "printed" and float(cell["value_text"]) == value, code
+
+
+def test_markdown_cells_with_line_breaks_and_bold_headings():
+    """marker and MinerU write a wrapped cell with `<br>`, headings in `**`."""
+    values = t3_values("v2021")
+    lines = [
+        "**某县人民政府2024年政府信息公开工作年度报告**",
+        "**三、收到和处理政府信息公开申请情况**",
+    ]
+    lines += [
+        "| 申请人情况 | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |"
+    ]
+    lines += ["|---|---|---|---|---|---|---|---|"]
+    for code, label in t3_rows("v2021"):
+        half = len(label) // 2
+        cells = [f"{label[:half]}<br>{label[half:]}", *map(str, values[code])]
+        lines.append("| " + " | ".join(cells) + " |")
+    text = "\n".join([*lines, *T4_HEAD, " ".join(map(str, T4)), *TAIL]) + "\n"
+    parsed = parse_document("d", text)
+    assert parsed.attributes["title"] == "某县人民政府2024年政府信息公开工作年度报告"
+    assert_t3({(c["metric_code"], c["applicant"]): c for c in parsed.cells}, "v2021")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ingest.parse.headings import split_glued_headings
 from ingest.parse.local_template import parse_local_table
-from ingest.parse.lookalikes import fold_lookalikes
+from ingest.parse.lookalikes import reading_text
 from ingest.parse.national_tables import national_parser
 from ingest.parse.old_template import parse_old_table
 from ingest.parse.output import Cell, UnmappedLabel
@@ -39,7 +39,7 @@ def parse_document(
     `hints` (file name, an out-of-body title) inform the report's attributes where the body
     lacks them."""
     reference = reference or default_reference()
-    text = fold_lookalikes(text)  # one character for one: line numbers hold
+    text = reading_text(text)  # line numbers hold
     lines, origin = split_glued_headings(text.splitlines())
     attributes = read_attributes(lines, text, reference, hints)
     cells: list[Cell] = []

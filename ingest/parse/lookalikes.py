@@ -43,6 +43,18 @@ def _tables(seeds_dir: Path = SEEDS_DIR) -> tuple[dict[int, str], str]:
     return radicals, zero
 
 
+_INLINE_MARKUP = re.compile(r"<br\s*/?>|\*\*|__", re.IGNORECASE)
+
+
+def strip_inline_markup(text: str) -> str:
+    """Markdown converters' inline markup inside table cells and headings: `<br>` where a
+    cell's text wrapped (marker, MinerU), `**bold**` and `__bold__` around headings. A line
+    stays a line."""
+    if "<" not in text and "**" not in text and "__" not in text:
+        return text
+    return _INLINE_MARKUP.sub(lambda m: " " if m.group(0).startswith("<") else "", text)
+
+
 def fold_lookalikes(text: str) -> str:
     """`text` with radicals, full-width digits and a numeral 〇 replaced, one for one."""
     radicals, zero = _tables()
@@ -51,3 +63,9 @@ def fold_lookalikes(text: str) -> str:
     if "〇" in text:
         text = _NUMERAL_ZERO.sub(zero, text)
     return text
+
+
+def reading_text(text: str) -> str:
+    """The text the parser and the prose reader read: inline markup dropped, look-alike
+    characters folded. Lines stay lines, so a line number is the stored text's."""
+    return fold_lookalikes(strip_inline_markup(text))
