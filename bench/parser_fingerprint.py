@@ -6,13 +6,14 @@
 `--save` keeps every document's text with its digest, and `--check` parses those saved
 texts again, so a check does not depend on the generator or the extractors staying the same.
 
-The corpus: the seed reports and the real corpus (landed into a temporary DuckDB file, so
-their text is what the pipeline parses), synthetic reports of every template (local too) as
-clean, messy and glued text (fixed seeds, some with the generator's extra messiness), a few
-synthetic HTML/DOCX renderings (TAB-separated text), and deterministic word salads (template
-labels, captions, numbers) and line mutations of the real texts. For each document the
-digest covers `parse_document` (attributes, cells, unmapped labels, every field, in order)
-and `extract_prose_numbers`. `--check` names the documents that differ.
+The corpus: the sample reports and the dev corpus (data/sample, data/corpus; landed into a
+temporary DuckDB file, so their text is what the pipeline parses), synthetic reports of
+every template (local too) as clean, messy and glued text (fixed seeds, some with the
+generator's extra messiness), a few synthetic HTML/DOCX renderings (TAB-separated text), and
+deterministic word salads (template labels, captions, numbers) and line mutations of the
+real texts. For each document the digest covers `parse_document` (attributes, cells,
+unmapped labels, every field, in order) and `extract_prose_numbers`. `--check` names the
+documents that differ.
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ from bench.synthetic import (
 from ingest.parse import parse_document
 from ingest.parse.prose import extract_prose_numbers
 from ingest.parse.reference import default_reference
+from xxgk.paths import CORPUS_DIR, SAMPLE_DIR
 
-REAL_INPUTS = (Path("/work/shared/seeds"), Path("/work/shared/corpus"))
+REAL_INPUTS = (SAMPLE_DIR, CORPUS_DIR)  # the bundled sample and dev corpus (data/README.md)
 # besides the template labels: captions, headers, units, separators and numbers
 SALAD_EXTRAS = (
     "第二十条第（一）项",

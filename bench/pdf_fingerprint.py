@@ -3,7 +3,7 @@
     python -m bench.pdf_fingerprint save  fingerprints.json   # before the change
     python -m bench.pdf_fingerprint check fingerprints.json   # after: exit 1 on any difference
 
-The PDFs are every `.pdf` in ../shared/corpus (when present) and `--synthetic N` reports
+The PDFs are every `.pdf` in data/corpus and `--synthetic N` reports
 rendered by bench.synthetic.render_pdf (every template in turn), written once to `--dir` and
 reused, so both runs read the same bytes. A fingerprint is the SHA-256 of the extracted text
 (with the extraction status); `check` names each file whose text differs and prints a diff.
@@ -21,13 +21,12 @@ from pathlib import Path
 
 from bench.synthetic import ALL_TEMPLATES, draw_report, render_pdf
 from ingest.extract.pdf import extract_pdf
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+from xxgk.paths import CORPUS_DIR
 
 
 def pdf_paths(directory: Path, synthetic: int) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
-    paths = sorted(CORPUS.glob("*.pdf")) if CORPUS.is_dir() else []
+    paths = sorted(CORPUS_DIR.glob("*.pdf"))
     for i in range(synthetic):
         template = ALL_TEMPLATES[i % len(ALL_TEMPLATES)]
         path = directory / f"synthetic_{template}_{i:03d}.pdf"

@@ -5,19 +5,13 @@ from __future__ import annotations
 
 import csv
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.test_end_to_end import SHARED, xxgk_command
-
-CORPUS = SHARED / "corpus"
-TRUTH = SHARED / "truth"
-pytestmark = pytest.mark.skipif(
-    not CORPUS.is_dir(), reason=f"the shared corpus ({CORPUS}) is not beside the repository"
-)
+from tests.test_end_to_end import score, xxgk_command
+from xxgk.paths import CORPUS_DIR, TRUTH_DIR
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +19,7 @@ def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("corpus")
     db = work / "corpus.duckdb"
     result = subprocess.run(
-        [*xxgk_command(), "run", "--input", str(CORPUS), "--db", str(db)],
+        [*xxgk_command(), "run", "--input", str(CORPUS_DIR), "--db", str(db)],
         cwd=work,
         capture_output=True,
         text=True,
@@ -36,28 +30,11 @@ def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_corpus_scores_perfectly(corpus_db: Path) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(SHARED / "tools" / "score.py"),
-            "--db",
-            str(corpus_db),
-            "--cells",
-            str(TRUTH / "corpus_cells.csv"),
-            "--reports",
-            str(TRUTH / "corpus_reports.csv"),
-            "-v",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "false_alarms 0" in result.stdout
+    assert "false_alarms 0" in score(corpus_db, "corpus").stdout
 
 
 def _truth_rows() -> list[dict[str, str]]:
-    with (TRUTH / "corpus_cells.csv").open(encoding="utf-8", newline="") as handle:
+    with (TRUTH_DIR / "corpus_cells.csv").open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 

@@ -17,13 +17,11 @@ import time
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from bench.synthetic import TEMPLATES, draw_report, messy_txt, render_docx, render_html
 from tests.warehouse_tables import mart_rows, table_names
-from xxgk.paths import ROOT
+from xxgk.paths import ROOT, SAMPLE_DIR
 
-SHARED = ROOT.parent / "shared"
 WORKER = Path(__file__).with_name("crash_ingest.py")
 KILLS_DURING_INGEST = 20
 KILLS_DURING_BUILD = 4
@@ -42,7 +40,7 @@ RAW_CONTENT = {
 
 def _corpus(directory: Path) -> Path:
     directory.mkdir()
-    for seed in sorted((SHARED / "seeds").iterdir()):
+    for seed in sorted(SAMPLE_DIR.iterdir()):
         shutil.copy(seed, directory / seed.name)
     for i in range(60):
         report = draw_report(1000 + i, TEMPLATES[i % len(TEMPLATES)])
@@ -52,7 +50,7 @@ def _corpus(directory: Path) -> Path:
         (directory / f"synthetic_{i:03d}.html").write_text(render_html(report), encoding="utf-8")
         (directory / f"synthetic_{i:03d}.docx").write_bytes(render_docx(report))
     (directory / "broken.pdf").write_bytes(b"%PDF-1.7 not really")
-    (directory / "copy_of_seed.txt").write_bytes(next((SHARED / "seeds").iterdir()).read_bytes())
+    (directory / "copy_of_seed.txt").write_bytes(next(SAMPLE_DIR.iterdir()).read_bytes())
     return directory
 
 
@@ -98,7 +96,6 @@ def _raw_content(db: Path) -> dict[str, list[tuple]]:
         }
 
 
-@pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="needs ../shared/seeds")
 def test_killed_ingest_then_rerun_equals_a_clean_run(tmp_path: Path) -> None:
     corpus = _corpus(tmp_path / "inbox")
     clean_db = tmp_path / "clean.duckdb"

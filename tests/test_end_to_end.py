@@ -12,13 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from xxgk.paths import ROOT
+from xxgk.paths import ROOT, SAMPLE_DIR, TRUTH_DIR
 
-SHARED = ROOT.parent / "shared"
-pytestmark = pytest.mark.skipif(
-    not (SHARED / "seeds").is_dir(),
-    reason=f"the shared seed reports and truth ({SHARED}) are not beside the repository",
-)
+SCORER = ROOT / "bench" / "score.py"
 
 
 def xxgk_command() -> list[str]:
@@ -28,7 +24,7 @@ def xxgk_command() -> list[str]:
 
 def run_pipeline(db: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
-        [*xxgk_command(), "run", "--input", str(SHARED / "seeds"), "--db", str(db)],
+        [*xxgk_command(), "run", "--input", str(SAMPLE_DIR), "--db", str(db)],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -65,19 +61,19 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, dic
     return db, before, snapshot(db)
 
 
-def test_seed_reports_match_their_truth(warehouse: tuple[Path, dict, dict]) -> None:
-    db, _, _ = warehouse
-    truth = SHARED / "truth"
+def score(db: Path, truth: str) -> subprocess.CompletedProcess[str]:
+    """bench/score.py on ``db`` against ``data/truth/<truth>_cells.csv`` and
+    ``<truth>_reports.csv``; asserts it exits 0."""
     result = subprocess.run(
         [
             sys.executable,
-            str(SHARED / "tools" / "score.py"),
+            str(SCORER),
             "--db",
             str(db),
             "--cells",
-            str(truth / "seed_cells.csv"),
+            str(TRUTH_DIR / f"{truth}_cells.csv"),
             "--reports",
-            str(truth / "seed_reports.csv"),
+            str(TRUTH_DIR / f"{truth}_reports.csv"),
             "-v",
         ],
         capture_output=True,
@@ -85,6 +81,12 @@ def test_seed_reports_match_their_truth(warehouse: tuple[Path, dict, dict]) -> N
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def test_seed_reports_match_their_truth(warehouse: tuple[Path, dict, dict]) -> None:
+    db, _, _ = warehouse
+    score(db, "seed")
 
 
 def test_a_second_run_changes_nothing(warehouse: tuple[Path, dict, dict]) -> None:

@@ -16,11 +16,10 @@ from ingest.parse_landed import parse_landed
 from ingest.retire import missing_from_inbox, retire_documents
 from tests.warehouse_tables import mart_rows
 from xxgk.build_state import build_fingerprint, plan_build, record_build
-from xxgk.paths import ROOT
+from xxgk.paths import ROOT, SAMPLE_DIR
 from xxgk.transform import build_warehouse
 
-SEEDS = ROOT.parent / "shared" / "seeds"
-pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="needs ../shared/seeds")
+SEEDS = SAMPLE_DIR
 
 
 def _ingest_and_build(inbox: Path | None, db: Path):

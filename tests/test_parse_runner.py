@@ -24,20 +24,21 @@ from ingest.parse_landed import (
     read_texts,
     store_parse,
 )
-from xxgk.paths import ROOT
+from xxgk.paths import SAMPLE_DIR
 from xxgk.settings import ParseSettings
 
-SEEDS = ROOT.parent / "shared" / "seeds"
 PARSE_TABLES = ("report_attributes", "cells", "unmapped_labels", "prose_numbers")
 SYNTHETIC_REPORTS = 36
 
 
 @pytest.fixture(scope="module")
 def landed_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seed reports (when beside the repository) and synthetic reports of every
-    template, landed and not parsed yet."""
+    """The sample reports and synthetic reports of every template, landed and not parsed
+    yet."""
     inbox = tmp_path_factory.mktemp("corpus")
-    for seed_file in sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else []:
+    samples = sorted(SAMPLE_DIR.glob("*.txt"))
+    assert len(samples) == 5, f"the bundled sample ({SAMPLE_DIR}) is incomplete"
+    for seed_file in samples:
         shutil.copy(seed_file, inbox / seed_file.name)
     for i in range(SYNTHETIC_REPORTS):
         report = draw_report(i, TEMPLATES[i % len(TEMPLATES)])
@@ -88,10 +89,9 @@ def exported_bytes(db: Path, directory: Path) -> dict[str, bytes]:
 
 
 def test_the_corpus_has_something_in_every_table(serial_rows: dict) -> None:
-    assert len(serial_rows["report_attributes"]) >= SYNTHETIC_REPORTS
+    assert len(serial_rows["report_attributes"]) == SYNTHETIC_REPORTS + 5
     assert len(serial_rows["cells"]) > 100 * SYNTHETIC_REPORTS
-    if SEEDS.is_dir():
-        assert serial_rows["prose_numbers"], "the seed reports state numbers in their prose"
+    assert serial_rows["prose_numbers"], "the sample reports state numbers in their prose"
 
 
 def test_small_batches_store_what_one_batch_does(

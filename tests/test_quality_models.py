@@ -23,7 +23,7 @@ from ingest.land import land_documents
 from ingest.parse import PARSER_VERSION, parse_document
 from ingest.parse.prose import PROSE_VERSION, extract_prose_numbers
 from ingest.store_parsed import write_parse_results
-from xxgk.paths import ROOT
+from xxgk.paths import SAMPLE_DIR
 
 try:
     import dbt_raw_fixture as fx
@@ -31,12 +31,8 @@ except ImportError:  # tests/ imported as a package
     from tests import dbt_raw_fixture as fx
 
 
-SEEDS = ROOT.parent / "shared" / "seeds"
-PENGYANG_2018 = SEEDS / "004_f21e6a5116a3f828.txt"
-JINGYUAN_2019 = SEEDS / "003_15ff2673dd8233d5.txt"
-pytestmark = pytest.mark.skipif(
-    not JINGYUAN_2019.is_file(), reason=f"the shared seed reports ({SEEDS}) are not available"
-)
+PENGYANG_2018 = SAMPLE_DIR / "004_f21e6a5116a3f828.txt"
+JINGYUAN_2019 = SAMPLE_DIR / "003_15ff2673dd8233d5.txt"
 
 CONTRACT_OLD = [
     "old.received_channels",

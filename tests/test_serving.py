@@ -23,20 +23,15 @@ import pytest
 from serving.files import switch_link
 from serving.publish import discard_staged, reserve_version, stage
 from serving.work_file import adopt_serving_file, adopt_serving_file_ahead
-from xxgk.paths import ROOT, work_db_path
+from xxgk.paths import SAMPLE_DIR, work_db_path
 
 try:
     from test_end_to_end import xxgk_command
 except ImportError:  # tests/ imported as a package
     from tests.test_end_to_end import xxgk_command
 
-SHARED = ROOT.parent / "shared"
 READER = Path(__file__).with_name("serving_reader.py")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-needs_seeds = pytest.mark.skipif(
-    not (SHARED / "seeds").is_dir(),
-    reason=f"the shared seed reports ({SHARED / 'seeds'}) are not beside the repository",
-)
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None,
     reason="chromium is not installed (apt-get install -y chromium): the HTML report is "
@@ -82,7 +77,7 @@ class Served:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Served:
     root = tmp_path_factory.mktemp("serving")
-    seeds = sorted((SHARED / "seeds").iterdir())
+    seeds = sorted(SAMPLE_DIR.iterdir())
     input_dir, db = root / "input", root / "warehouse" / "w.duckdb"
     input_dir.mkdir()
     for seed in seeds[:3]:
@@ -163,7 +158,6 @@ def test_an_interrupted_copy_leaves_no_work_file(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["w.duckdb"]  # no partial copy
 
 
-@needs_seeds
 def test_readers_never_fail_and_never_see_a_mix(served: Served) -> None:
     fresh = served.observations["fresh"]
     assert len(fresh) >= 20
@@ -177,7 +171,6 @@ def test_readers_never_fail_and_never_see_a_mix(served: Served) -> None:
     assert [counts[v][0] for v in (1, 2, 3)] == [3, 4, 5]  # documents per version
 
 
-@needs_seeds
 def test_a_held_connection_keeps_the_version_it_opened(served: Served) -> None:
     held = served.observations["held"]
     assert len(held) >= 20
@@ -186,7 +179,6 @@ def test_a_held_connection_keeps_the_version_it_opened(served: Served) -> None:
     assert all(r["stamped"] == r["live"] for r in held)
 
 
-@needs_seeds
 def test_the_serving_file_is_the_published_build_with_its_version(served: Served) -> None:
     assert "publish:  version 3 served at" in served.outputs[-1]
     with duckdb.connect(str(served.db), read_only=True) as con:
@@ -202,7 +194,6 @@ def test_the_serving_file_is_the_published_build_with_its_version(served: Served
     assert not list(served.db.parent.glob(".*.tmp"))  # nothing staged is left behind
 
 
-@needs_seeds
 def test_a_failed_build_leaves_the_served_version(served: Served, tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     shutil.copy(served.db, db)
@@ -222,7 +213,6 @@ def test_a_failed_build_leaves_the_served_version(served: Served, tmp_path: Path
     assert not list(tmp_path.glob(".*.tmp"))
 
 
-@needs_seeds
 def test_the_served_copy_has_each_runs_audit(served: Served) -> None:
     """The gate only reads the work file while the next version is staged; its outcomes are
     recorded afterwards, once, in the work file that is then served. Each run's work file
@@ -244,7 +234,6 @@ def test_the_served_copy_has_each_runs_audit(served: Served) -> None:
     assert published == ([1, 2, 3],)
 
 
-@needs_seeds
 def test_a_staged_version_the_gate_refuses_is_discarded(served: Served, tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     shutil.copy(served.db, db)
@@ -266,7 +255,6 @@ def test_a_staged_version_the_gate_refuses_is_discarded(served: Served, tmp_path
 # --- what is published beside the file ---------------------------------------------------
 
 
-@needs_seeds
 def test_parquet_export_has_every_mart_by_report_year(served: Served) -> None:
     parquet = served.db.parent / "parquet"
     assert parquet.is_symlink() and parquet.resolve().name == "parquet.v3"
@@ -291,7 +279,6 @@ def test_parquet_export_has_every_mart_by_report_year(served: Served) -> None:
             assert exported == con.execute(f"select count(*) from marts.{mart}").fetchone(), mart
 
 
-@needs_seeds
 def test_dbt_docs_are_generated_beside_the_file(served: Served) -> None:
     page = served.db.parent / "dbt_docs" / "index.html"
     assert f"dbt docs:  {page}" in served.outputs[-1]
@@ -333,7 +320,6 @@ CHARTS = (
 )
 
 
-@needs_seeds
 @needs_chromium
 def test_the_report_renders_its_charts_in_a_browser(served: Served, tmp_path: Path) -> None:
     from bs4 import BeautifulSoup
@@ -351,7 +337,6 @@ def test_the_report_renders_its_charts_in_a_browser(served: Served, tmp_path: Pa
     assert "002_3c99cf29d2b59166.txt" in failing and "t4.lit_after_review_sum" in failing
 
 
-@needs_seeds
 @needs_chromium
 def test_the_report_escapes_document_text(served: Served, tmp_path: Path) -> None:
     from bs4 import BeautifulSoup
@@ -381,7 +366,6 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     return numerator / denominator
 
 
-@needs_seeds
 def test_the_wide_mart_has_the_rates_as_defined(served: Served) -> None:
     with duckdb.connect(str(served.db), read_only=True) as con:
         measures: dict[str, dict[str, float]] = {}
@@ -416,7 +400,6 @@ def test_the_wide_mart_has_the_rates_as_defined(served: Served) -> None:
     assert by_id["09cb4ff5d8b43587"][1:5] == (1.0, 0.0, None, None)
 
 
-@needs_seeds
 def test_dim_metric_says_how_comparable_each_metric_is(served: Served) -> None:
     with duckdb.connect(str(served.db), read_only=True) as con:
         levels = dict(
@@ -437,7 +420,6 @@ def test_dim_metric_says_how_comparable_each_metric_is(served: Served) -> None:
     }
 
 
-@needs_seeds
 def test_sqlalchemy_read_only_connection(served: Served) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import SQLAlchemyError

@@ -7,8 +7,17 @@ from pathlib import Path
 ROOT: Path = Path(__file__).resolve().parent.parent
 """Project root: holds dbt_project.yml, profiles.yml, seeds/ and models/."""
 
-SAMPLE_DIR: Path = ROOT / "data" / "sample"
+DATA_DIR: Path = ROOT / "data"
+"""The data bundled with the project (data/README.md)."""
+
+SAMPLE_DIR: Path = DATA_DIR / "sample"
 """The bundled sample reports used when `xxgk run` gets no --input."""
+
+CORPUS_DIR: Path = DATA_DIR / "corpus"
+"""The development corpus: real reports in every format the warehouse reads."""
+
+TRUTH_DIR: Path = DATA_DIR / "truth"
+"""Hand-checked truth for the sample (``seed_*.csv``) and the corpus (``corpus_*.csv``)."""
 
 DEFAULT_DB: Path = ROOT / "warehouse" / "xxgk.duckdb"
 """The default serving file (builds go to its work file, see :func:`work_db_path`)."""
