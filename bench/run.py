@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from bench.synthetic import TEMPLATES, draw_report, messy_txt, render_pdf
+from xxgk.paths import data_docs_dir
 
 
 def make_corpus(directory: Path, reports: int) -> list[Path]:
@@ -110,7 +111,7 @@ def main() -> None:
     reuse = args.reuse_landed and args.full and db.is_file()
     for path in (floor_db,) if reuse else (db, floor_db):
         path.unlink(missing_ok=True)
-    shutil.rmtree(args.workdir / "data_docs", ignore_errors=True)
+    shutil.rmtree(data_docs_dir(db), ignore_errors=True)
 
     n = args.reports
     rows = ["| stage | documents | seconds | documents/s | peak MiB |", "|---|---|---|---|---|"]

@@ -30,7 +30,8 @@ SERVER_ENVIRONMENT = {
     "PREFECT__SERVER_EPHEMERAL": "1",
     "PREFECT__SERVER_FINAL": "1",
 }
-PORT_IN_USE = 3  # uvicorn's exit status when it cannot bind the port
+PORT_IN_USE = 3  # uvicorn's exit status when it cannot bind the port (or start the app)
+PORT_ATTEMPTS = 3  # another free port after an exit with PORT_IN_USE, then give up
 
 
 # what a run imports in this process after the server answers, unless imported meanwhile:
@@ -144,18 +145,24 @@ class TemporaryServer:
 
     def _start(self) -> subprocess.Popen[bytes]:
         env = {**os.environ, **SERVER_ENVIRONMENT}
+        home = env.get("PREFECT_HOME")
+        if home:  # the server keeps its database there, and creates no parent folders
+            Path(home).expanduser().mkdir(parents=True, exist_ok=True)
         return subprocess.Popen(_server_command(self.port), env=env)
 
     def wait_until_healthy(self, timeout_s: float) -> str:
-        while True:
+        for attempt in range(1, PORT_ATTEMPTS + 1):
             try:
                 wait_for_api(self.process, self.api_url, timeout_s, self.name, poll_s=0.05)
                 return self.api_url
             except ServerExited as exited:
-                if exited.status != PORT_IN_USE:
+                # uvicorn exits with the same status when the app cannot start (e.g. its
+                # database cannot be opened): that one is not retried for ever
+                if exited.status != PORT_IN_USE or attempt == PORT_ATTEMPTS:
                     raise
                 self.port = _free_port()  # taken since it was found free: another port
                 self.process = self._start()
+        raise AssertionError("unreachable")
 
     def stop(self) -> None:
         stop_server(self.process, timeout_s=5)

@@ -13,13 +13,30 @@ def test_paths_do_not_depend_on_the_working_directory() -> None:
     assert (paths.ROOT / "pyproject.toml").is_file()
     assert sorted(p.suffix for p in paths.SAMPLE_DIR.iterdir()) == [".txt"] * 5
     assert paths.DEFAULT_DB == paths.ROOT / "warehouse" / "xxgk.duckdb"
-    assert paths.data_docs_dir(Path("/x/y/w.duckdb")) == Path("/x/y/data_docs")
+    assert paths.data_docs_dir(Path("/x/y/w.duckdb")) == Path("/x/y/w.data_docs")
+
+
+def test_sidecars_are_named_by_the_serving_file() -> None:
+    """Two warehouses in one folder never share a report, Parquet, docs or state; the
+    work file has its serving file's sidecars."""
+    names = {
+        kind: [f(Path(db)).name for db in ("/w/a.duckdb", "/w/b.duckdb", "/w/a.build.duckdb")]
+        for kind, f in {
+            "report": paths.report_dir,
+            "parquet": paths.parquet_dir,
+            "dbt_docs": paths.dbt_docs_dir,
+            "data_docs": paths.data_docs_dir,
+            "state": paths.state_dir,
+        }.items()
+    }
+    for kind, (a, b, a_work) in names.items():
+        assert (a, b, a_work) == (f"a.{kind}", f"b.{kind}", f"a.{kind}")
 
 
 def test_environment_defaults_never_override_the_user() -> None:
-    env = {"PREFECT_HOME": "/mine"}
+    env = {"PREFECT_HOME": "/mine", "DO_NOT_TRACK": "0"}
     configure_environment(env)
-    assert env["PREFECT_HOME"] == "/mine"
+    assert env["PREFECT_HOME"] == "/mine" and env["DO_NOT_TRACK"] == "0"
     assert env["PREFECT_SERVER_ANALYTICS_ENABLED"] == "false"
     assert env["DBT_SEND_ANONYMOUS_USAGE_STATS"] == "false"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from xxgk.paths import ROOT, SAMPLE_DIR, TRUTH_DIR
+from xxgk.paths import ROOT, SAMPLE_DIR, TRUTH_DIR, data_docs_dir
 
 SCORER = ROOT / "bench" / "score.py"
 
@@ -122,7 +122,7 @@ def test_quality_marts_and_validation_history(warehouse: tuple[Path, dict, dict]
         ).fetchall()
     # the first run validated every layer; the second found nothing new and stopped early
     assert len(runs) == 1 and {r[1:] for r in runs} == {("marts raw staging", True)}
-    assert (db.parent / "data_docs" / "index.html").is_file()
+    assert (data_docs_dir(db) / "index.html").is_file()
 
 
 def test_history_and_retire_from_the_command_line(

@@ -80,7 +80,7 @@ def test_good_marts_pass_and_results_are_stored(tmp_path: Path) -> None:
     report = validate_marts(db)
     assert report.success, [o.label for o in report.failures]
     report.raise_for_failures()
-    assert (tmp_path / "data_docs" / "index.html").is_file()
+    assert (tmp_path / "w.data_docs" / "index.html").is_file()
     with duckdb.connect(str(db), read_only=True) as con:
         stored = con.execute("select count(*), bool_and(success) from audit.ge_validations")
         assert stored.fetchone() == (len(report.outcomes), True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +75,23 @@ def test_a_server_that_exits_is_reported(
     exited = pytest.raises(RuntimeError, match="temporary Prefect server exited with status 1")
     with exited, runtime.one_shot_api():
         pass
+
+
+def test_a_server_that_cannot_start_is_not_retried_for_ever(
+    monkeypatch: pytest.MonkeyPatch, started: list[runtime.TemporaryServer], tmp_path: Path
+) -> None:
+    """uvicorn exits with 3 both when the port is taken and when the app cannot start (its
+    database cannot be opened): a few other ports, then the run ends with the reason."""
+    commands: list[int] = []
+
+    def fails_to_start(port: int) -> list[str]:
+        commands.append(port)
+        return ["sh", "-c", "exit 3"]
+
+    monkeypatch.setattr(runtime, "_server_command", fails_to_start)
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "state" / "prefect"))
+    exited = pytest.raises(RuntimeError, match="exited with status 3")
+    with exited, runtime.one_shot_api():
+        pass
+    assert len(commands) == runtime.PORT_ATTEMPTS
+    assert (tmp_path / "state" / "prefect").is_dir()  # made for the server, parents too

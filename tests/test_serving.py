@@ -23,7 +23,7 @@ import pytest
 from serving.files import switch_link
 from serving.publish import discard_staged, reserve_version, stage
 from serving.work_file import adopt_serving_file, adopt_serving_file_ahead
-from xxgk.paths import SAMPLE_DIR, work_db_path
+from xxgk.paths import SAMPLE_DIR, dbt_docs_dir, parquet_dir, report_dir, work_db_path
 
 try:
     from test_end_to_end import xxgk_command
@@ -209,7 +209,7 @@ def test_a_failed_build_leaves_the_served_version(served: Served, tmp_path: Path
     assert "dbt build failed" in result.stderr and "dim_report" in result.stderr
     assert "serving file left at version 3" in result.stderr
     assert sha256(db) == before
-    assert not (tmp_path / "report").exists() and not (tmp_path / "parquet").exists()
+    assert not report_dir(db).exists() and not parquet_dir(db).exists()
     assert not list(tmp_path.glob(".*.tmp"))
 
 
@@ -247,7 +247,7 @@ def test_a_staged_version_the_gate_refuses_is_discarded(served: Served, tmp_path
     discard_staged(staged)
 
     assert sha256(db) == before and work_db_path(db).is_file()  # the work file stays
-    assert not list(tmp_path.glob(".*.tmp")) and not list(tmp_path.glob("parquet*"))
+    assert not list(tmp_path.glob(".*.tmp")) and not list(tmp_path.glob("w.parquet*"))
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select version from meta.current_version").fetchone() == (3,)
 
@@ -256,11 +256,11 @@ def test_a_staged_version_the_gate_refuses_is_discarded(served: Served, tmp_path
 
 
 def test_parquet_export_has_every_mart_by_report_year(served: Served) -> None:
-    parquet = served.db.parent / "parquet"
-    assert parquet.is_symlink() and parquet.resolve().name == "parquet.v3"
-    assert sorted(p.name for p in served.db.parent.glob("parquet.v*")) == [
-        "parquet.v2",
-        "parquet.v3",
+    parquet = parquet_dir(served.db)
+    assert parquet.is_symlink() and parquet.resolve().name == "w.parquet.v3"
+    assert sorted(p.name for p in served.db.parent.glob("w.parquet.v*")) == [
+        "w.parquet.v2",
+        "w.parquet.v3",
     ]
     assert (parquet / "dim_report" / "report_year=2019").is_dir()
     with duckdb.connect(str(served.db), read_only=True) as con:
@@ -280,7 +280,7 @@ def test_parquet_export_has_every_mart_by_report_year(served: Served) -> None:
 
 
 def test_dbt_docs_are_generated_beside_the_file(served: Served) -> None:
-    page = served.db.parent / "dbt_docs" / "index.html"
+    page = dbt_docs_dir(served.db) / "index.html"
     assert f"dbt docs:  {page}" in served.outputs[-1]
     text = page.read_text(encoding="utf-8")
     assert "fct_report_measures_wide" in text and "bi_dashboards" in text
@@ -324,7 +324,7 @@ CHARTS = (
 def test_the_report_renders_its_charts_in_a_browser(served: Served, tmp_path: Path) -> None:
     from bs4 import BeautifulSoup
 
-    page = served.db.parent / "report" / "index.html"
+    page = report_dir(served.db) / "index.html"
     assert f"Report:    {page}" in served.outputs[-1]
     soup = BeautifulSoup(dump_dom(page, tmp_path / "profile"), "html.parser")
     for chart in CHARTS:

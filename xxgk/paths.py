@@ -24,10 +24,7 @@ DEFAULT_DB: Path = ROOT / "warehouse" / "xxgk.duckdb"
 
 SEEDS_DIR: Path = ROOT / "seeds"
 
-
-def data_docs_dir(db_path: Path) -> Path:
-    """Great Expectations Data Docs are built next to the warehouse file."""
-    return Path(db_path).resolve().parent / "data_docs"
+WORK_TAG = ".build"  # <name>.build.duckdb is the work file of <name>.duckdb
 
 
 def work_db_path(serving_db: Path) -> Path:
@@ -36,19 +33,40 @@ def work_db_path(serving_db: Path) -> Path:
     It keeps raw.* between runs, so re-runs stay incremental; only `xxgk run` opens it.
     """
     serving_db = Path(serving_db).resolve()
-    return serving_db.with_name(f"{serving_db.stem}.build{serving_db.suffix or '.duckdb'}")
+    return serving_db.with_name(f"{serving_db.stem}{WORK_TAG}{serving_db.suffix or '.duckdb'}")
+
+
+def sidecar(serving_db: Path, kind: str) -> Path:
+    """What a warehouse publishes or keeps beside its serving file ``<name>.duckdb``:
+    ``<name>.<kind>`` in the same folder, so that two warehouses in one folder never share
+    one. A work file ``<name>.build.duckdb`` has the sidecars of its serving file."""
+    serving_db = Path(serving_db).resolve()
+    stem = serving_db.stem.removesuffix(WORK_TAG)
+    return serving_db.with_name(f"{stem}.{kind}")
+
+
+def data_docs_dir(serving_db: Path) -> Path:
+    """Great Expectations Data Docs, beside the serving file."""
+    return sidecar(serving_db, "data_docs")
 
 
 def parquet_dir(serving_db: Path) -> Path:
-    """The marts as Parquet (one folder per mart, partitioned by report year)."""
-    return Path(serving_db).resolve().parent / "parquet"
+    """The marts as Parquet (one folder per mart, partitioned by report year): a link to
+    ``<name>.parquet.v<N>``, the folder of the version served."""
+    return sidecar(serving_db, "parquet")
 
 
 def report_dir(serving_db: Path) -> Path:
     """The static HTML report on the served version."""
-    return Path(serving_db).resolve().parent / "report"
+    return sidecar(serving_db, "report")
 
 
 def dbt_docs_dir(serving_db: Path) -> Path:
     """dbt's documentation site (one self-contained index.html)."""
-    return Path(serving_db).resolve().parent / "dbt_docs"
+    return sidecar(serving_db, "dbt_docs")
+
+
+def state_dir(serving_db: Path) -> Path:
+    """What the tools keep between runs of this warehouse: dbt's ``target/`` (manifest,
+    partial parse, the docs page) and ``logs/`` (dbt.log). Never in the source tree."""
+    return sidecar(serving_db, "state")

@@ -10,14 +10,26 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal, cast
 
-from xxgk.paths import ROOT
+
+def user_state_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """This user's state folder for xxgk: ``$XDG_STATE_HOME/xxgk``, by default
+    ``~/.local/state/xxgk`` (XDG Base Directory). Never in the source or install tree."""
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_STATE_HOME", "").strip()
+    home = Path(base) if base and Path(base).is_absolute() else Path.home() / ".local" / "state"
+    return home / "xxgk"
 
 
 def default_environment() -> dict[str, str]:
     return {
-        "PREFECT_HOME": str(ROOT / ".prefect"),
+        # Prefect's home (the temporary server's database, profiles) is the user's, not the
+        # project's; telemetry and analytics are off: the client's (DO_NOT_TRACK, which also
+        # silences its first-run notice) and the local server's
+        "PREFECT_HOME": str(user_state_dir() / "prefect"),
+        "DO_NOT_TRACK": "1",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
         "PREFECT_LOGGING_LEVEL": "WARNING",
@@ -40,10 +52,14 @@ def default_memory_limit() -> str:
 
 
 def configure_environment(environ: MutableMapping[str, str] | None = None) -> None:
-    """Set the defaults above in ``environ`` (the process environment by default)."""
+    """Set the defaults above in ``environ`` (the process environment by default). For the
+    process environment, also create the Prefect home: Prefect makes the folder on import
+    but not its parents."""
     env = os.environ if environ is None else environ
     for key, value in default_environment().items():
         env.setdefault(key, value)
+    if environ is None:
+        Path(env["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
 
 
 TaskRunnerName = Literal["local", "dask"]

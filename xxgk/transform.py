@@ -20,7 +20,7 @@ from xxgk.build_state import (
     report_batches,
 )
 from xxgk.parse_ahead import DB_PATH_VARIABLE, manifest_for, settle
-from xxgk.paths import ROOT
+from xxgk.paths import ROOT, state_dir
 from xxgk.processes import fresh_process, run_in
 
 FAILED = frozenset({"error", "fail", "runtime error"})
@@ -85,18 +85,33 @@ def release_warehouse_file() -> None:
             environment.close()
 
 
+def dbt_target_dir(db_path: Path | str) -> Path:
+    """dbt's target path for builds of ``db_path``: in the warehouse's state folder beside it
+    (xxgk/paths.py), so a build writes nothing into the project, and two warehouses keep
+    their own manifests and partial parses."""
+    return state_dir(Path(db_path)) / "target"
+
+
+def dbt_log_file(db_path: Path | str) -> Path:
+    """dbt.log of builds of ``db_path`` (beside its target path)."""
+    return state_dir(Path(db_path)) / "logs" / "dbt.log"
+
+
 def invoke_dbt(
     command: list[str], db_path: Path | str, project_dir: Path, manifest: Any = None
 ) -> Any:
     """Run a dbt command on ``project_dir`` with the warehouse at ``db_path`` (and the
     ``manifest`` of an earlier parse, if given); the file is released when it returns
-    (:func:`release_warehouse_file`)."""
+    (:func:`release_warehouse_file`). dbt's target/ and logs/ are the warehouse's
+    (:func:`dbt_target_dir`)."""
     from dbt.cli.main import dbtRunner
 
     project = str(Path(project_dir).resolve())
     # the debug-level file log (~100k lines a build) costs time; info keeps one line per node
     args = [*command, "--project-dir", project, "--profiles-dir", project]
     args += ["--log-level-file", "info"]
+    args += ["--target-path", str(dbt_target_dir(db_path))]
+    args += ["--log-path", str(dbt_log_file(db_path).parent)]
     with _environment(DB_PATH_VARIABLE, str(Path(db_path).resolve())):
         try:
             return dbtRunner(manifest=manifest).invoke(args)
@@ -168,7 +183,7 @@ def dbt_build(
     ]
     if failed:
         raise DbtBuildFailed("dbt build failed:\n" + "\n".join(f"  - {f}" for f in failed))
-    reason = result.exception or "see logs/dbt.log in the project directory"
+    reason = result.exception or f"see {dbt_log_file(db_path)}"
     raise DbtBuildFailed(f"dbt build failed: {reason}")
 
 
@@ -302,15 +317,13 @@ def reusable_docs_page(serving_db: Path, plan: BuildPlan) -> Path | None:
 def dbt_docs(db_path: Path | str, project_dir: Path = ROOT) -> Path:
     """``dbt docs generate --static --no-compile``: the catalog of the warehouse at
     ``db_path`` and the manifest of the last build, in one self-contained page. Returns the
-    page (``static_index.html`` in dbt's target path: ``target/`` in ``project_dir``, or
-    ``DBT_TARGET_PATH`` when set).
+    page (``static_index.html`` in dbt's target path, :func:`dbt_target_dir`).
 
     ``--no-compile`` reuses the build's compilation (about 2 s instead of 14 s).
     """
     result = _invoke(["docs", "generate", "--static", "--no-compile"], db_path, project_dir)
-    target = Path(project_dir).resolve() / os.environ.get("DBT_TARGET_PATH", "target")
-    page = target / "static_index.html"
+    page = dbt_target_dir(db_path) / "static_index.html"
     if not result.success or not page.is_file():
-        reason = result.exception or "see logs/dbt.log in the project directory"
+        reason = result.exception or f"see {dbt_log_file(db_path)}"
         raise DbtBuildFailed(f"dbt docs generate failed: {reason}")
     return page
