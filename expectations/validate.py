@@ -37,7 +37,7 @@ import tempfile
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -444,11 +444,19 @@ def _run_layer(context: Any, layer: str, definitions: list[Any], run_id: str) ->
     return by_rule
 
 
+Counted = Callable[[int, int], None]  # (suites validated, suites): the gate's progress
+
+
 def run_checkpoints(
-    snapshot_dir: Path, snapshots: list[Snapshot], docs_dir: Path, run_id: str
+    snapshot_dir: Path,
+    snapshots: list[Snapshot],
+    docs_dir: Path,
+    run_id: str,
+    progress: Counted | None = None,
 ) -> list[Outcome]:
     """Validate the snapshots, one checkpoint per layer (each chunk a validation definition,
-    loaded one at a time); build Data Docs in ``docs_dir``."""
+    loaded one at a time); build Data Docs in ``docs_dir``. ``progress(done, total)`` is
+    told the suites validated after each checkpoint."""
     _quiet_great_expectations()
     _skip_batch_fingerprint()
     context = _context(docs_dir)
@@ -458,10 +466,17 @@ def run_checkpoints(
         definitions.setdefault(snap.suite.layer, []).extend(_definitions(context, source, snap))
     _keep_latest_batch(source)
     outcomes: list[Outcome] = []
+    suites = {snap.suite.name for snap in snapshots}
+    done: set[str] = set()
     for layer in (layer for layer in LAYERS if layer in definitions):
+        if progress is not None:
+            progress(len(done), len(suites))
         results = _run_layer(context, layer, definitions[layer], run_id)
         specs = [snap.suite for snap in snapshots if snap.suite.layer == layer]
         outcomes += _outcomes(specs, results, layer)
+        done |= {spec.name for spec in specs}
+    if progress is not None:
+        progress(len(done), len(suites))
     if docs_dir.exists():
         shutil.rmtree(docs_dir)
     context.build_data_docs()
@@ -511,6 +526,7 @@ def validate_warehouse(
     chunk_rows: int | None = None,
     run_id: str | None = None,
     audit: bool = True,
+    progress: Counted | None = None,
 ) -> ValidationReport:
     """Validate the warehouse at ``db_path`` (by default every layer); the caller decides
     what a failure means (see :meth:`ValidationReport.raise_for_failures`).
@@ -524,7 +540,8 @@ def validate_warehouse(
     audit.ge_validations (default: the Prefect flow run's id inside one, else a UUID).
     ``audit=False`` only reads ``db_path`` and leaves recording the outcomes to the caller
     (:func:`record_validation`): the refresh flow stages the next version from the same file
-    meanwhile."""
+    meanwhile. ``progress(done, total)`` is told the suites validated as checkpoints end
+    (picklable when the validation runs in another process, e.g. xxgk.progress.CountFile)."""
     suites = build_suites(layers=layers) if suites is None else suites
     scope = "all reports" if reports is None else f"{len(set(reports))} changed reports"
     run_at = datetime.now(UTC).replace(tzinfo=None)
@@ -533,7 +550,7 @@ def validate_warehouse(
     docs_dir = data_docs_dir(Path(db_path))
     with tempfile.TemporaryDirectory(prefix="xxgk-ge-") as tmp:
         snapshots = snapshot(db_path, suites, Path(tmp), reports=reports, chunk_rows=chunk_rows)
-        outcomes = run_checkpoints(Path(tmp), snapshots, docs_dir, run_id)
+        outcomes = run_checkpoints(Path(tmp), snapshots, docs_dir, run_id, progress)
     report = ValidationReport(
         outcomes,
         docs_dir,

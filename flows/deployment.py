@@ -26,15 +26,14 @@ from prefect import flow
 from flows.refresh import refresh
 from flows.runtime import api_healthy, stop_server, wait_for_api
 from serving.work_file import build_lock
+from xxgk.schedule import DEPLOYMENT, DEPLOYMENT_FLOW, DEPLOYMENT_NAME
 
-DEPLOYMENT_NAME = "inbox"
 
-
-@flow(name="refresh-inbox", log_prints=True)
+@flow(name=DEPLOYMENT_FLOW, log_prints=True)
 def refresh_inbox(inbox: str, db: str) -> dict[str, object]:
     """One scheduled refresh of the warehouse at ``db`` from the reports under ``inbox``;
     returns the run's row of audit.runs (as a dict, for Prefect's UI and API)."""
-    with build_lock(Path(db), "xxgk serve (deployment refresh-inbox/inbox)"):
+    with build_lock(Path(db), f"xxgk serve (deployment {DEPLOYMENT})"):
         result = refresh(Path(inbox), Path(db), kind="scheduled")
     print(f"summary: {result.run.summary()}")
     return {

@@ -31,7 +31,7 @@ from expectations.validate import (
     validate_warehouse,
 )
 from flows.parse import parse_step
-from ingest.db import is_lock_conflict
+from ingest.db import connect, is_lock_conflict
 from ingest.land import LandingSummary, land_documents
 from ingest.parse_landed import ParseSummary
 from serving.publish import (
@@ -45,8 +45,9 @@ from serving.publish import (
     stage,
 )
 from serving.work_file import adopt_serving_file
+from xxgk import progress
 from xxgk.build_state import BuildPlan, plan_build
-from xxgk.paths import ROOT, work_db_path
+from xxgk.paths import ROOT, state_dir, work_db_path
 from xxgk.processes import KeptProcess, fresh_process, kept_in_context, preload, release, run_in
 from xxgk.run_history import RunRecord, close_run, mark_published, save_run, start_run
 from xxgk.transform import (
@@ -102,11 +103,22 @@ def validate(
     """The suites over every row (``reports`` None), or over the listed reports' rows of the
     per-report relations and the rest whole (after an incremental build), in the ``gate``
     process: the memory the validation holds goes with it, not into publishing. It only
-    reads ``db_path``; the flow records the outcomes once the next version is staged."""
+    reads ``db_path``; the flow records the outcomes once the next version is staged. The
+    gate writes the suites it validated to a count file this process shows."""
     run_id = flow_run.id  # audit.ge_validations names this flow run
-    return run_in(
-        gate, "validate", validate_warehouse, db_path, reports=reports, run_id=run_id, audit=False
-    )
+    counts = progress.CountFile(state_dir(db_path) / "validated.count")
+    counts.path.parent.mkdir(parents=True, exist_ok=True)
+    with progress.following(counts, "validate"):
+        return run_in(
+            gate,
+            "validate",
+            validate_warehouse,
+            db_path,
+            reports=reports,
+            run_id=run_id,
+            audit=False,
+            progress=counts,
+        )
 
 
 @task(name="dbt docs", cache_policy=NO_CACHE)
@@ -161,6 +173,16 @@ def _nothing_new(
     return not (landed or parsing.parsed or build_plan.full_refresh or build_plan.changed_reports)
 
 
+def _has_documents(work_db: Path) -> bool:
+    """Whether any document was ever landed in the work file (an empty inbox lands none)."""
+    with connect(work_db, read_only=True) as con:
+        try:
+            row = con.execute("select count(*) from raw.documents").fetchone()
+        except duckdb.CatalogException:  # nothing was landed: no raw schema yet
+            return False
+    return bool(row and row[0])
+
+
 @flow(name="refresh", log_prints=False, validate_parameters=False)
 def refresh(
     input_dir: Path | None, db_path: Path, project_dir: Path = ROOT, kind: str = "run"
@@ -194,11 +216,13 @@ class _Progress:
 def _refresh(
     run: RunRecord, input_dir: Path | None, work_db: Path, db_path: Path, project_dir: Path
 ) -> RefreshResult:
-    progress = _Progress()
+    steps = _Progress()
+    progress.end("start")  # the command's start-up (xxgk/cli.py) is over
     landing = None
     if input_dir is not None:
-        landing = land(input_dir, work_db)
-        progress.say("land", landing)
+        with progress.step("land", "files landed or accounted for"):
+            landing = land(input_dir, work_db)
+        steps.say("land", landing)
         save_run(
             work_db,
             run,
@@ -207,14 +231,22 @@ def _refresh(
             documents_skipped=landing.already_landed + landing.duplicates,
             documents_quarantined=landing.quarantined,
         )
-    parsing = parse_step(work_db)  # a subflow: batches on the configured task runner
-    progress.say("parse", parsing)
-    build_plan = plan(work_db, project_dir)
+    with progress.step("parse", "documents parsed"):
+        parsing = parse_step(work_db)  # a subflow: batches on the configured task runner
+    steps.say("parse", parsing)
+    with progress.step("plan", "planning the build (what changed since the last one)"):
+        build_plan = plan(work_db, project_dir)
     save_run(
         work_db, run, documents_parsed=parsing.parsed, reports_changed=build_plan.changed_reports
     )
     if _nothing_new(landing, parsing, build_plan) and published_is_current(work_db, db_path):
-        progress.say("build", "nothing new: no document landed or parsed, no report changed")
+        steps.say("build", "nothing new: no document landed or parsed, no report changed")
+        close_run(
+            work_db, run, "unchanged", build="skipped", served_version=served_version(db_path)
+        )
+        return RefreshResult(run, landing, parsing, None, None, None)
+    if not _has_documents(work_db):  # an empty inbox: an empty warehouse is not published
+        steps.say("build", "nothing to build: no report file was found, nothing is published")
         close_run(
             work_db, run, "unchanged", build="skipped", served_version=served_version(db_path)
         )
@@ -226,8 +258,9 @@ def _refresh(
     try:
         if kept is None:
             preload(gate, GATE_MODULE)  # Great Expectations loads there while dbt builds here
-        built = build(work_db, project_dir, build_plan)
-        progress.say("build", built)
+        with progress.step("build", "dbt nodes built or tested"):
+            built = build(work_db, project_dir, build_plan)
+        steps.say("build", built)
         save_run(
             work_db,
             run,
@@ -239,18 +272,21 @@ def _refresh(
         )
         docs_page = reusable_docs_page(db_path, build_plan)
         if docs_page is None:
-            docs_page = document(work_db, project_dir)
-            progress.say("dbt docs", docs_page)
+            with progress.step("dbt docs", "generating the dbt docs page"):
+                docs_page = document(work_db, project_dir)
+            steps.say("dbt docs", docs_page)
         # the last write to the work file until the gate is done: from here on the gate
         # (in its process) and the staging of the next version (here) only read it
         version = reserve_version(work_db, db_path)
-        checking = validate.submit(work_db, scope, gate)
-        staging_started = time.monotonic()
-        try:
-            staged = stage_version(work_db, db_path, version, input_dir, docs_page)
-            staging_s = time.monotonic() - staging_started
-        finally:
-            checking.wait()  # never leave the gate reading while the run ends
+        with progress.step("validate", "Great Expectations suites validated"):
+            checking = validate.submit(work_db, scope, gate)
+            staging_started = time.monotonic()
+            try:
+                with progress.step("stage", f"staging version {version}: Parquet, report"):
+                    staged = stage_version(work_db, db_path, version, input_dir, docs_page)
+                staging_s = time.monotonic() - staging_started
+            finally:
+                checking.wait()  # never leave the gate reading while the run ends
         try:
             validation = checking.result()
         except BaseException:
@@ -261,7 +297,7 @@ def _refresh(
         _end_gate(gate, kept, failed=True, renew=isinstance(exc, Exception))
         raise
     _end_gate(gate, kept, failed=False, renew=scope is None)
-    progress.say(
+    steps.say(
         "validate",
         f"{validation} in {validation.seconds:.1f} s; "
         f"version {version} staged meanwhile in {staging_s:.1f} s",
@@ -271,6 +307,7 @@ def _refresh(
     if not validation.success:
         discard_staged(staged)
         validation.raise_for_failures()  # a failed expectation: nothing is published
-    published = publish(staged, run)  # the work file is the serving file from here on
-    progress.say("publish", published)
+    with progress.step("publish", f"publishing version {version}"):
+        published = publish(staged, run)  # the work file is the serving file from here on
+    steps.say("publish", published)
     return RefreshResult(run, landing, parsing, built, validation, published)

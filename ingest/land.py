@@ -18,6 +18,7 @@ from ingest.discover import discover_all
 from ingest.extract import EXTRACTOR_VERSION, Extraction, ExtractionError
 from ingest.extract.worker import ExtractionWorker
 from ingest.limits import MIB, IngestLimits
+from xxgk import progress
 
 
 class AccountingError(RuntimeError):
@@ -248,8 +249,10 @@ def land_documents(
             counts["quarantined"] += 1
         landing = _Landing(writer, root, known, limits, file_index)
         files = (landing.read(rel) for rel in found.files)
+        progress.advance("land", len(found.refused), total=len(found.files) + len(found.refused))
         for read, outcome in worker.extract_in_order(files):
             counts[landing.settle(read, outcome)] += 1
+            progress.advance("land")
         writer.commit()
         summary = LandingSummary(offered=len(found.files) + len(found.refused), **counts)
         _record_run(con, root, started, summary)

@@ -23,6 +23,7 @@ import duckdb
 from ingest.db import connect, ensure_raw_schema
 from ingest.parse.prose import PROSE_VERSION, extract_prose_numbers
 from ingest.store_parsed import ParsedBatch, parsed_batch, store_batch
+from xxgk import progress
 from xxgk.settings import ParseSettings
 
 T = TypeVar("T")
@@ -245,8 +246,10 @@ def run_parse(
             for batch in pending.batches(settings.batch_size)
         )
         parsed = bounded_results(submit, batches, in_flight)
+        progress.advance("parse", 0, total=len(pending.document_ids))
         for batch in grouped(parsed, settings.write_batch):
             store_parse(con, batch, pending)
+            progress.advance("parse", len(batch.document_ids))
     return pending.summary()
 
 

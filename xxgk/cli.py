@@ -7,15 +7,17 @@ import atexit
 import os
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from xxgk import __version__, progress
 from xxgk.paths import DEFAULT_DB, ROOT, SAMPLE_DIR, data_docs_dir, work_db_path
-from xxgk.schedule import DEFAULT_CRON, DEFAULT_PORT, DEFAULT_SETTLE_S
-from xxgk.settings import configure_environment
+from xxgk.schedule import DEFAULT_CRON, DEFAULT_PORT, DEFAULT_SETTLE_S, DEPLOYMENT
+from xxgk.settings import REPORT_LANGUAGE_VARIABLE, REPORT_LANGUAGES, configure_environment
 
 if TYPE_CHECKING:
     from serving.publish import Publication
@@ -34,10 +36,20 @@ def _db_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _lang_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        choices=REPORT_LANGUAGES,
+        help="language of the published HTML report: Chinese, English, or both side by side "
+        f"(default: ${REPORT_LANGUAGE_VARIABLE}, else both)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xxgk", description="Government information-disclosure annual reports warehouse."
     )
+    parser.add_argument("--version", action="version", version=f"xxgk {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser(
         "run",
@@ -53,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         help="directory of report files (default: the bundled sample)",
     )
     _db_argument(run)
+    _lang_argument(run)
     reparse = commands.add_parser(
         "reparse",
         help="re-parse landed documents after a parser change, rebuild and publish",
@@ -61,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
         "validate and publish like `xxgk run`.",
     )
     _db_argument(reparse)
+    _lang_argument(reparse)
     retire = commands.add_parser(
         "retire",
         help="retire documents whose files left the inbox (kept, no longer reported)",
@@ -75,11 +89,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     retire.add_argument("--reason", default=None, help="recorded with each retirement")
     _db_argument(retire)
+    _lang_argument(retire)
     serve = commands.add_parser(
         "serve",
         help="serve the refresh flow as a scheduled Prefect deployment watching an inbox",
-        description="Serve the refresh flow as the deployment `refresh/inbox`, run on a cron "
-        "schedule (or every --interval seconds) over --inbox. Uses the Prefect server at "
+        description=f"Serve the refresh flow as the Prefect deployment `{DEPLOYMENT}`, run "
+        "on a cron schedule (or every --interval seconds) over --inbox. Uses the Prefect server at "
         "PREFECT_API_URL, or starts a local one (UI at http://127.0.0.1:PORT). Stop with "
         "Ctrl-C.",
     )
@@ -92,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
         "--port", type=int, default=DEFAULT_PORT, help="port of a local Prefect server"
     )
     _db_argument(serve)
+    _lang_argument(serve)
     watch = commands.add_parser(
         "watch",
         help="refresh whenever report files arrive in an inbox (one process that stays up)",
@@ -117,10 +133,16 @@ def _parser() -> argparse.ArgumentParser:
         "WATCHFILES_FORCE_POLLING=1)",
     )
     _db_argument(watch)
+    _lang_argument(watch)
     history = commands.add_parser(
-        "history", help="the last runs recorded in the served warehouse (audit.runs)"
+        "history",
+        help="the last runs recorded in the served warehouse (audit.runs)",
+        description="Print the last runs of the warehouse at --db, newest first, one line "
+        "each: when, the command, and its summary (documents landed and parsed, the build, "
+        "checks and expectations failed, the version served). Read from the work file when "
+        "it exists (it also has the runs that published nothing), else from the serving file.",
     )
-    history.add_argument("--limit", type=int, default=10)
+    history.add_argument("--limit", type=int, default=10, help="runs to show (default: 10)")
     _db_argument(history)
     return parser
 
@@ -140,8 +162,6 @@ def _how_to_query(publication: Publication) -> str:
     docs = f"dbt docs:  {publication.dbt_docs}\n" if publication.dbt_docs else ""
     return (
         f"\nWarehouse: {db_path} (version {publication.version})\n"
-        f"Work file: {work_db_path(db_path)} (only xxgk run opens it: published as the\n"
-        "           warehouse above, the next run starts it again as a copy)\n"
         f"Report:    {publication.report}\n"
         f"{docs}"
         f"Data Docs: {data_docs_dir(db_path) / 'index.html'}\n"
@@ -165,20 +185,62 @@ def _as_the_builder(db_path: Path, holder: str, step: Callable[[], int]) -> int:
         return 1
 
 
+def _input_problem(input_dir: Path) -> str | None:
+    """Why ``input_dir`` cannot be read as a folder of reports, or None."""
+    if input_dir.is_file():
+        return (
+            f"--input names a file, not a folder of reports: {input_dir} "
+            "(put it in a folder of its own and name the folder)"
+        )
+    if not input_dir.is_dir():
+        return f"input directory not found: {input_dir}"
+    return None
+
+
+def _db_folder_problem(db_path: Path) -> str | None:
+    """Why a build cannot write beside the serving file ``db_path`` (its work file, lock and
+    sidecars), or None. Tried, not guessed from the permission bits (root ignores them, a
+    read-only file system does not)."""
+    folder = db_path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return (
+            f"cannot write in the warehouse's folder {folder} ({reason}): a run writes its "
+            "work file, lock and published files there; choose another --db"
+        )
+    return None
+
+
 def run(input_dir: Path | None, db_path: Path, kind: str = "run") -> int:
     """The refresh flow once, from the command line: progress per step, then the run's
     summary and how to query what was published."""
     db_path = db_path.expanduser().resolve()
     if input_dir is not None:
         input_dir = input_dir.expanduser().resolve()
-        if not input_dir.is_dir():
-            print(f"xxgk: input directory not found: {input_dir}", file=sys.stderr)
+        problem = _input_problem(input_dir)
+        if problem:
+            print(f"xxgk: {problem}", file=sys.stderr)
             return 2
+    problem = _db_folder_problem(db_path)
+    if problem:
+        print(f"xxgk: {problem}", file=sys.stderr)
+        return 2
     return _as_the_builder(db_path, f"xxgk {kind}", lambda: _run_locked(input_dir, db_path, kind))
 
 
+# what a run's start-up waits for (shown while it does)
+SERVER = "Prefect's API server"
+DBT_PARSE = "dbt's parse of the project"
+WORK_COPY = "the work file (a copy of the serving file)"
+
+
 def _run_locked(input_dir: Path | None, db_path: Path, kind: str) -> int:
-    """:func:`run`, holding the build lock."""
+    """:func:`run`, holding the build lock, with each step's progress shown meanwhile
+    (xxgk/progress.py)."""
     print(f"xxgk {kind}: {input_dir or '(landed documents)'} -> {db_path}", flush=True)
     started = time.monotonic()
     from concurrent.futures import Future, wait
@@ -196,13 +258,20 @@ def _run_locked(input_dir: Path | None, db_path: Path, kind: str) -> int:
     try:
         # while Prefect's server starts, this process imports and parses the dbt project,
         # then copies the serving file to the work file (the last run published its own)
-        with parsed_ahead(work_db, ROOT) as parse:
-            adopting = adopt_serving_file_ahead(work_db, db_path, after=parse.wait)
-            with one_shot_api(prepare=import_flow):
-                adopting.result()
-                from flows.refresh import refresh
+        with progress.showing():
+            waiting = progress.Waiting(
+                "start", [SERVER, DBT_PARSE, WORK_COPY], then="starting the flow run (Prefect)"
+            )
+            with parsed_ahead(work_db, ROOT) as parse:
+                parse.result.add_done_callback(lambda _: waiting.over(DBT_PARSE))
+                adopting = adopt_serving_file_ahead(work_db, db_path, after=parse.wait)
+                adopting.add_done_callback(lambda _: waiting.over(WORK_COPY))
+                with one_shot_api(prepare=import_flow):
+                    waiting.over(SERVER)
+                    adopting.result()
+                    from flows.refresh import refresh
 
-                result = refresh(input_dir, db_path, kind=kind)
+                    result = refresh(input_dir, db_path, kind=kind)
     except Exception as exc:  # every pipeline error ends the run with its message
         print(f"\nxxgk: the pipeline failed: {exc}", file=sys.stderr)
         from serving.publish import what_is_served
@@ -212,14 +281,21 @@ def _run_locked(input_dir: Path | None, db_path: Path, kind: str) -> int:
     finally:
         if adopting is not None:
             wait([adopting])  # never exit in the middle of the copy
-    print(f"done in {time.monotonic() - started:.1f} s", flush=True)
     print(f"summary:  {result.run.summary()}", flush=True)
+    elapsed = time.monotonic() - started
+    flow_s = result.run.seconds or 0.0
+    print(
+        f"done in {elapsed:.1f} s ({flow_s:.1f} s in the refresh flow, "
+        f"{max(elapsed - flow_s, 0):.1f} s starting Prefect, dbt and the flow run)",
+        flush=True,
+    )
     if result.publication is not None:
         print(_how_to_query(result.publication), flush=True)
+    elif result.run.served_version:
+        print(f"unchanged: version {result.run.served_version} stays served: {db_path}", flush=True)
     else:
-        from serving.publish import what_is_served
-
-        print(f"xxgk: {what_is_served(db_path)}", flush=True)
+        found = f"under {input_dir}" if input_dir else "landed"
+        print(f"nothing published: no report file {found}; no warehouse at {db_path}", flush=True)
     return 0
 
 
@@ -337,6 +413,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
+    if getattr(args, "lang", None):
+        os.environ[REPORT_LANGUAGE_VARIABLE] = args.lang
     configure_environment()
     if args.verbose:
         os.environ["DBT_QUIET"] = "false"

@@ -102,7 +102,7 @@ class RunRecord:
         if self.served_version is not None:
             parts.append(f"served version {self.served_version}")
         if self.seconds is not None:
-            parts.append(f"{self.seconds:.1f} s")
+            parts.append(f"{self.seconds:.1f} s in the refresh flow")
         if self.error:
             parts.append(f"error: {self.error.splitlines()[0]}")
         return "; ".join(parts)

@@ -62,6 +62,24 @@ def configure_environment(environ: MutableMapping[str, str] | None = None) -> No
         Path(env["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
 
 
+ReportLanguage = Literal["zh", "en", "both"]
+REPORT_LANGUAGES: tuple[ReportLanguage, ...] = ("zh", "en", "both")
+REPORT_LANGUAGE_VARIABLE = "XXGK_REPORT_LANG"  # `--lang` of the commands that publish
+
+
+def report_language(environ: Mapping[str, str] | None = None) -> ReportLanguage:
+    """The published HTML report's language: XXGK_REPORT_LANG (``zh``, ``en``), by default
+    ``both`` (Chinese first, English beside it)."""
+    env = os.environ if environ is None else environ
+    value = (env.get(REPORT_LANGUAGE_VARIABLE) or "both").strip().lower()
+    if value not in REPORT_LANGUAGES:
+        raise ValueError(
+            f"{REPORT_LANGUAGE_VARIABLE} must be one of {', '.join(REPORT_LANGUAGES)}, "
+            f"got {value!r}"
+        )
+    return cast(ReportLanguage, value)
+
+
 TaskRunnerName = Literal["local", "dask"]
 TASK_RUNNERS: tuple[TaskRunnerName, ...] = ("local", "dask")
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.db import MEMORY_LIMIT_VARIABLE
+from xxgk import progress
 from xxgk.build_state import (
     BuildPlan,
     list_changed_reports,
@@ -114,7 +115,7 @@ def invoke_dbt(
     args += ["--log-path", str(dbt_log_file(db_path).parent)]
     with _environment(DB_PATH_VARIABLE, str(Path(db_path).resolve())):
         try:
-            return dbtRunner(manifest=manifest).invoke(args)
+            return dbtRunner(manifest=manifest, callbacks=[progress.dbt_event]).invoke(args)
         finally:
             release_warehouse_file()
 
