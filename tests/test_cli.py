@@ -85,3 +85,58 @@ def test_the_build_lock_is_free_again_once_released(tmp_path: Path) -> None:
         pass
     with build_lock(db, "third"):
         assert build_lock_path(db).read_text().startswith("third, pid ")
+
+
+# --- the command's edges: one line each, no traceback ------------------------------------
+
+
+def _one_xxgk_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("xxgk: "), text
+    return lines[0]
+
+
+def test_an_input_that_is_a_file_is_named_as_such(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = next(paths.SAMPLE_DIR.iterdir())
+    assert main(["run", "--input", str(report), "--db", str(tmp_path / "w.duckdb")]) == 2
+    line = _one_xxgk_line(capsys.readouterr().err)
+    assert "names a file, not a folder" in line and str(report) in line
+
+
+def test_a_warehouse_folder_that_cannot_be_written_is_a_one_line_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """sysfs refuses new files even to root (a chmod 555 folder would not stop root)."""
+    for db in (Path("/sys/w.duckdb"), Path("/sys/xxgk-no-such-folder/w.duckdb")):
+        assert main(["run", "--db", str(db)]) == 2
+        line = _one_xxgk_line(capsys.readouterr().err)
+        assert "cannot write in the warehouse's folder" in line and "choose another --db" in line
+
+
+def test_version_and_the_help_of_serve_and_history(capsys: pytest.CaptureFixture[str]) -> None:
+    from xxgk import __version__
+    from xxgk.schedule import DEPLOYMENT
+
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.strip() == f"xxgk {__version__}"
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    assert f"deployment `{DEPLOYMENT}`" in " ".join(capsys.readouterr().out.split())
+    assert DEPLOYMENT == "refresh-inbox/inbox"
+    with pytest.raises(SystemExit):
+        main(["history", "--help"])
+    assert "Print the last runs of the warehouse" in capsys.readouterr().out
+
+
+def test_the_report_language_is_checked() -> None:
+    from xxgk.settings import REPORT_LANGUAGE_VARIABLE, report_language
+
+    assert report_language({}) == "both"
+    assert report_language({REPORT_LANGUAGE_VARIABLE: "EN"}) == "en"
+    with pytest.raises(ValueError, match="must be one of zh, en, both"):
+        report_language({REPORT_LANGUAGE_VARIABLE: "fr"})
+    with pytest.raises(SystemExit):
+        main(["run", "--lang", "fr"])

@@ -5,6 +5,7 @@ Runs the `xxgk` command as a user would (a subprocess, from another working dire
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from xxgk.paths import ROOT, SAMPLE_DIR, TRUTH_DIR, data_docs_dir
+from xxgk.paths import ROOT, SAMPLE_DIR, TRUTH_DIR, data_docs_dir, parquet_dir, report_dir
 
 SCORER = ROOT / "bench" / "score.py"
 
@@ -48,17 +49,65 @@ def snapshot(db: Path) -> dict[str, list[tuple]]:
         }
 
 
+STATE_NAMES = ("target", "logs", ".prefect")  # what dbt and Prefect would write by default
+
+
+def _state_in_the_project() -> dict[str, int]:
+    """When each of dbt's and Prefect's default state folders in the project last changed."""
+    found = [ROOT / name for name in STATE_NAMES]
+    return {path.name: path.stat().st_mtime_ns for path in found if path.exists()}
+
+
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, dict]:
     work = tmp_path_factory.mktemp("e2e")
     db = work / "seeds.duckdb"
+    state_before = _state_in_the_project()
     first = run_pipeline(db, cwd=work)
     assert "land:" in first.stdout and "validate:" in first.stdout
     assert "summary:  run " in first.stdout and "published" in first.stdout
+    _the_end_says_what_is_true(first.stdout)
     before = snapshot(db)
     second = run_pipeline(db, cwd=work)
     assert "nothing new" in second.stdout and "served version 1" in second.stdout
+    assert f"unchanged: version 1 stays served: {db}" in second.stdout
+    assert "left at version" not in second.stdout + second.stderr  # a failure's wording
+    # state lives beside the warehouse, nothing in the project (or an installed copy)
+    assert (db.parent / "seeds.state" / "target" / "manifest.json").is_file()
+    assert (db.parent / "seeds.state" / "logs" / "dbt.log").is_file()
+    assert _state_in_the_project() == state_before
     return db, before, snapshot(db)
+
+
+def _the_end_says_what_is_true(stdout: str) -> None:
+    """One duration is the summary's (the refresh flow), the last line adds the start-up;
+    every path listed at the end exists."""
+    flow_s = re.search(r"; ([\d.]+) s in the refresh flow\n", stdout)
+    done = re.search(r"done in ([\d.]+) s \(([\d.]+) s in the refresh flow, ([\d.]+) s", stdout)
+    assert flow_s and done, stdout
+    assert done.group(2) == flow_s.group(1)
+    total, flow, start = (float(g) for g in done.groups())
+    assert abs(total - flow - start) < 0.16  # each rounded to 0.1 s
+    end = stdout[stdout.index("\nWarehouse: ") :]
+    listed = re.findall(r"^(?:Warehouse|Report|dbt docs|Data Docs):\s+(\S+)", end, re.M)
+    assert len(listed) == 4 and all(Path(path).exists() for path in listed), listed
+    assert "Work file:" not in stdout
+
+
+def test_an_empty_inbox_publishes_nothing_and_says_so(tmp_path: Path) -> None:
+    inbox, db = tmp_path / "inbox", tmp_path / "w" / "w.duckdb"
+    inbox.mkdir()
+    result = subprocess.run(
+        [*xxgk_command(), "run", "--input", str(inbox), "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"nothing published: no report file under {inbox}; no warehouse at {db}" in (
+        result.stdout
+    )
+    assert not db.exists() and not report_dir(db).exists() and not parquet_dir(db).exists()
 
 
 def score(db: Path, truth: str) -> subprocess.CompletedProcess[str]:

@@ -89,7 +89,7 @@ class _LiveDisplay(_Display):
             BarColumn(bar_width=24),
             TimeElapsedColumn(),
             # soft_wrap: what is printed above keeps its lines (the terminal wraps them)
-            console=Console(file=stream, highlight=False, soft_wrap=True),
+            console=Console(file=stream, highlight=False, soft_wrap=True, force_terminal=True),
             transient=True,
             refresh_per_second=8,
         )
@@ -122,9 +122,9 @@ class _LiveDisplay(_Display):
 class _PlainDisplay(_Display):
     """A pipe or a file: a line for each step still running every PLAIN_EVERY_S seconds."""
 
-    def __init__(self, stream: TextIO, every_s: float = PLAIN_EVERY_S) -> None:
+    def __init__(self, stream: TextIO) -> None:
         super().__init__()
-        self.stream, self.every_s = stream, every_s
+        self.stream, self.every_s = stream, PLAIN_EVERY_S
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._tick, name="progress lines", daemon=True)
         self.thread.start()

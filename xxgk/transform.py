@@ -162,10 +162,11 @@ def dbt_build(
         command.append("--full-refresh")
     if not tests:
         command += ["--exclude-resource-type", "test"]
-    if not (full_refresh or report_batch):
+    if not (full_refresh or report_batch) and (dbt_target_dir(db_path) / "manifest.json").exists():
         # an incremental build keeps the last full refresh's manifest (the docs page is made
         # from it; the build fingerprint guarantees the project is the same); writing it and
-        # run_results.json costs about 1.5 s
+        # run_results.json costs about 1.5 s. A warehouse moved without its state folder
+        # has none: this build writes it
         command.append("--no-write-json")
     if report_batch:
         command += ["--vars", '{"report_batch": true}']
