@@ -7,9 +7,42 @@ a subprocess), so no prefect_test_harness is needed.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 from xxgk.settings import configure_environment
 
 configure_environment()
 os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_FLOW_RUNS_LEVEL", "CRITICAL")
 os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", "CRITICAL")
+
+
+@pytest.fixture(scope="session")
+def bundled_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample and the dev corpus together (data/sample + data/corpus, 16 documents),
+    built once by `xxgk run` into ``<tmp>/warehouse/xxgk.duckdb``: the warehouse
+    docs/queries.md shows, and the one the corpus is scored on."""
+    from xxgk.paths import CORPUS_DIR, SAMPLE_DIR
+
+    base = tmp_path_factory.mktemp("bundled")
+    inbox = base / "inbox"
+    inbox.mkdir()
+    for folder in (SAMPLE_DIR, CORPUS_DIR):
+        for report in folder.iterdir():
+            shutil.copy(report, inbox / report.name)
+    db = base / "warehouse" / "xxgk.duckdb"
+    script = Path(sys.executable).with_name("xxgk")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "xxgk.cli"]
+    result = subprocess.run(
+        [*command, "run", "--input", str(inbox), "--db", str(db)],
+        cwd=base,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, f"xxgk run failed:\n{result.stdout}\n{result.stderr}"
+    return db

@@ -4,29 +4,20 @@ table), scored against its hand-checked truth through the whole pipeline."""
 from __future__ import annotations
 
 import csv
-import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.test_end_to_end import score, xxgk_command
-from xxgk.paths import CORPUS_DIR, TRUTH_DIR
+from tests.test_end_to_end import score
+from xxgk.paths import TRUTH_DIR
 
 
 @pytest.fixture(scope="module")
-def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("corpus")
-    db = work / "corpus.duckdb"
-    result = subprocess.run(
-        [*xxgk_command(), "run", "--input", str(CORPUS_DIR), "--db", str(db)],
-        cwd=work,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, f"xxgk run failed:\n{result.stdout}\n{result.stderr}"
-    return db
+def corpus_db(bundled_warehouse: Path) -> Path:
+    """The corpus, built with the sample beside it (tests/conftest.py): the truth names
+    files, so each truth scores its own reports."""
+    return bundled_warehouse
 
 
 def test_corpus_scores_perfectly(corpus_db: Path) -> None:

@@ -1,0 +1,92 @@
+"""The documentation stands alone: no link or path in the README, docs/ or the dbt docs
+leaves the repository, and docs/queries.md shows what its queries return on the data in the
+repository (scripts/queries_doc.py)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from xxgk.paths import ROOT
+
+PAGES = [ROOT / "README.md", ROOT / "data" / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DBT_YAMLS = sorted(
+    path for folder in ("models", "seeds", "macros") for path in (ROOT / folder).rglob("*.yml")
+)
+DBT_YAMLS += [ROOT / "dbt_project.yml", ROOT / "selectors.yml"]
+
+MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
+UP_PATH = re.compile(r"(?<![\w./-])((?:\.\./)+[\w.\-/]*)")
+# what lay beside the repository once: the shared folder's parts, the workplace's paths
+OUTSIDE = re.compile(
+    r"(?<![\w-])(?:shared/(?:seeds|corpus|truth|tools|spec|research|hooks)\b|/work/)"
+)
+
+
+def leaves(path: str, base: Path) -> bool:
+    target = (base / path).resolve()
+    return not target.is_relative_to(ROOT)
+
+
+def problems(page: Path, base: Path, links: bool, text: str | None = None) -> list[str]:
+    """What in ``page`` (or ``text`` given for it) names or links something outside the
+    repository; relative paths resolve from ``base``."""
+    text = page.read_text(encoding="utf-8") if text is None else text
+    found = [f"names {m.group(0)!r}" for m in OUTSIDE.finditer(text)]
+    found += [
+        f"{m.group(1)!r} leaves the repository"
+        for m in UP_PATH.finditer(text)
+        if leaves(m.group(1), base)
+    ]
+    if links:
+        for target in MARKDOWN_LINK.findall(text):
+            if re.match(r"[a-z]+:|#", target):  # a web address or an anchor on the page
+                continue
+            path = target.split("#", 1)[0]
+            if leaves(path, base) or not (base / path).exists():
+                found.append(f"link {target!r} is not a file of the repository")
+    return [f"{page.relative_to(ROOT)}: {problem}" for problem in found]
+
+
+def test_the_scan_finds_what_leaves() -> None:
+    page = ROOT / "docs" / "probe.md"
+    text = (
+        "[contract](../../shared/spec/CONTRACT.md) [ok](contract.md) [gone](nope.md)\n"
+        "see `../shared/seeds` and /work/shared/corpus, or shared/tools/score.py; "
+        "[seeds](../seeds/template_rows.csv) and `../seeds` stay inside\n"
+    )
+    found = problems(page, page.parent, links=True, text=text)
+    assert sum("names" in f for f in found) == 5, found
+    # from docs/, ../shared/seeds would be <repo>/shared/seeds: only its name is flagged
+    assert sum("leaves the repository" in f for f in found) == 1, found
+    assert sum("is not a file of the repository" in f for f in found) == 2, found
+
+
+def test_pages_and_dbt_docs_stay_in_the_repository() -> None:
+    found = [p for page in PAGES for p in problems(page, page.parent, links=True)]
+    found += [p for yml in DBT_YAMLS for p in problems(yml, ROOT, links=False)]
+    assert found == []
+
+
+def test_the_readme_links_the_contract() -> None:
+    assert "[`docs/contract.md`](docs/contract.md)" in (ROOT / "README.md").read_text("utf-8")
+    assert "marts.fct_check_results" in (ROOT / "docs" / "contract.md").read_text("utf-8")
+
+
+def test_the_query_examples_show_what_the_warehouse_returns(bundled_warehouse: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "queries_doc.py"),
+            "--check",
+            "--db",
+            str(bundled_warehouse),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    assert "the outputs are current" in result.stdout
