@@ -45,6 +45,7 @@ from typing import Any
 
 import duckdb
 
+from expectations.offline_docs import make_offline
 from expectations.suites import LAYERS, Rule, SuiteSpec, build_suites
 from ingest.db import connect
 from xxgk.paths import data_docs_dir
@@ -480,6 +481,7 @@ def run_checkpoints(
     if docs_dir.exists():
         shutil.rmtree(docs_dir)
     context.build_data_docs()
+    make_offline(docs_dir)
     return outcomes
 
 

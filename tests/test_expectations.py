@@ -174,3 +174,35 @@ def test_a_bad_raw_table_fails_naming_the_expectation(tmp_path: Path) -> None:
     }
     with pytest.raises(ValidationFailed, match=r"raw_cells: ExpectColumnValuesToBeInSet"):
         report.raise_for_failures()
+
+
+def test_data_docs_pages_are_pointed_at_the_vendored_files(tmp_path: Path) -> None:
+    from expectations.offline_docs import RemoteAsset, make_offline
+
+    page = tmp_path / "validations" / "suite" / "page.html"
+    page.parent.mkdir(parents=True)
+    (tmp_path / "static" / "images").mkdir(parents=True)
+    (tmp_path / "static" / "images" / "logo-long.png").write_bytes(b"png")
+    page.write_text(
+        '<script src="https://cdn.jsdelivr.net/npm/vega@5"></script>\n'
+        '<script src="https://code.jquery.com/jquery-3.7.1.min.js"></script>\n'
+        '<script src="https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/js/bootstrap.min.js" '
+        'integrity="sha384-x" crossorigin="anonymous"></script>\n'
+        '<img src="https://great-expectations-web-assets.s3.us-east-2.amazonaws.com/'
+        'logo-long.png?d=20261204T233519Z">\n'
+        '<a href="https://greatexpectations.io">a link, not a load</a>\n',
+        encoding="utf-8",
+    )
+    assert make_offline(tmp_path) == 1
+    assert page.read_text(encoding="utf-8") == (
+        "\n"
+        '<script src="../../static/offline/jquery/jquery.min.js"></script>\n'
+        '<script src="../../static/offline/bootstrap/bootstrap.min.js"></script>\n'
+        '<img src="../../static/images/logo-long.png">\n'
+        '<a href="https://greatexpectations.io">a link, not a load</a>\n'
+    )
+    assert (tmp_path / "static" / "offline" / "jquery" / "jquery.min.js").is_file()
+
+    page.write_text('<link href="https://cdn.example.org/new.css">', encoding="utf-8")
+    with pytest.raises(RemoteAsset, match="loads https://cdn.example.org/new.css"):
+        make_offline(tmp_path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -23,7 +24,14 @@ import pytest
 from serving.files import switch_link
 from serving.publish import discard_staged, reserve_version, stage
 from serving.work_file import adopt_serving_file, adopt_serving_file_ahead
-from xxgk.paths import SAMPLE_DIR, dbt_docs_dir, parquet_dir, report_dir, work_db_path
+from xxgk.paths import (
+    SAMPLE_DIR,
+    data_docs_dir,
+    dbt_docs_dir,
+    parquet_dir,
+    report_dir,
+    work_db_path,
+)
 
 try:
     from test_end_to_end import xxgk_command
@@ -299,6 +307,7 @@ def dump_dom(page: Path, profile: Path) -> str:
             "--disable-background-networking",
             "--disable-component-update",
             "--no-first-run",
+            "--host-resolver-rules=MAP * ~NOTFOUND",  # offline: no host name resolves
             f"--user-data-dir={profile}",
             "--dump-dom",
             page.as_uri(),
@@ -355,6 +364,35 @@ def test_the_report_escapes_document_text(served: Served, tmp_path: Path) -> Non
     assert soup.select("img") == [] and soup.select("script") == []
     assert evil in soup.select_one("table#failing-reports").get_text()
     assert evil in soup.select_one("svg#grant-rate-by-region").get_text()
+
+
+# --- the Great Expectations Data Docs, offline --------------------------------------------
+
+LOADED = re.compile(r"<(?:script|link|img)\b[^>]*\b(?:src|href)=\"([^\"]+)\"", re.I)
+
+
+def test_the_data_docs_load_only_their_own_files(served: Served) -> None:
+    docs = data_docs_dir(served.db)
+    pages = list(docs.rglob("*.html"))
+    assert len(pages) > 10
+    for page in pages:
+        for address in LOADED.findall(page.read_text(encoding="utf-8")):
+            assert not re.match(r"[a-z]+://", address), f"{page} loads {address}"
+            assert (page.parent / address.split("?")[0]).is_file(), f"{page}: {address}"
+
+
+@needs_chromium
+def test_the_data_docs_render_offline_in_a_browser(served: Served, tmp_path: Path) -> None:
+    """bootstrap-table fills the index's tables from the page: without its scripts (from a
+    CDN, offline) they stay empty."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(
+        dump_dom(data_docs_dir(served.db) / "index.html", tmp_path / "profile"), "html.parser"
+    )
+    assert len(soup.select("div.bootstrap-table")) == 2  # suites, and validation results
+    rows = soup.select("div.bootstrap-table tbody tr[data-index]")
+    assert len(rows) >= 15 and "raw" in soup.get_text()
 
 
 # --- the analyst marts and the BI connection ---------------------------------------------
