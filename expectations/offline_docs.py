@@ -24,6 +24,7 @@ VENDORED = Path("static") / "offline"  # where the assets go in the Data Docs fo
 TAG = re.compile(r"<(?:script|link|img)\b[^>]*>(?:</script>)?", re.I)  # with a script's end
 ADDRESS = re.compile(r'\b(src|href)="(https?://[^"?]+)(\?[^"]*)?"', re.I)
 CHECKS = re.compile(r'\s+(?:integrity|crossorigin)="[^"]*"', re.I)  # SRI needs CORS, not file:
+STATIC = re.compile(r'\b(src|href)="((?:\.\./)*)static/([^"]+)"')  # GE's own files
 
 
 class RemoteAsset(RuntimeError):
@@ -58,7 +59,13 @@ def _offline_page(html: str, page: Path, docs_dir: Path, table: dict[str, Replac
         local = os.path.relpath(docs_dir / replacement.file, page.parent)
         return CHECKS.sub("", text.replace(found.group(0), f'{found.group(1)}="{local}"'))
 
-    return TAG.sub(tag, html)
+    def static(match: re.Match[str]) -> str:
+        """GE links some pages to its static folder one level short (validation pages'
+        favicon): every link to it is made relative to the page again."""
+        local = os.path.relpath(docs_dir / "static" / match.group(3), page.parent)
+        return f'{match.group(1)}="{local}"'
+
+    return STATIC.sub(static, TAG.sub(tag, html))
 
 
 def make_offline(docs_dir: Path) -> int:

@@ -26,14 +26,17 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && [ -x "$venv/bin/xxgk"
 fi
 
 if [ ! -x "$venv/bin/uv" ]; then
-    echo "setup: installing uv into .venv"
+    echo "setup: installing uv into .venv (pip, a few seconds)"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
 fi
-echo "setup: installing requirements.lock"
+packages="$(grep -c '^[A-Za-z0-9]' requirements.lock)"
+echo "setup: installing the $packages packages of requirements.lock with uv (about a minute the"
+echo "       first time: downloads, then compiling their bytecode; uv shows each stage)"
 # Bytecode is compiled at install time: a first run must not pay for compiling ~900 MB of
 # packages (and PYTHONDONTWRITEBYTECODE environments never would cache it).
-"$venv/bin/uv" pip install --quiet --python "$venv/bin/python" --compile-bytecode \
+"$venv/bin/uv" pip install --python "$venv/bin/python" --compile-bytecode \
     -r requirements.lock
+echo "setup: installing the project itself (editable)"
 "$venv/bin/uv" pip install --quiet --python "$venv/bin/python" --no-deps -e .
 echo "$wanted" > "$stamp"
-echo "setup: done"
+echo "setup: done: .venv/bin/xxgk and .venv/bin/python -m pytest are ready"

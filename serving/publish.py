@@ -222,7 +222,8 @@ def stage(
             row = _version_row(con, version, source_dir)
             export_marts(con, staged.parquet, previous=_served_folder(staged.parquet_link))
             published = {"version": version, "published_at": row[1]}
-            staged.report.write_text(render_report(con, published), encoding="utf-8")
+            page = render_report(con, published, serving_db=serving_db)
+            staged.report.write_text(page, encoding="utf-8")
         if dbt_docs_page and staged.docs:
             shutil.copyfile(dbt_docs_page, staged.docs)
     except BaseException:

@@ -17,6 +17,36 @@ import pytest
 from xxgk.settings import configure_environment
 
 configure_environment()
+
+TOOL_MISSING = "needs the system tool"  # the only reason a test may be skipped for
+
+
+def needs_tool(name: str, found: object, why: str) -> pytest.MarkDecorator:
+    """Skip when the system tool ``name`` is missing (``found`` is falsy), saying so: the
+    one kind of skip this suite allows (:func:`pytest_sessionfinish`)."""
+    return pytest.mark.skipif(
+        not found, reason=f"{TOOL_MISSING} {name} (apt-get install -y {name}): {why}"
+    )
+
+
+_wrong_skips: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and not hasattr(report, "wasxfail"):
+        reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else ""
+        if TOOL_MISSING not in reason:
+            _wrong_skips.append(f"{report.nodeid}: {reason}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A test skipped for anything but a missing system tool (a missing file, an
+    environment switch) fails the run: the repository must hold all its tests need."""
+    if _wrong_skips and exitstatus == 0:
+        print("\nskipped, but not for a missing system tool:\n  " + "\n  ".join(_wrong_skips))
+        session.exitstatus = 1
+
+
 os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_FLOW_RUNS_LEVEL", "CRITICAL")
 os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", "CRITICAL")
 

@@ -90,3 +90,27 @@ def test_the_query_examples_show_what_the_warehouse_returns(bundled_warehouse: P
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     assert "the outputs are current" in result.stdout
+
+
+def test_a_skip_for_a_missing_file_fails_the_run(tmp_path: Path) -> None:
+    """Only a missing system tool may skip a test (tests/conftest.py)."""
+    (tmp_path / "conftest.py").write_text(
+        "from tests.conftest import pytest_runtest_logreport, pytest_sessionfinish  # noqa\n"
+    )
+    (tmp_path / "test_probe.py").write_text(
+        "import pytest\n"
+        "from tests.conftest import needs_tool\n"
+        "def test_file(): pytest.skip('the corpus is not beside the repository')\n"
+        "@needs_tool('no-such-tool', None, 'a probe')\n"
+        "def test_tool(): pass\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stdout
+    assert "test_file: Skipped: the corpus is not beside the repository" in result.stdout
+    assert "test_tool" not in result.stdout.split("not for a missing system tool:")[1]

@@ -226,7 +226,6 @@ def test_seed_facts_unchanged_among_hostile_files(hostile_dir: Path, tmp_path: P
     assert len(_seed_facts(clean)) > 500
 
 
-@pytest.mark.skipif(os.environ.get("XXGK_SKIP_SLOW") == "1", reason="XXGK_SKIP_SLOW=1")
 def test_full_run_over_hostile_files_finishes(hostile_dir: Path, tmp_path: Path) -> None:
     result = subprocess.run(
         [*xxgk_command(), "run", "--input", str(hostile_dir), "--db", str(tmp_path / "r.duckdb")],

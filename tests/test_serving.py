@@ -17,6 +17,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -24,6 +25,7 @@ import pytest
 from serving.files import switch_link
 from serving.publish import discard_staged, reserve_version, stage
 from serving.work_file import adopt_serving_file, adopt_serving_file_ahead
+from tests.conftest import needs_tool
 from xxgk.paths import (
     SAMPLE_DIR,
     data_docs_dir,
@@ -40,11 +42,7 @@ except ImportError:  # tests/ imported as a package
 
 READER = Path(__file__).with_name("serving_reader.py")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="chromium is not installed (apt-get install -y chromium): the HTML report is "
-    "checked in a real headless browser",
-)
+needs_chromium = needs_tool("chromium", CHROMIUM, "the HTML pages are checked in a browser")
 
 
 def xxgk_run(input_dir: Path, db: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -297,11 +295,12 @@ def test_dbt_docs_are_generated_beside_the_file(served: Served) -> None:
 # --- the HTML report --------------------------------------------------------------------
 
 
-def dump_dom(page: Path, profile: Path) -> str:
+def dump_dom(page: Path, profile: Path, width: int = 1400) -> str:
     result = subprocess.run(
         [
             str(CHROMIUM),
             "--headless",
+            f"--window-size={width},2000",
             "--no-sandbox",
             "--disable-gpu",
             "--disable-background-networking",
@@ -325,25 +324,82 @@ CHARTS = (
     "outcomes-by-year",
     "grant-rate-by-region",
     "template-coverage",
+    "quality-grades",
     "check-outcomes",
 )
+# measured in the page by the browser, written into the DOM for --dump-dom to show: what
+# sticks out of the window, and chart text drawn outside its chart (clipped)
+MEASURE = """<script>
+const width = document.documentElement.clientWidth, cut = [];
+for (const e of document.body.querySelectorAll("*")) {
+  const r = e.getBoundingClientRect();
+  if (r.width && (r.left < -0.5 || r.right > width + 0.5)) cut.push(e.tagName + "#" + e.id);
+}
+for (const svg of document.querySelectorAll("svg.chart")) {
+  const box = svg.viewBox.baseVal;
+  for (const t of svg.querySelectorAll("text")) {
+    const b = t.getBBox();
+    if (b.x < -0.5 || b.y < -0.5 || b.x + b.width > box.width + 0.5
+        || b.y + b.height > box.height + 0.5) cut.push(svg.id + ": " + t.textContent);
+  }
+}
+document.body.setAttribute("data-cut", JSON.stringify(cut));
+document.body.setAttribute("data-scroll", document.documentElement.scrollWidth - width);
+</script>"""
+CODES = re.compile(r"`|\b(?:t[234]|old)\.[a-z_.]+|\b[a-z]+_[a-z_]+\b")  # no code for a name
+
+
+def rendered(page: Path, profile: Path, width: int) -> Any:
+    """``page`` as headless Chromium lays it out in a window ``width`` px wide, measured."""
+    from bs4 import BeautifulSoup
+
+    measured = page.with_name(f"measured-{width}.html")
+    measured.write_text(
+        page.read_text(encoding="utf-8").replace("</body>", MEASURE + "</body>"), "utf-8"
+    )
+    return BeautifulSoup(dump_dom(measured, profile, width), "html.parser")
 
 
 @needs_chromium
-def test_the_report_renders_its_charts_in_a_browser(served: Served, tmp_path: Path) -> None:
-    from bs4 import BeautifulSoup
-
+@pytest.mark.parametrize("width", [1400, 420])
+def test_the_report_reads_whole_at_desktop_and_phone_widths(
+    served: Served, tmp_path: Path, width: int
+) -> None:
     page = report_dir(served.db) / "index.html"
     assert f"Report:    {page}" in served.outputs[-1]
-    soup = BeautifulSoup(dump_dom(page, tmp_path / "profile"), "html.parser")
-    for chart in CHARTS:
-        svg = soup.select_one(f"figure#{chart}-figure svg#{chart}")
-        assert svg is not None, chart
-        assert svg.select("rect.bar"), f"{chart} has no bars"
-    assert soup.select("script") == [] and soup.select("link") == []  # self-contained
-    assert "固原市" in soup.get_text()
-    failing = soup.select_one("table#failing-reports").get_text()
-    assert "002_3c99cf29d2b59166.txt" in failing and "t4.lit_after_review_sum" in failing
+    text = page.read_text(encoding="utf-8")
+    assert "<script" not in text and "<link" not in text  # self-contained
+    shutil.copy(page, tmp_path / "index.html")
+    soup = rendered(tmp_path / "index.html", tmp_path / "profile", width)
+    assert json.loads(soup.body["data-cut"]) == [] and soup.body["data-scroll"] == "0"
+    for chart in CHARTS:  # under a heading, over a table of its numbers
+        figure = soup.select_one(f"figure#{chart}-figure")
+        assert figure is not None, chart
+        assert figure.select_one("h3") and figure.select("svg.chart rect.bar"), chart
+        assert figure.select("table tbody tr"), f"{chart} has no table of its numbers"
+    soup.select_one("script").decompose()
+    visible = soup.body.get_text(" ")
+    assert CODES.findall(visible) == []  # no code name is shown
+    assert "不予公开 Denied" in visible and "固原市" in visible
+    failing = soup.select_one("table#failing-reports").get_text(" ")
+    assert "002_3c99cf29d2b59166.txt" in failing
+    assert "表四 行政诉讼（复议后起诉）总计＝各项结果之和" in failing
+    grades = {
+        row.select("td")[0].get_text(" ").split()[0]: int(row.select("td")[1].get_text())
+        for row in soup.select("table#quality-grades-table tbody tr")
+    }
+    assert grades == {"A": 4, "B": 0, "C": 1, "D": 0}  # 002 fails an identity (C)
+
+
+def test_the_report_speaks_the_language_asked_for(served: Served) -> None:
+    from serving.report import render_report
+
+    with duckdb.connect(str(served.db), read_only=True) as con:
+        pages = {lang: render_report(con, lang=lang) for lang in ("zh", "en", "both")}
+    assert "不予公开" in pages["zh"] and "Denied" not in pages["zh"]
+    assert "Denied" in pages["en"] and "不予公开" not in pages["en"]
+    assert pages["both"].index("不予公开") < pages["both"].index("Denied")  # Chinese first
+    assert '<html lang="en">' in pages["en"] and '<html lang="zh-CN">' in pages["zh"]
 
 
 @needs_chromium

@@ -8,8 +8,13 @@ from typing import Any
 
 import duckdb
 
-OUTCOMES = ("granted", "partial", "denied", "not_held")
+# the outcomes of handled requests, as harmonised measures (seeds/code_labels.csv names
+# them); requests_other is what the four leave of requests_handled
+OUTCOMES = ("requests_granted", "requests_partial", "requests_denied", "requests_not_held")
+OTHER_OUTCOME = "requests_other"
 TOP_REGIONS = 7
+OTHER_REGIONS, UNKNOWN_REGION = "other", "unknown"  # region labels of code_labels.csv
+GRADES = ("A", "B", "C", "D")
 
 
 @dataclass(frozen=True)
@@ -18,8 +23,10 @@ class Table:
     series: dict[str, list[float]]  # series name -> one value per category
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
-    return con.execute(sql).fetchall()
+def _rows(
+    con: duckdb.DuckDBPyConnection, sql: str, parameters: dict[str, Any] | None = None
+) -> list[tuple[Any, ...]]:
+    return con.execute(sql, parameters or {}).fetchall()
 
 
 def _pivot(rows: list[tuple[Any, Any, float]], names: list[str] | None = None) -> Table:
@@ -65,24 +72,26 @@ def requests_by_year(con: duckdb.DuckDBPyConnection) -> Table:
     rows = _rows(
         con,
         """
-        select report_year, coalesce(region_name, '(region unknown)') as region,
+        select report_year, coalesce(region_name, $unknown) as region,
                sum(requests_received) as received
         from marts.fct_report_measures_wide
         where requests_received is not null and report_year is not null
         group by all
         """,
+        {"unknown": UNKNOWN_REGION},
     )
     totals: dict[str, float] = defaultdict(float)
     for _, region, received in rows:
         totals[region] += received
     top = sorted(totals, key=lambda r: (-totals[r], r))[:TOP_REGIONS]
-    named = [(y, r if r in top else "other regions", v) for y, r, v in sorted(rows)]
-    order = top + (["other regions"] if len(totals) > len(top) else [])
+    named = [(y, r if r in top else OTHER_REGIONS, v) for y, r, v in sorted(rows)]
+    order = top + ([OTHER_REGIONS] if len(totals) > len(top) else [])
     return _pivot(named, order)
 
 
 def outcomes_by_year(con: duckdb.DuckDBPyConnection) -> Table:
-    """Handled requests per year by outcome; `other` is what the four outcomes leave over."""
+    """Handled requests per year by outcome; :data:`OTHER_OUTCOME` is what the four
+    outcomes leave of the handled requests."""
     rows = _rows(
         con,
         """
@@ -96,11 +105,11 @@ def outcomes_by_year(con: duckdb.DuckDBPyConnection) -> Table:
         order by report_year
         """,
     )
-    table = Table([str(r[0]) for r in rows], {name: [] for name in (*OUTCOMES, "other")})
+    table = Table([str(r[0]) for r in rows], {name: [] for name in (*OUTCOMES, OTHER_OUTCOME)})
     for _, *outcomes, handled in rows:
         for name, value in zip(OUTCOMES, outcomes, strict=True):
             table.series[name].append(float(value))
-        table.series["other"].append(max(float(handled) - sum(outcomes), 0.0))
+        table.series[OTHER_OUTCOME].append(max(float(handled) - sum(outcomes), 0.0))
     return table
 
 
@@ -109,7 +118,7 @@ def grant_rate_by_region(con: duckdb.DuckDBPyConnection) -> list[tuple[str, floa
     return _rows(
         con,
         """
-        select coalesce(region_name, '(region unknown)') as region,
+        select coalesce(region_name, $unknown) as region,
                sum(requests_granted + requests_partial) / sum(requests_handled) as grant_rate,
                sum(requests_handled) as handled,
                count(*) as reports
@@ -118,6 +127,7 @@ def grant_rate_by_region(con: duckdb.DuckDBPyConnection) -> list[tuple[str, floa
         group by all
         order by grant_rate desc, region
         """,
+        {"unknown": UNKNOWN_REGION},
     )
 
 
@@ -150,12 +160,22 @@ def check_outcomes(con: duckdb.DuckDBPyConnection) -> Table:
     return _pivot(rows, ["pass", "fail", "not_assessable"])
 
 
+def quality_grades(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    """(grade, reports) for every grade A–D, none left out (marts.fct_report_quality)."""
+    counts = dict(
+        _rows(con, "select quality_grade, count(*) from marts.fct_report_quality group by all")
+    )
+    return [(grade, int(counts.get(grade, 0))) for grade in GRADES]
+
+
 def failing_reports(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    """(source file, region, year, template, [failed check codes]) per report that fails an
+    identity."""
     return _rows(
         con,
         """
         select r.source_file, r.region_name, r.report_year, r.template,
-               string_agg(distinct c.check_code, ', ' order by c.check_code) as failed_checks
+               list(distinct c.check_code order by c.check_code) as failed_checks
         from marts.fct_check_results as c
         inner join marts.dim_report as r on c.report_id = r.report_id
         where c.status = 'fail'

@@ -41,38 +41,28 @@ def nice_ticks(top: float, count: int = 5) -> list[float]:
     return [i * step for i in range(math.ceil(top / step - 1e-9) + 1)]
 
 
-def text_width(text: str) -> float:
-    """Rough width in px at 12 px: CJK characters are about twice as wide as Latin ones."""
-    return sum(12.0 if ord(ch) >= 0x2E80 else 7.0 for ch in text)
-
-
-def _legend(series: Sequence[Series], x: float, y: float) -> str:
-    items, offset = [], 0.0
-    for s in series:
-        items.append(
-            f'<g class="legend-item"><rect x="{x + offset:.1f}" y="{y}" width="10" '
-            f'height="10" fill="{s.color}"/>'
-            f'<text x="{x + offset + 14:.1f}" y="{y + 9}">{esc(s.name)}</text></g>'
-        )
-        offset += 24 + text_width(s.name)
-    return "".join(items)
-
-
 def _frame(chart_id: str, title: str, width: int, height: int, body: str) -> str:
+    """The chart's svg: it scales with the page (viewBox; CSS keeps it within the column)."""
     return (
-        f'<svg id="{esc(chart_id)}" class="chart" role="img" '
+        f'<svg id="{esc(chart_id)}" class="chart" role="img" style="max-width: {1.5 * width:g}px" '
         f'aria-labelledby="{esc(chart_id)}-title" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'xmlns="http://www.w3.org/2000/svg" {FONT}>'
+        f'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg" {FONT}>'
         f'<title id="{esc(chart_id)}-title">{esc(title)}</title>{body}</svg>'
     )
+
+
+# charts' widths in their own units, about a phone's: on a phone they are drawn at about
+# their size (their text readable), on a desktop at most 1.5 times it (CSS)
+COLUMNS_WIDTH, BARS_WIDTH = 480, 480
 
 
 def column_chart(
     chart_id: str, title: str, categories: Sequence[str], series: Sequence[Series]
 ) -> str:
-    """Stacked columns, one per category (e.g. a report year), one segment per series."""
-    width, height, left, right, top, bottom = 680, 320, 56, 16, 16, 64
+    """Stacked columns, one per category (e.g. a report year), one segment per series, the
+    total above each column. The legend is the page's (HTML, so it wraps)."""
+    width, height, left, right, top, bottom = COLUMNS_WIDTH, 260, 48, 8, 20, 28
     plot_w, plot_h = width - left - right, height - top - bottom
     totals = [sum(s.values[i] for s in series) for i in range(len(categories))]
     ticks = nice_ticks(max(totals, default=0))
@@ -103,50 +93,51 @@ def column_chart(
         parts.append(
             f'<text x="{x + bar_w / 2:.1f}" y="{base - 4:.1f}" text-anchor="middle">'
             f"{esc(number(totals[i]))}</text>"
-            f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle">'
-            f"{esc(category)}</text>"
+            f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 18}" text-anchor="middle" '
+            f'font-size="{11 if len(categories) <= 12 else 9}">{esc(category)}</text>'
         )
-    parts.append(_legend(series, left, height - 22))
     return _frame(chart_id, title, width, height, "".join(parts))
 
 
 def bar_chart(
     chart_id: str,
     title: str,
-    categories: Sequence[str],
+    categories: Sequence[Sequence[str]],
     series: Sequence[Series],
     *,
-    labels: Sequence[str] | None = None,
+    values: Sequence[str] | None = None,
     maximum: float | None = None,
 ) -> str:
-    """Stacked horizontal bars, one per category (e.g. a region or a check), with an
-    optional text label after each bar."""
-    row_h, top, right = 26, 8, 210
-    left = min(12 + max((text_width(c) for c in categories), default=0), 260)
-    width = 680
-    height = top + row_h * len(categories) + 40
-    plot_w = width - left - right
+    """Stacked horizontal bars, one per category, each under its label: a category's lines
+    (e.g. its Chinese and English names) at the left of the full width, the value
+    (``values``, or the bar's total) at the right, so that long labels are never cut."""
+    line_h, bar_h, gap = 16, 14, 10
+    width = BARS_WIDTH
     totals = [sum(s.values[i] for s in series) for i in range(len(categories))]
     top_value = maximum if maximum is not None else max(totals, default=0) or 1
-    scale = plot_w / top_value
-    parts = []
-    for i, category in enumerate(categories):
-        y = top + row_h * i
-        x = float(left)
-        parts.append(f'<text x="{left - 6}" y="{y + 16}" text-anchor="end">{esc(category)}</text>')
+    scale = width / top_value
+    parts, y = [], 4.0
+    for i, lines in enumerate(categories):
+        label = values[i] if values else number(totals[i])
+        for n, line in enumerate(lines):
+            y += line_h
+            colour = "" if n == 0 else ' fill="#666" font-size="11"'
+            parts.append(f'<text x="2" y="{y - 4:.1f}"{colour}>{esc(line)}</text>')
+            if n == 0:
+                parts.append(
+                    f'<text x="{width - 2}" y="{y - 4:.1f}" text-anchor="end">{esc(label)}</text>'
+                )
+        x = 0.0
         for s in series:
             value = s.values[i]
             if value <= 0:
                 continue
-            w = min(value * scale, left + plot_w - x)  # a rate above 100 % ends at the edge
+            w = min(value * scale, width - x)  # a rate above 100 % ends at the edge
             parts.append(
-                f'<rect class="bar" x="{x:.1f}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" '
-                f'fill="{s.color}"><title>{esc(category)} · {esc(s.name)}: '
+                f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{bar_h}" '
+                f'fill="{s.color}"><title>{esc(" ".join(lines))} · {esc(s.name)}: '
                 f"{esc(number(value))}</title></rect>"
             )
             x += w
-        label = labels[i] if labels else number(totals[i])
-        parts.append(f'<text x="{x + 6:.1f}" y="{y + 16}">{esc(label)}</text>')
-    if len(series) > 1:
-        parts.append(_legend(series, left, height - 22))
-    return _frame(chart_id, title, width, height, "".join(parts))
+        y += bar_h + gap
+    return _frame(chart_id, title, width, int(y), "".join(parts))
