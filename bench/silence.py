@@ -1,6 +1,8 @@
 """The longest silence of a command in a terminal: run it under a pseudo-terminal, stamp
 each chunk of output as it arrives, and report the longest gap between two chunks (and
-before the first, and before the exit), with the text around it.
+before the first, and before the exit), with the text around it. A live display redraws
+itself several times a second, so the longest time without *news* is reported too: the
+gaps between chunks whose words changed (spinners, bars and elapsed times aside).
 
     .venv/bin/python -m bench.silence -- .venv/bin/xxgk run --input DIR --db /tmp/w.duckdb
     .venv/bin/python -m bench.silence --pipe -- ...   # the same through a pipe (no terminal)
@@ -24,6 +26,7 @@ import time
 from dataclasses import dataclass
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
+REDRAWN = re.compile(r"[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏━╺╸╾╼]|\d+:\d\d:\d\d")  # spinner, bar, elapsed time
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,25 @@ def _visible(text: str) -> str:
     return " ".join(ANSI.sub("", text).split())[-70:]
 
 
+def _news(chunks: list[Chunk]) -> list[Chunk]:
+    """The chunks that say something the one before did not (redrawing aside)."""
+    news, last = [], None
+    for chunk in chunks:
+        words = " ".join(REDRAWN.sub(" ", ANSI.sub("", chunk.text)).split())
+        if words and words != last:
+            news.append(chunk)
+            last = words
+    return news
+
+
+def _gaps(chunks: list[Chunk], seconds: float) -> list[tuple[float, float, str]]:
+    """(gap, at, text before it) between the start, each chunk and the exit, longest first."""
+    stamps = [0.0] + [c.at for c in chunks] + [seconds]
+    texts = ["(start)"] + [_visible(c.text) for c in chunks] + ["(exit)"]
+    gaps = [(stamps[i + 1] - stamps[i], stamps[i], texts[i]) for i in range(len(stamps) - 1)]
+    return sorted(gaps, reverse=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pipe", action="store_true", help="a pipe instead of a terminal")
@@ -84,13 +106,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     status, seconds, chunks = run(command, args.pipe)
-    stamps = [0.0] + [c.at for c in chunks] + [seconds]
-    texts = ["(start)"] + [_visible(c.text) for c in chunks] + ["(exit)"]
-    gaps = sorted(((stamps[i + 1] - stamps[i], i) for i in range(len(stamps) - 1)), reverse=True)
     print(f"{len(chunks)} chunks in {seconds:.1f} s, exit status {status}")
-    print(f"longest silence: {gaps[0][0]:.2f} s")
-    for gap, i in gaps[: args.top]:
-        print(f"  {gap:6.2f} s at {stamps[i]:6.1f} s after: {texts[i]!r}")
+    for title, gaps in (
+        ("longest silence (no output at all)", _gaps(chunks, seconds)),
+        ("longest time without news (redrawing aside)", _gaps(_news(chunks), seconds)),
+    ):
+        print(f"{title}: {gaps[0][0]:.2f} s")
+        for gap, at, text in gaps[: args.top]:
+            print(f"  {gap:6.2f} s from {at:6.1f} s, after: {text!r}")
     return status
 
 
