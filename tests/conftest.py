@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -56,6 +54,7 @@ def bundled_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample and the dev corpus together (data/sample + data/corpus, 16 documents),
     built once by `xxgk run` into ``<tmp>/warehouse/xxgk.duckdb``: the warehouse
     docs/queries.md shows, and the one the corpus is scored on."""
+    from tests.test_end_to_end import run_pipeline
     from xxgk.paths import CORPUS_DIR, SAMPLE_DIR
 
     base = tmp_path_factory.mktemp("bundled")
@@ -65,14 +64,5 @@ def bundled_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for report in folder.iterdir():
             shutil.copy(report, inbox / report.name)
     db = base / "warehouse" / "xxgk.duckdb"
-    script = Path(sys.executable).with_name("xxgk")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "xxgk.cli"]
-    result = subprocess.run(
-        [*command, "run", "--input", str(inbox), "--db", str(db)],
-        cwd=base,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, f"xxgk run failed:\n{result.stdout}\n{result.stderr}"
+    run_pipeline(db, cwd=base, input_dir=inbox)
     return db

@@ -23,13 +23,16 @@ def xxgk_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "xxgk.cli"]
 
 
-def run_pipeline(db: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+def run_pipeline(
+    db: Path, cwd: Path, input_dir: Path = SAMPLE_DIR
+) -> subprocess.CompletedProcess[str]:
+    """`xxgk run` as a user runs it (a subprocess from ``cwd``); asserts it exits 0."""
     result = subprocess.run(
-        [*xxgk_command(), "run", "--input", str(SAMPLE_DIR), "--db", str(db)],
+        [*xxgk_command(), "run", "--input", str(input_dir), "--db", str(db)],
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
     )
     assert result.returncode == 0, f"xxgk run failed:\n{result.stdout}\n{result.stderr}"
     return result
