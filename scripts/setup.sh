@@ -4,6 +4,19 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# run "$@", saying every 5 s that it still runs: no step is silent for long
+ticking() {
+    local what="$1" started=$SECONDS
+    shift
+    ( while sleep 5; do echo "setup: … still $what ($((SECONDS - started)) s)"; done ) &
+    local ticker=$!
+    local status=0
+    "$@" || status=$?
+    kill "$ticker" 2>/dev/null
+    wait "$ticker" 2>/dev/null || true
+    return "$status"
+}
 cd "$root"
 venv="$root/.venv"
 stamp="$venv/.xxgk-setup"
@@ -15,7 +28,7 @@ if [ ! -x "$venv/bin/python" ]; then
         exit 1
     fi
     echo "setup: creating .venv with $("$python_bin" --version 2>&1)"
-    "$python_bin" -m venv "$venv"
+    ticking "creating .venv" "$python_bin" -m venv "$venv"
 fi
 
 # What the installed environment was made from; unchanged means nothing to do.
@@ -34,8 +47,8 @@ echo "setup: installing the $packages packages of requirements.lock with uv (abo
 echo "       first time: downloads, then compiling their bytecode; uv shows each stage)"
 # Bytecode is compiled at install time: a first run must not pay for compiling ~900 MB of
 # packages (and PYTHONDONTWRITEBYTECODE environments never would cache it).
-"$venv/bin/uv" pip install --python "$venv/bin/python" --compile-bytecode \
-    -r requirements.lock
+ticking "installing, then compiling bytecode" \
+    "$venv/bin/uv" pip install --python "$venv/bin/python" --compile-bytecode -r requirements.lock
 echo "setup: installing the project itself (editable)"
 "$venv/bin/uv" pip install --quiet --python "$venv/bin/python" --no-deps -e .
 echo "$wanted" > "$stamp"
