@@ -5,11 +5,11 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# run "$@", saying every 5 s that it still runs: no step is silent for long
+# run "$@", saying every 3 s that it still runs: no step is silent for long
 ticking() {
     local what="$1" started=$SECONDS
     shift
-    ( while sleep 5; do echo "setup: … still $what ($((SECONDS - started)) s)"; done ) &
+    ( while sleep 3; do echo "setup: … still $what ($((SECONDS - started)) s)"; done ) &
     local ticker=$!
     local status=0
     "$@" || status=$?
