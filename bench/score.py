@@ -15,6 +15,7 @@ every input is printed in the truth.)
 Exit status 0 when every scored item matches and no false alarm was raised, 1 otherwise,
 2 when the warehouse cannot be read. Needs only the `duckdb` package.
 """
+
 import argparse
 import csv
 import sys
@@ -24,28 +25,50 @@ import duckdb
 
 REPORT_FIELDS = ("report_year", "template", "region_code", "scope")
 
-DENIED = [f"t3.result.denied.{k}" for k in (
-    "state_secret", "law_forbidden", "three_safety", "third_party",
-    "internal_affairs", "process_info", "enforcement_file", "admin_query")]
+DENIED = [
+    f"t3.result.denied.{k}"
+    for k in (
+        "state_secret",
+        "law_forbidden",
+        "three_safety",
+        "third_party",
+        "internal_affairs",
+        "process_info",
+        "enforcement_file",
+        "admin_query",
+    )
+]
 # measure -> (old-template inputs, v2019/v2021 inputs); the measure is the sum of its inputs
 HARMONISED = {
     "requests_received": (["old.s3.received"], ["t3.new_received"]),
-    "requests_granted": (["old.s3.replies.granted", "old.s3.replies.already_public"], ["t3.result.granted"]),
+    "requests_granted": (
+        ["old.s3.replies.granted", "old.s3.replies.already_public"],
+        ["t3.result.granted"],
+    ),
     "requests_partial": (["old.s3.replies.partial"], ["t3.result.partial"]),
     "requests_denied": (["old.s3.replies.denied"], DENIED),
-    "requests_not_held": (["old.s3.replies.not_this_agency", "old.s3.replies.not_exist"], ["t3.result.unable.not_held"]),
+    "requests_not_held": (
+        ["old.s3.replies.not_this_agency", "old.s3.replies.not_exist"],
+        ["t3.result.unable.not_held"],
+    ),
     "requests_handled": (["old.s3.replies"], ["t3.result.total"]),
     "reviews_total": (["old.s4.review"], ["t4.review.total"]),
     "reviews_corrected": (["old.s4.review.corrected"], ["t4.review.corrected"]),
     "lawsuits_total": (["old.s5.litigation"], ["t4.lit_direct.total", "t4.lit_after_review.total"]),
-    "lawsuits_corrected": (["old.s5.litigation.corrected"], ["t4.lit_direct.corrected", "t4.lit_after_review.corrected"]),
+    "lawsuits_corrected": (
+        ["old.s5.litigation.corrected"],
+        ["t4.lit_direct.corrected", "t4.lit_after_review.corrected"],
+    ),
 }
 
 
 def expected_harmonised(truth_cells):
     """Measures whose every input is printed in the truth, per file."""
-    printed = {(c["file"], c["metric_code"]): float(c["value"])
-               for c in truth_cells if c["status"] == "printed" and c["applicant"] == "total"}
+    printed = {
+        (c["file"], c["metric_code"]): float(c["value"])
+        for c in truth_cells
+        if c["status"] == "printed" and c["applicant"] == "total"
+    }
     files = {f for f, _ in printed}
     out = {}
     for f in files:
@@ -75,12 +98,11 @@ def main():
 
     truth_cells = load_csv(args.cells)
     truth_reports = load_csv(args.reports)
-    files = sorted({r["file"] for r in truth_reports} | {c["file"] for c in truth_cells})
 
     try:
         con = duckdb.connect(args.db, read_only=True)
         reports = {
-            row[0]: dict(zip(("report_id",) + REPORT_FIELDS, row[1:]))
+            row[0]: dict(zip(("report_id",) + REPORT_FIELDS, row[1:], strict=True))
             for row in con.execute(
                 "select source_file, report_id, report_year, template, region_code, scope "
                 "from marts.dim_report"
@@ -127,11 +149,16 @@ def main():
         if c["status"] == "printed":
             ok = got is not None and abs(got - want) < 1e-6
         else:  # missing in the document: NULL, absent, or derived and right
-            ok = got is None or (status == "derived" and want is not None and abs(got - want) < 1e-6)
+            ok = got is None or (
+                status == "derived" and want is not None and abs(got - want) < 1e-6
+            )
         if ok:
             cell_ok += 1
         else:
-            say(f"cell  {key[0]} {key[1]} [{key[2]}]: want {c['value'] or 'NULL'} ({c['status']}), got {got} ({status})")
+            say(
+                f"cell  {key[0]} {key[1]} [{key[2]}]: want {c['value'] or 'NULL'} "
+                f"({c['status']}), got {got} ({status})"
+            )
 
     rep_ok = 0
     for r in truth_reports:
@@ -178,8 +205,13 @@ def main():
         f"score: cells {cell_ok}/{cell_n} ({pct:.1f}%) reports {rep_ok}/{len(truth_reports)} "
         f"checks {chk_ok}/{chk_n} false_alarms {false_alarms} measures {harm_ok}/{len(harm_want)}"
     )
-    perfect = (cell_ok == cell_n and rep_ok == len(truth_reports) and chk_ok == chk_n
-               and not false_alarms and harm_ok == len(harm_want))
+    perfect = (
+        cell_ok == cell_n
+        and rep_ok == len(truth_reports)
+        and chk_ok == chk_n
+        and not false_alarms
+        and harm_ok == len(harm_want)
+    )
     return 0 if perfect else 1
 
 
