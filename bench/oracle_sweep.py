@@ -111,12 +111,16 @@ def classic_cases(n: int) -> Iterator[Case]:
                 yield Case("classic", kind, report, text.encode(), ".txt", "report.txt", seed)
 
 
+def converted_case(template: str, phenomenon: str, seed: int) -> Case:
+    c = converted(draw_report(seed, template), phenomenon, seed)
+    return Case("converted", phenomenon, c.report, c.data, c.suffix, c.file_name, seed)
+
+
 def converted_cases(n: int) -> Iterator[Case]:
     for template in TEMPLATES:
         for phenomenon in PHENOMENA:
             for seed in range(n):
-                c = converted(draw_report(seed, template), phenomenon, seed)
-                yield Case("converted", phenomenon, c.report, c.data, c.suffix, c.file_name, seed)
+                yield converted_case(template, phenomenon, seed)
 
 
 def printed_cases(n: int) -> Iterator[Case]:
