@@ -166,48 +166,104 @@ def _outcome(truth: dict[str, str], got: tuple[float | None, str] | None) -> str
     return "right" if abs(value - want) < 1e-6 else "wrong"
 
 
+Outcome = dict[str, int]  # right, uncertain, wrong, missing; fields_right, fields
+
+
+def truth_rows(prefix: str = "renderings") -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The truth files ``prefix``_cells.csv and ``prefix``_reports.csv."""
+    return _read(TRUTH / f"{prefix}_cells.csv")[1], _read(TRUTH / f"{prefix}_reports.csv")[1]
+
+
+def score_file(
+    name: str,
+    metrics: dict[tuple[str, str], tuple[float | None, str]],
+    fields: dict[str, object],
+    truth: tuple[list[dict[str, str]], list[dict[str, str]]],
+) -> Outcome:
+    """One rendering's cells (metric_code, applicant) -> (value, status) and report fields
+    against its truth (ambiguous truth cells left out, as score.py does)."""
+    from bench.score import REPORT_FIELDS
+
+    cells, reports = truth
+    counts = dict.fromkeys(("right", "uncertain", "wrong", "missing"), 0)
+    for cell in cells:
+        if cell["file"] == name and cell["status"] != "ambiguous":
+            got = metrics.get((cell["metric_code"], cell["applicant"]))
+            counts[_outcome(cell, got)] += 1
+    report = next(r for r in reports if r["file"] == name)
+    wanted = [f for f in REPORT_FIELDS if report.get(f)]
+    counts["fields"] = len(wanted)
+    counts["fields_right"] = sum(
+        str(fields.get(f) if fields.get(f) is not None else "") == report[f] for f in wanted
+    )
+    return counts
+
+
+def parse_file(path: Path, truth: tuple[list[dict[str, str]], list[dict[str, str]]]) -> Outcome:
+    """A rendering extracted and parsed as landing would (file name and title hints), scored
+    against its truth without building a warehouse."""
+    from ingest.extract import extract
+    from ingest.parse import DocumentHints, parse_document
+
+    extraction = extract(path)
+    hints = DocumentHints(path.name, extraction.title_hint, extraction.title_source)
+    parsed = parse_document("x", extraction.text, hints=hints)
+    metrics = {
+        (c["metric_code"], c["applicant"]): (
+            None if c["value_text"] is None else float(c["value_text"]),
+            c["value_status"],
+        )
+        for c in parsed.cells
+    }
+    return score_file(path.name, metrics, parsed.attributes, truth)
+
+
+def _table_lines(outcomes: dict[str, Outcome]) -> str:
+    lines = [
+        "| rendering | cells | right | uncertain | wrong | missing | report fields right |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, c in outcomes.items():
+        cells = c["right"] + c["uncertain"] + c["wrong"] + c["missing"]
+        lines.append(
+            f"| {name} | {cells} | {c['right']} | {c['uncertain']} | {c['wrong']} | "
+            f"{c['missing']} | {c['fields_right']}/{c['fields']} |"
+        )
+    return "\n".join(lines)
+
+
 def table(db: Path, prefix: str = "renderings") -> str:
     """Per rendering in the warehouse ``db``: its truth cells right, uncertain, wrong and
-    missing (ambiguous truth cells left out, as score.py does), and report fields right."""
+    missing, and report fields right."""
     import duckdb
 
     from bench.score import REPORT_FIELDS
 
-    _, cells = _read(TRUTH / f"{prefix}_cells.csv")
-    _, reports = _read(TRUTH / f"{prefix}_reports.csv")
+    truth = truth_rows(prefix)
     with duckdb.connect(str(db), read_only=True) as con:
-        metrics = {
-            (f, code, app): (None if value is None else float(value), status)
-            for f, code, app, value, status in con.execute(
-                "select r.source_file, m.metric_code, m.applicant, m.value, m.value_status "
-                "from marts.fct_report_metrics m join marts.dim_report r using (report_id)"
-            ).fetchall()
-        }
+        metrics: dict[str, dict] = {}
+        for f, code, app, value, status in con.execute(
+            "select r.source_file, m.metric_code, m.applicant, m.value, m.value_status "
+            "from marts.fct_report_metrics m join marts.dim_report r using (report_id)"
+        ).fetchall():
+            metrics.setdefault(f, {})[(code, app)] = (
+                None if value is None else float(value),
+                status,
+            )
         fields = {
             row[0]: dict(zip(REPORT_FIELDS, row[1:], strict=True))
             for row in con.execute(
                 f"select source_file, {', '.join(REPORT_FIELDS)} from marts.dim_report"
             ).fetchall()
         }
-    lines = [
-        "| rendering | cells | right | uncertain | wrong | missing | report fields right |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for report in reports:
-        name = report["file"]
-        counts = dict.fromkeys(("right", "uncertain", "wrong", "missing"), 0)
-        for cell in cells:
-            if cell["file"] == name and cell["status"] != "ambiguous":
-                key = (name, cell["metric_code"], cell["applicant"])
-                counts[_outcome(cell, metrics.get(key))] += 1
-        got = fields.get(name, {})
-        wanted = [f for f in REPORT_FIELDS if report.get(f)]
-        right = sum(str(got.get(f) if got.get(f) is not None else "") == report[f] for f in wanted)
-        lines.append(
-            f"| {name} | {sum(counts.values())} | {counts['right']} | {counts['uncertain']} | "
-            f"{counts['wrong']} | {counts['missing']} | {right}/{len(wanted)} |"
-        )
-    return "\n".join(lines)
+    return _table_lines(
+        {
+            r["file"]: score_file(
+                r["file"], metrics.get(r["file"], {}), fields.get(r["file"], {}), truth
+            )
+            for r in truth[1]
+        }
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -215,9 +271,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="compare the truth, write nothing")
     parser.add_argument("--table", type=Path, metavar="DB", help="score a warehouse per file")
     parser.add_argument("--truth", default="renderings", help="truth prefix for --table")
+    parser.add_argument(
+        "--parse", action="store_true", help="score each rendering parsed alone (no warehouse)"
+    )
     args = parser.parse_args(argv)
     if args.table:
         print(table(args.table, args.truth))
+        return 0
+    if args.parse:
+        truth = truth_rows()
+        print(_table_lines({name: parse_file(OUT / name, truth) for name in renderings()}))
         return 0
     if args.check:
         stale = stale_truth()

@@ -78,21 +78,31 @@ def soffice_path() -> str | None:
 
 
 def convert_to_docx(data: bytes, kind: str, timeout_s: float) -> bytes:
-    """``data`` (of content ``kind``: `doc` or `rtf`) converted to DOCX by LibreOffice.
-
-    Each call runs its own LibreOffice with a private profile in a temporary directory, so
-    parallel workers never share (and lock) a profile; past ``timeout_s`` its whole process
-    group is killed and the file is refused with that reason."""
+    """``data`` (of content ``kind``: `doc` or `rtf`) converted to DOCX by LibreOffice."""
     described = _KIND_NAMES[kind]
-    soffice = soffice_path()
-    if soffice is None:
+    if soffice_path() is None:
         raise ExtractionError(
             f"the file is {described}; reading it needs LibreOffice (`soffice`, Debian "
             "package libreoffice-writer), which is not installed"
         )
+    return soffice_convert(data, f"report.{kind}", "docx", timeout_s, described)
+
+
+def soffice_convert(
+    data: bytes, source_name: str, target: str, timeout_s: float, described: str
+) -> bytes:
+    """``data`` (a file named ``source_name``) converted by LibreOffice to ``target`` (a
+    `--convert-to` argument such as `docx` or `doc:MS Word 97`).
+
+    Each call runs its own LibreOffice with a private profile in a temporary directory, so
+    parallel workers never share (and lock) a profile; past ``timeout_s`` its whole process
+    group is killed and the file is refused with that reason."""
+    soffice = soffice_path()
+    if soffice is None:
+        raise ExtractionError(f"LibreOffice (`soffice`) is needed to convert {described}")
     with tempfile.TemporaryDirectory(prefix="xxgk-soffice-") as work:
         root = Path(work)
-        source = root / f"report.{kind}"
+        source = root / source_name
         source.write_bytes(data)
         command = [
             soffice,
@@ -101,17 +111,17 @@ def convert_to_docx(data: bytes, kind: str, timeout_s: float) -> bytes:
             "--norestore",
             "--nolockcheck",
             "--convert-to",
-            "docx",
+            target,
             "--outdir",
             str(root / "out"),
             str(source),
         ]
         output = _run(command, timeout_s, described)
-        converted = root / "out" / "report.docx"
+        converted = root / "out" / f"{source.stem}.{target.split(':')[0]}"
         if not converted.is_file():
             detail = output.strip().splitlines()[-1:] or ["no output"]
             raise ExtractionError(
-                f"LibreOffice could not convert {described} to DOCX ({detail[0][:200]})"
+                f"LibreOffice could not convert {described} to {target} ({detail[0][:200]})"
             )
         return converted.read_bytes()
 
