@@ -21,13 +21,13 @@ from ingest.extract.html import table_rows
 from ingest.extract.types import Extraction, normalise_newlines
 from ingest.limits import IngestLimits
 
-_HEADING = re.compile(r"^ {0,3}#{1,6}(?:\s+|$)(.*?)(?:\s+#+)?\s*$")
+_HEADING = re.compile(r" {0,3}#{1,6}(?=\s|$)")
 _SEPARATOR_CELL = re.compile(r"^:?-{1,}:?$")
 _RULE = re.compile(r"^ {0,3}(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,}|=+)$")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: a backslash before ASCII punctuation
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# bounded, so that no line costs more than linear time however it is made
+_LINK = re.compile(r"!?\[([^\[\]]{0,300})\]\([^()\s]{0,500}\)")
 _BREAK = re.compile(r"<br\s*/?>", re.I)
 _TABLE_OPEN = re.compile(r"<table\b", re.I)
 _TABLE_CLOSE = re.compile(r"</table\s*>", re.I)
@@ -66,9 +66,20 @@ def _line(line: str) -> list[str]:
         if cells is None:
             return []
         return ["\t".join(cells)] if any(cells) else []
-    heading = _HEADING.match(line)
-    text = _inline(heading.group(1) if heading else stripped)
+    text = _inline(_heading_text(line) or stripped)
     return [text] if text else []
+
+
+def _heading_text(line: str) -> str | None:
+    """An ATX heading's text (`## 三、… ##` -> `三、…`), or None for another line."""
+    heading = _HEADING.match(line)
+    if heading is None:
+        return None
+    text = line[heading.end() :].strip()
+    closed = text.rstrip("#")
+    if closed != text and (not closed or closed[-1] in " \t"):
+        text = closed.strip()
+    return text
 
 
 def pipe_cells(row: str) -> list[str] | None:
@@ -84,8 +95,7 @@ def pipe_cells(row: str) -> list[str] | None:
 
 def _inline(text: str) -> str:
     """Text without Markdown's inline marks: strong emphasis, links, escapes."""
-    text = _LINK.sub(r"\1", text)
-    text = _STRONG.sub(r"\2", text)
+    text = _LINK.sub(r"\1", text).replace("**", "")
     text = _ESCAPE.sub(r"\1", text)
     return _SPACE.sub(" ", text).strip()
 
