@@ -171,9 +171,7 @@ CONVERTED_NOT_YET_READ = frozenset(
         for p in ("labels_apart", "markdown_broken", "by_column", "by_column_paged")
         for t in TEMPLATES
     }
-    | {("look_alike", t) for t in TEMPLATES}
     | {("glued_headings", t) for t in ("v2019", "v2021", "hybrid")}
-    | {("page_furniture", t) for t in ("v2019", "hybrid")}
 )
 CONVERTED_SEEDS = range(3)
 
