@@ -14,10 +14,9 @@ from bench.renderings import OUT, parse_file, renderings, stale_truth, truth_row
 # template-constrained decoding): strict, so one that starts reading right must leave the list.
 NOT_YET_READ = frozenset(
     {
-        "21_huaian_hongze_2024.markitdown.md",
-        "22_huaian_hongze_2023.markitdown.md",
-        "23_huaian_shi_2024.pdftotext.txt",
-        "24_shanghai_bgt_2019.markitdown.md",
+        "24_shanghai_bgt_2019.markitdown.md",  # blanks and spanned positions alike: ""
+        # read right at 6672075; since 1d4adbc two cells of table 三 are uncertain
+        "22_huaian_hongze_2023.pdftotext.txt",
     }
 )
 
