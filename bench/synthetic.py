@@ -573,6 +573,7 @@ def render_docx(report: SyntheticReport, reference: Reference | None = None) -> 
             continue
         grid, spans = _grid(body)
         table = document.add_table(rows=len(grid), cols=len(grid[0]))
+        table.style = "Table Grid"  # ruled, as report tables are (and their PDFs show)
         for r, row in enumerate(grid):
             for c, text in enumerate(row):
                 if text:
@@ -585,34 +586,126 @@ def render_docx(report: SyntheticReport, reference: Reference | None = None) -> 
     return buffer.getvalue()
 
 
-def render_pdf(report: SyntheticReport, reference: Reference | None = None) -> bytes:
-    """A ruled-table PDF with a text layer (reportlab's built-in CJK font, not embedded)."""
+@dataclass(frozen=True)
+class BrowserPrint:
+    """What a browser prints around a web page: the print time and the page's <title> at the
+    top of every page, its URL and `n/m` at the bottom; the page's own heading is not in it."""
+
+    url: str
+    printed_at: str
+
+    @classmethod
+    def of(cls, report: SyntheticReport) -> BrowserPrint:
+        rng = random.Random(f"browser-{report.issuer}-{report.year}")
+        day, hour, minute = rng.randint(1, 28), rng.randint(8, 11), rng.randint(0, 59)
+        return cls(
+            url=f"https://www.gov.cn/zwgk/{report.year + 1}/art_{rng.randint(1000, 9999)}.html",
+            printed_at=f"{report.year + 1}/3/{day} 上午{hour}:{minute:02d}",
+        )
+
+
+def render_pdf(
+    report: SyntheticReport,
+    reference: Reference | None = None,
+    *,
+    look_alike: dict[str, str] | None = None,
+    browser: BrowserPrint | None = None,
+) -> bytes:
+    """A ruled-table PDF with a text layer (reportlab's built-in CJK font, not embedded).
+
+    ``look_alike`` prints characters as others that look the same (the CJK radicals of
+    Word-saved PDFs; the font's CMap folds Kangxi radicals back, Radicals Supplement forms
+    stay in the text layer). ``browser`` prints it as a browser prints the web page: a header
+    and a footer on every page, no title line in the body (the title is the PDF's /Title)."""
     from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate
 
     reference = reference or default_reference()
+    swap = str.maketrans(look_alike or {})
+    pagesize = landscape(A4)
+
+    def build(buffer: io.BytesIO, pages: int) -> int:
+        story = _pdf_story(report, reference, swap, browser is not None)
+        # a browser names the PDF after the page's <title>
+        named = {"title": report.title.translate(swap)} if browser else {}
+        document = SimpleDocTemplate(buffer, pagesize=pagesize, **named)
+        if browser is None:
+            document.build(story)
+        else:
+            furniture = _browser_furniture(browser, report.title.translate(swap), pages)
+            document.build(story, onFirstPage=furniture, onLaterPages=furniture)
+        return document.page
+
+    if browser is None:
+        buffer = io.BytesIO()
+        build(buffer, 0)
+        return buffer.getvalue()
+    pages = build(io.BytesIO(), 0)  # a first pass counts the pages for `n/m`
+    buffer = io.BytesIO()
+    build(buffer, pages)
+    return buffer.getvalue()
+
+
+def _cjk_font() -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
     if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    style = ParagraphStyle("body", fontName="STSong-Light", fontSize=9, leading=12)
-    cell_style = ParagraphStyle("cell", fontName="STSong-Light", fontSize=6, leading=7)
-    story = [Paragraph(report.title, style)]
+    return "STSong-Light"
+
+
+def _pdf_story(
+    report: SyntheticReport, reference: Reference, swap: dict[int, str], browser: bool
+) -> list:
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    font = _cjk_font()
+    style = ParagraphStyle("body", fontName=font, fontSize=9, leading=12)
+    cell_style = ParagraphStyle("cell", fontName=font, fontSize=6, leading=7)
+    story = [] if browser else [Paragraph(report.title.translate(swap), style)]
     for heading, body in sections(report, reference):
-        story.append(Paragraph(heading, style))
+        story.append(Paragraph(heading.translate(swap), style))
         if isinstance(body, str):
-            story.append(Paragraph(body, style))
+            story.append(Paragraph(body.translate(swap), style))
             continue
         grid, spans = _grid(body)
         data = [
-            [Paragraph(text, cell_style) if len(text) > 8 else text for text in row] for row in grid
+            [
+                Paragraph(text.translate(swap), cell_style)
+                if len(text) > 8
+                else text.translate(swap)
+                for text in row
+            ]
+            for row in grid
         ]
         commands = [
-            ("FONT", (0, 0), (-1, -1), "STSong-Light", 6),
+            ("FONT", (0, 0), (-1, -1), font, 6),
             ("GRID", (0, 0), (-1, -1), 0.5, "black"),
-        ] + [("SPAN", (c0, r0), (c1, r1)) for r0, c0, r1, c1 in spans]
+        ]
+        if browser:  # an HTML table's border: an outer frame around the cells' own rules
+            commands = [
+                ("FONT", (0, 0), (-1, -1), font, 6),
+                ("INNERGRID", (0, 0), (-1, -1), 0.5, "grey"),
+                ("BOX", (0, 0), (-1, -1), 1.5, "black"),
+            ]
+        commands += [("SPAN", (c0, r0), (c1, r1)) for r0, c0, r1, c1 in spans]
         story.append(Table(data, style=TableStyle(commands)))
-    buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=landscape(A4)).build(story)
-    return buffer.getvalue()
+    return story
+
+
+def _browser_furniture(browser: BrowserPrint, title: str, pages: int):  # noqa: ANN202
+    """The onPage callback drawing a browser's print header and footer."""
+
+    def draw(canvas, document) -> None:  # noqa: ANN001
+        width, height = document.pagesize
+        canvas.saveState()
+        canvas.setFont(_cjk_font(), 7)
+        canvas.drawString(20, height - 16, browser.printed_at)
+        canvas.drawRightString(width - 20, height - 16, title)
+        canvas.drawString(20, 12, browser.url)
+        canvas.drawRightString(width - 20, 12, f"{document.page}/{pages or document.page}")
+        canvas.restoreState()
+
+    return draw

@@ -35,6 +35,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ingest.extract.types import MEDIA_TYPES as EXTRACTED_MEDIA_TYPES
 from ingest.parse.reference import applicant_columns
 from xxgk.paths import SEEDS_DIR
 
@@ -44,7 +45,7 @@ APPLICANTS = list(applicant_columns(SEEDS_DIR))
 VALUE_STATUSES = ["printed", "blank", "derived", "uncertain"]
 PARSED_STATUSES = ["printed", "blank", "uncertain"]  # what the parser writes (no derived)
 PARSE_STATUSES = ["parsed", "table_unread", "no_table", "not_a_report"]
-MEDIA_TYPES = ["txt", "html", "pdf", "docx"]
+MEDIA_TYPES = list(EXTRACTED_MEDIA_TYPES)
 EXTRACTION_STATUSES = ["ok", "needs_ocr"]
 CHECK_STATUSES = ["pass", "fail", "not_assessable"]
 SEVERITIES = ["error", "warn"]

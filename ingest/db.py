@@ -40,6 +40,9 @@ RAW_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("landed_at", "timestamp not null"),
         ("retired_at", "timestamp"),  # set by `xxgk retire`: kept, but no longer reported
         ("retired_reason", "varchar"),
+        # a title the file carries outside its body (ingest/extract/title_hint.py)
+        ("title_hint", "varchar"),
+        ("title_source", "varchar"),  # `pdf_metadata`, `html_title`; NULL when none
     ),
     "quarantine": (
         ("source_path", "varchar primary key"),

@@ -6,7 +6,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPORT_SUFFIXES: frozenset[str] = frozenset({".txt", ".html", ".htm", ".pdf", ".docx"})
+from ingest.extract import EXTRACTORS
+
+# the suffixes of the file types the extractors read (ingest/extract/__init__.py EXTRACTORS)
+REPORT_SUFFIXES: frozenset[str] = frozenset(EXTRACTORS)
 
 
 def _is_hidden(name: str) -> bool:
@@ -41,7 +44,7 @@ def discover(input_dir: Path | str) -> list[Path]:
 def discover_all(input_dir: Path | str) -> Discovery:
     """Report files under ``input_dir``, as sorted paths relative to it.
 
-    Recursive; suffixes ``.txt .html .htm .pdf .docx`` in any case. Hidden files and
+    Recursive; the suffixes of REPORT_SUFFIXES in any case. Hidden files and
     directories are skipped. A report-named symlink that leads outside ``input_dir``, or
     nowhere, is not read: it is listed in ``refused`` so the run can account for it.
     Directory links are followed while they stay inside ``input_dir`` (each real directory

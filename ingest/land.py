@@ -432,6 +432,8 @@ class _Landing:
                 "text": extraction.text,
                 "extractor_version": EXTRACTOR_VERSION,
                 "landed_at": _now(),
+                "title_hint": extraction.title_hint,
+                "title_source": extraction.title_source,
             }
         )
         self.known[read.doc_id] = (source_path, False)

@@ -53,6 +53,9 @@ class LandedDocument:
     document_id: str
     source_path: str
     text: str
+    source_file: str | None = None
+    title_hint: str | None = None  # a title from outside the body (PDF metadata, <title>)
+    title_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,12 +135,12 @@ def pending_documents(db_path: Path | str) -> PendingDocuments:
 # a constant list filter, unlike a semi-join, is applied inside the scan, and the rowid range
 # skips every other row group: 20 ms for 250 texts among 100k documents instead of 500 ms
 _READ_SPAN = """
-select document_id, source_path, text from raw.documents
+select document_id, source_path, text, source_file, title_hint, title_source from raw.documents
 where rowid between ? and ? and list_contains(?, document_id)
 order by document_id
 """
 _READ_IDS = """
-select document_id, source_path, text from raw.documents
+select document_id, source_path, text, source_file, title_hint, title_source from raw.documents
 where list_contains(?, document_id)
 order by document_id
 """
@@ -163,16 +166,20 @@ def parse_batch(documents: Sequence[LandedDocument]) -> ParsedBatch:
     ingest/parse/prose.py) into the rows stored for them. Pure, and picklable by reference:
     it runs in worker processes and on Dask workers. A failure is a :class:`ParseError`
     naming the document and its file."""
-    from ingest.parse import PARSER_VERSION, parse_document
+    from ingest.parse import PARSER_VERSION, DocumentHints, parse_document
     from ingest.parse.lookalikes import reading_text
 
     results = []
     prose = {}
     for document in documents:
+        hints = DocumentHints(
+            file_name=document.source_file or Path(document.source_path).name,
+            title=document.title_hint,
+            title_source=document.title_source,
+        )
         try:
-            results.append(
-                (document.document_id, parse_document(document.document_id, document.text))
-            )
+            parsed = parse_document(document.document_id, document.text, hints=hints)
+            results.append((document.document_id, parsed))
             prose[document.document_id] = [
                 {**number.as_record(), "extractor_version": PROSE_VERSION}
                 for number in extract_prose_numbers(reading_text(document.text))

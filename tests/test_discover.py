@@ -12,13 +12,19 @@ def touch(path: Path, text: str = "x") -> Path:
 
 
 def test_finds_report_files_recursively_sorted_and_relative(tmp_path: Path) -> None:
-    for name in ["b.txt", "a/Report.HTML", "a/x.htm", "c/d/e.PDF", "z.docx", "a/notes.md"]:
+    names = ["b.txt", "a/Report.HTML", "a/x.htm", "c/d/e.PDF", "z.docx", "a/notes.md"]
+    names += ["m/r.markdown", "w/old.DOC", "w/k.wps", "a/image.png", "a/sheet.xlsx"]
+    for name in names:
         touch(tmp_path / name)
     assert [p.as_posix() for p in discover(tmp_path)] == [
         "a/Report.HTML",
+        "a/notes.md",
         "a/x.htm",
         "b.txt",
         "c/d/e.PDF",
+        "m/r.markdown",
+        "w/k.wps",
+        "w/old.DOC",
         "z.docx",
     ]
 

@@ -134,3 +134,44 @@ def test_pdf_fast_paths_read_what_pdfplumber_reads() -> None:
                 if bottom - top > 1:
                     band = page.crop((0, top, page.width, bottom))
                     assert _band_text(page, top, bottom) == band.extract_text().splitlines()
+
+
+@pytest.mark.parametrize(
+    ("raw", "title"),
+    [
+        (
+            "洪泽区人民政府2023年政府信息公开工作年度报告",
+            "洪泽区人民政府2023年政府信息公开工作年度报告",
+        ),
+        ("Microsoft Word - 1.docx", None),
+        ("Microsoft Word - 某县2023年年报.docx", "某县2023年年报"),
+        ("untitled", None),
+        ("xxgk_2023_report", None),
+        ("  ", None),
+        (None, None),
+    ],
+)
+def test_junk_titles_are_no_hint(raw: str | None, title: str | None) -> None:
+    from ingest.extract.title_hint import clean_title
+
+    assert clean_title(raw) == title
+
+
+def test_pdf_titles_in_utf16_little_endian_are_read() -> None:
+    """WPS and Jisupdf write /Title as UTF-16LE behind an FF FE mark (the corpus PDFs)."""
+    from ingest.extract.title_hint import pdf_title
+
+    title = "洪泽区人民政府2023年政府信息公开工作年度报告"
+    assert pdf_title([{"Title": b"\xff\xfe" + title.encode("utf-16-le")}]) == title
+    assert pdf_title([{"Title": b"\xfe\xff" + title.encode("utf-16-be")}]) == title
+    assert pdf_title([{"Author": b"x"}]) is None
+
+
+def test_a_browser_printed_pdf_gives_its_title_as_a_hint() -> None:
+    from bench.synthetic import BrowserPrint, draw_report, render_pdf
+
+    report = draw_report(1)
+    result = extract_bytes(render_pdf(report, browser=BrowserPrint.of(report)), ".pdf")
+    assert (result.title_hint, result.title_source) == (report.title, "pdf_metadata")
+    assert report.title not in result.text.splitlines()[1:]  # only in the print header
+    assert extract_bytes(render_pdf(report), ".pdf").title_hint is None  # reportlab: untitled

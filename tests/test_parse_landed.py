@@ -6,16 +6,25 @@ import duckdb
 import pytest
 
 from ingest.land import land_documents
+from ingest.parse.document import DocumentHints
 from ingest.parse_landed import ParseError, parse_landed
 from tests.fakes import Parsed
 
 
-def fake_parser(version: str, calls: list[str], fail_on: str | None = None) -> types.ModuleType:
+def fake_parser(
+    version: str,
+    calls: list[str],
+    fail_on: str | None = None,
+    seen_hints: list[DocumentHints | None] | None = None,
+) -> types.ModuleType:
     module = types.ModuleType("ingest.parse")
     module.PARSER_VERSION = version
+    module.DocumentHints = DocumentHints
 
-    def parse_document(document_id: str, text: str) -> Parsed:
+    def parse_document(document_id: str, text: str, hints: DocumentHints | None = None) -> Parsed:
         calls.append(document_id)
+        if seen_hints is not None:
+            seen_hints.append(hints)
         if fail_on and fail_on in text:
             raise ValueError("cannot cope")
         return Parsed({"title": text.splitlines()[0], "parse_status": "parsed"})
@@ -80,3 +89,28 @@ def test_the_prose_numbers_are_stored_and_an_older_warehouse_is_read_again(
     assert parse_landed(db).parsed == 0
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute(query).fetchall() == [("requests_received", "4", "region", 2)]
+
+
+def test_title_hints_are_stored_and_passed_with_the_file_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    title = "某县人民政府2023年政府信息公开工作年度报告"
+    page = f"<html><head><title>{title}</title></head><body><p>正文</p></body></html>"
+    (inbox / "page.html").write_text(page, encoding="utf-8")
+    (inbox / "plain.txt").write_text("正文\n", encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    land_documents(db, inbox)
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = con.execute(
+            "select source_file, title_hint, title_source from raw.documents order by 1"
+        ).fetchall()
+    assert stored == [("page.html", title, "html_title"), ("plain.txt", None, None)]
+    seen: list[DocumentHints | None] = []
+    monkeypatch.setitem(sys.modules, "ingest.parse", fake_parser("v1", [], seen_hints=seen))
+    parse_landed(db)
+    assert sorted(seen, key=lambda h: h.file_name) == [
+        DocumentHints(file_name="page.html", title=title, title_source="html_title"),
+        DocumentHints(file_name="plain.txt"),
+    ]

@@ -176,7 +176,7 @@ def test_a_dask_cluster_stores_the_same_bytes_as_the_default_runner(
 def test_a_parser_failure_names_the_document_and_its_file(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def crash(document_id: str, text: str) -> None:
+    def crash(document_id: str, text: str, hints: object = None) -> None:
         if "bad" in text:
             raise ValueError("cannot cope")
 

@@ -6,35 +6,46 @@ cannot be read raises :class:`ExtractionError` whose ``reason`` names the proble
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 
 from ingest.extract.types import EXTRACTOR_VERSION, Extraction, ExtractionError
 from ingest.limits import IngestLimits
 
-__all__ = ["EXTRACTOR_VERSION", "Extraction", "ExtractionError", "extract", "extract_bytes"]
+__all__ = [
+    "EXTRACTORS",
+    "EXTRACTOR_VERSION",
+    "Extraction",
+    "ExtractionError",
+    "extract",
+    "extract_bytes",
+]
+
+
+# The readable file types: suffix -> (module, function). Discovery takes the files with these
+# suffixes (ingest/discover.py REPORT_SUFFIXES); modules are imported on use, since bs4,
+# python-docx and pdfplumber cost start-up time a txt run never needs. `.doc` and `.wps` are
+# read by their content (ingest/extract/word97.py).
+EXTRACTORS: dict[str, tuple[str, str]] = {
+    ".txt": ("ingest.extract.txt", "extract_txt"),
+    ".html": ("ingest.extract.html", "extract_html"),
+    ".htm": ("ingest.extract.html", "extract_html"),
+    ".docx": ("ingest.extract.docx", "extract_docx"),
+    ".pdf": ("ingest.extract.pdf", "extract_pdf"),
+    ".md": ("ingest.extract.markdown", "extract_markdown"),
+    ".markdown": ("ingest.extract.markdown", "extract_markdown"),
+    ".doc": ("ingest.extract.word97", "extract_word97"),
+    ".wps": ("ingest.extract.word97", "extract_word97"),
+}
 
 
 def _extractor(suffix: str) -> Callable[[bytes, IngestLimits], Extraction]:
-    # Imported on use: bs4, python-docx and pdfplumber cost start-up time a txt run never needs.
-    suffix = suffix.lower()
-    if suffix == ".txt":
-        from ingest.extract.txt import extract_txt
-
-        return extract_txt
-    if suffix in (".html", ".htm"):
-        from ingest.extract.html import extract_html
-
-        return extract_html
-    if suffix == ".docx":
-        from ingest.extract.docx import extract_docx
-
-        return extract_docx
-    if suffix == ".pdf":
-        from ingest.extract.pdf import extract_pdf
-
-        return extract_pdf
-    raise ExtractionError(f"unsupported file type {suffix or '(no suffix)'!r}")
+    found = EXTRACTORS.get(suffix.lower())
+    if found is None:
+        raise ExtractionError(f"unsupported file type {suffix or '(no suffix)'!r}")
+    module, function = found
+    return getattr(importlib.import_module(module), function)
 
 
 def extract_bytes(data: bytes, suffix: str, limits: IngestLimits | None = None) -> Extraction:

@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment, Doctype, ProcessingInstruction
 
 from ingest.extract.encoding import decode_text
+from ingest.extract.title_hint import HTML_TITLE, clean_title
 from ingest.extract.types import Extraction, ExtractionError, normalise_newlines
 from ingest.limits import IngestLimits
 
@@ -68,7 +69,20 @@ def extract_html(data: bytes, limits: IngestLimits | None = None) -> Extraction:
             "the HTML is nested too deeply to read (deeper than Python's recursion limit)"
         ) from exc
     text = "\n".join(lines) + ("\n" if lines else "")
-    return Extraction(text=normalise_newlines(text), encoding=encoding, media_type="html")
+    title = page_title(soup)
+    return Extraction(
+        text=normalise_newlines(text),
+        encoding=encoding,
+        media_type="html",
+        title_hint=title,
+        title_source=HTML_TITLE if title else None,
+    )
+
+
+def page_title(soup: BeautifulSoup) -> str | None:
+    """The page's <title> (outside the body, so not in the text), when it names the report."""
+    title = soup.find("title")
+    return clean_title(title.get_text(" ")) if isinstance(title, Tag) else None
 
 
 def _clean(text: str) -> str:

@@ -13,6 +13,7 @@ from pdfplumber.page import Page, test_proposed_bbox
 from pdfplumber.table import Table
 from pdfplumber.utils import chars_to_textmap, crop_to_bbox, extract_text
 
+from ingest.extract.title_hint import PDF_METADATA, pdf_title
 from ingest.extract.types import Extraction, ExtractionError, normalise_newlines
 from ingest.limits import IngestLimits
 
@@ -114,6 +115,7 @@ def extract_pdf(data: bytes, limits: IngestLimits | None = None) -> Extraction:
                     "(XXGK_MAX_PDF_PAGES)"
                 )
             pages = _pages_text(pdf)
+            title = _metadata_title(pdf)
     except ExtractionError:
         raise
     except PDFSyntaxError as exc:
@@ -122,7 +124,17 @@ def extract_pdf(data: bytes, limits: IngestLimits | None = None) -> Extraction:
         if any(isinstance(arg, PDFPasswordIncorrect) for arg in (exc, *exc.args)):
             raise ExtractionError("the PDF is encrypted (password-protected)") from exc
         raise ExtractionError(f"the PDF cannot be read: {type(exc).__name__}: {exc}") from exc
+    hint = {"title_hint": title, "title_source": PDF_METADATA if title else None}
     if not any(page.strip() for page in pages):
-        return Extraction(text="", encoding=None, media_type="pdf", status="needs_ocr")
+        return Extraction(text="", encoding=None, media_type="pdf", status="needs_ocr", **hint)
     text = "\n".join(page.rstrip("\n") for page in pages) + "\n"
-    return Extraction(text=normalise_newlines(text), encoding=None, media_type="pdf")
+    return Extraction(text=normalise_newlines(text), encoding=None, media_type="pdf", **hint)
+
+
+def _metadata_title(pdf: pdfplumber.PDF) -> str | None:
+    """The metadata /Title, when it names the report (ingest/extract/title_hint.py); a
+    damaged information dictionary gives none rather than failing the file."""
+    try:
+        return pdf_title(pdf.doc.info)
+    except Exception:  # pdfminer raises many types for damaged objects
+        return None

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
+# what an Extraction's media_type may be (the dbt tests of media_type list the same values);
+# the binary ones have no text encoding
+BINARY_MEDIA_TYPES = ("pdf", "docx", "doc", "rtf")
+MEDIA_TYPES = ("txt", "html", "md", *BINARY_MEDIA_TYPES)
 
 # Characters str.splitlines() treats as line boundaries (besides "\r\n" as a pair).
 _LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
@@ -22,8 +26,11 @@ class ExtractionError(Exception):
 class Extraction:
     text: str
     encoding: str | None  # detected text encoding; None for binary formats
-    media_type: str  # txt, html, pdf, docx
+    media_type: str  # one of MEDIA_TYPES
     status: str = "ok"  # ok, needs_ocr
+    # a title the file carries outside its body: a PDF's metadata /Title, an HTML <title>
+    title_hint: str | None = None
+    title_source: str | None = None  # `pdf_metadata`, `html_title`
 
 
 def normalise_newlines(text: str) -> str:
