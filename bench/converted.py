@@ -36,6 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bench.synthetic import Cell, SyntheticReport, sections
+from ingest.parse.national_tables import t2_entities
 from ingest.parse.reference import Reference, default_reference
 
 PHENOMENA = (
@@ -51,6 +52,7 @@ PHENOMENA = (
     "look_alike",
 )
 MARKDOWN = frozenset({"markdown_broken", "markdown_headings"})
+BY_COLUMN = frozenset({"by_column", "by_column_paged"})
 
 # What Word-saved PDFs' text layers carry for ordinary characters: CJK Radicals Supplement
 # forms, which NFKC leaves as they are, and Kangxi radicals, which NFKC folds back.
@@ -87,6 +89,9 @@ class Converted:
     data: bytes
     suffix: str  # `.txt` or `.md`
     file_name: str  # the parser's file-name hint
+    # cells the rendering itself leaves undecided: no reader can tell their values apart
+    # (table 二's blocks dumped by column, one value a line: read by row, they differ)
+    ambiguous: frozenset[tuple[str, str]] = frozenset()
 
     @property
     def text(self) -> str:
@@ -140,7 +145,35 @@ def converted(
     if phenomenon == "look_alike":
         text = "".join(LOOK_ALIKE.get(ch, ch) for ch in text)
     name = f"{report.title}{suffix}" if phenomenon == "no_title" else f"report_{seed}{suffix}"
-    return Converted(report, phenomenon, text.encode("utf-8"), suffix, name)
+    ambiguous = _by_column_ambiguous(report, reference) if phenomenon in BY_COLUMN else frozenset()
+    return Converted(report, phenomenon, text.encode("utf-8"), suffix, name, ambiguous)
+
+
+def _by_column_ambiguous(report: SyntheticReport, reference: Reference) -> frozenset:
+    """Table 二's cells a dump by column leaves undecided. A block of two or more entities
+    of equal width, printed column after column one value a line after its labels, reads
+    as well row after row, and table 二 has no identities to tell the two apart: the cells
+    where the two readings differ are ambiguous."""
+    if report.template == "old":
+        return frozenset()
+    entities = t2_entities(reference.rows_for(report.t2_template))
+    blocks: dict[str, list] = {}
+    for entity in entities:
+        blocks.setdefault(entity.block, []).append(entity)
+    out = set()
+    for members in blocks.values():
+        widths = {len(e.columns) for e in members}
+        if len(members) < 2 or len(widths) != 1 or widths == {1}:
+            continue
+        width = widths.pop()
+        codes = [[f"t2.{e.block}.{e.entity}.{c}" for c, _ in e.columns] for e in members]
+        truth = [[report.values[(code, "total")] for code in row] for row in codes]
+        stream = [truth[j][c] for c in range(width) for j in range(len(members))]
+        for j, row in enumerate(codes):
+            for c, code in enumerate(row):
+                if stream[j * width + c] != truth[j][c]:
+                    out.add((code, "total"))
+    return frozenset(out)
 
 
 TableLayout = Callable[[list[_Row], random.Random, SyntheticReport], list[str]]

@@ -11,10 +11,12 @@ Families (`--family`, all by default):
 For every cell drawn it counts `right` (printed and equal), `uncertain` (kept uncertain with
 the truth among its readings), `uncertain_wrong` (uncertain, truth not among them), `wrong`
 (a printed value that is not the truth, or a blank read as a number: worse than uncertain),
-`missing` (no value), `blank_ok` (a printed blank read as none), and `extra` cells the report
-does not hold. `fields` counts report attributes right (year, template, region code) of
-those compared. The table is Markdown; the exit status is 1 when any cell is wrong,
-uncertain without the truth, missing, or extra.
+`missing` (no value), `blank_ok` (a printed blank read as none), `extra` cells the report
+does not hold, and `ambiguous`: cells the rendering itself leaves undecided (bench/converted.py
+marks them; read as anything but a wrong printed value), outside the share of cells right.
+`fields` counts report attributes right (year, template, region code) of those compared. The
+table is Markdown; the exit status is 1 when any cell is wrong, uncertain without the truth,
+missing, or extra.
 """
 
 from __future__ import annotations
@@ -41,7 +43,16 @@ from ingest.parse import DocumentHints, parse_document
 from ingest.parse.document import ParsedDocument
 from ingest.parse.reference import default_reference
 
-COLUMNS = ("right", "uncertain", "uncertain_wrong", "wrong", "missing", "blank_ok", "extra")
+COLUMNS = (
+    "right",
+    "uncertain",
+    "uncertain_wrong",
+    "wrong",
+    "missing",
+    "blank_ok",
+    "extra",
+    "ambiguous",
+)
 BAD = ("uncertain_wrong", "wrong", "missing", "extra")
 FIELDS = ("report_year", "template", "region_code")
 
@@ -52,12 +63,23 @@ def score(report: SyntheticReport, text: str, hints: DocumentHints | None = None
     return tally(report, parse_document("x", text, hints=hints))
 
 
-def tally(report: SyntheticReport, parsed: ParsedDocument) -> Counter:
+def tally(
+    report: SyntheticReport,
+    parsed: ParsedDocument,
+    ambiguous: frozenset[tuple[str, str]] = frozenset(),
+) -> Counter:
     cells = {(c["metric_code"], c["applicant"]): c for c in parsed.cells}
     counts: Counter = Counter()
     counts["extra"] = len(set(cells) - set(report.values))
     for key, value in report.values.items():
         cell = cells.get(key)
+        if key in ambiguous:  # the rendering leaves it undecided: right if read right,
+            printed = cell is not None and cell["value_status"] == "printed"  # never wrong
+            if printed and cell["value_text"] is not None and float(cell["value_text"]) != value:
+                counts["wrong"] += 1
+            else:
+                counts["ambiguous"] += 1
+            continue
         if key in report.blank:
             counts["blank_ok" if cell is None or cell["value_text"] is None else "wrong"] += 1
         elif cell is None or cell["value_text"] is None:
@@ -97,6 +119,7 @@ class Case:
     suffix: str
     file_name: str
     seed: int
+    ambiguous: frozenset[tuple[str, str]] = frozenset()
 
 
 def classic_cases(n: int) -> Iterator[Case]:
@@ -113,7 +136,7 @@ def classic_cases(n: int) -> Iterator[Case]:
 
 def converted_case(template: str, phenomenon: str, seed: int) -> Case:
     c = converted(draw_report(seed, template), phenomenon, seed)
-    return Case("converted", phenomenon, c.report, c.data, c.suffix, c.file_name, seed)
+    return Case("converted", phenomenon, c.report, c.data, c.suffix, c.file_name, seed, c.ambiguous)
 
 
 def converted_cases(n: int) -> Iterator[Case]:
@@ -154,7 +177,7 @@ FAMILIES = {"classic": classic_cases, "converted": converted_cases, "printed": p
 def sweep(cases: Iterator[Case], verbose: bool) -> dict[tuple[str, str, str], Counter]:
     table: dict[tuple[str, str, str], Counter] = {}
     for case in cases:
-        counts = tally(case.report, parse_case(case))
+        counts = tally(case.report, parse_case(case), case.ambiguous)
         counts["reports"] += 1
         table.setdefault((case.family, case.variant, case.report.template), Counter()).update(
             counts

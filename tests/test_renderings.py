@@ -14,9 +14,9 @@ from bench.renderings import OUT, parse_file, renderings, stale_truth, truth_row
 # template-constrained decoding): strict, so one that starts reading right must leave the list.
 NOT_YET_READ = frozenset(
     {
-        "24_shanghai_bgt_2019.markitdown.md",  # blanks and spanned positions alike: ""
-        # read right at 6672075; since 1d4adbc two cells of table 三 are uncertain
-        "22_huaian_hongze_2023.pdftotext.txt",
+        # markitdown writes a blank cell and a position a colspan covers alike (an empty
+        # `| |`): the column positions are gone before any reader sees the text
+        "24_shanghai_bgt_2019.markitdown.md",
     }
 )
 

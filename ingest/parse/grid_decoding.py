@@ -82,13 +82,19 @@ class Grid:
 @dataclass(frozen=True)
 class Anchor:
     """A label that names a grid row: the row's values start at `starts_at` when the label
-    stands before them, or end at `ends_at` when it stands after them."""
+    stands before them, or end at `ends_at` when it stands after them. A label stacked with
+    others also stands for itself (`position`: right before or right after its values), for a
+    stack may be one row's label after its values and the next row's before its own."""
 
     row: int
     starts_at: int
     ends_at: int
     on_value_line: bool
     label: Label
+
+    @property
+    def position(self) -> int:
+        return self.label.position
 
 
 @dataclass
@@ -143,30 +149,42 @@ class AnchorMatcher:
         self.index = CandidateIndex(make_candidates(entries))
         self.grid = grid
 
-    def row_of(self, text: str) -> int | None:
-        """The one row `text` names, else None (no row, or several equally well)."""
+    def row_of(self, text: str, after: int = -1) -> int | None:
+        """The one row `text` names, else None (no row, or several equally well). Rows that
+        share a label (（三）其他情形数 under 复议 and under 诉讼) are told apart by order: the
+        first of them after row `after`."""
+        return self.scored_row(text, after)[0]
+
+    def scored_row(self, text: str, after: int = -1) -> tuple[int | None, float]:
+        """`row_of`, with the score it matched at (0 when none)."""
         best: dict[int, float] = {}
         parts = text.split()
         for start in range(len(parts)):  # the label itself, then without a stray prefix
             self._score("".join(parts[start:]), best)
-        return self._winner(best)
+        row = self._winner(best, after)
+        return row, (max(best.values()) if row is not None else 0.0)
 
-    def rows_of(self, text: str) -> list[int]:
+    def rows_of(self, text: str, after: int = -1) -> list[int]:
         """The rows a label cell names, in order: a converter may print a row's label and the
         next row's in one cell (`5.属于三类内部事务信息 6.属于四类过程性信息`). Each
         space-separated part is matched alone; one row, or none, unless two or more parts
         each name a different row."""
+        return self.scored_rows(text, after)[0]
+
+    def scored_rows(self, text: str, after: int = -1) -> tuple[list[int], float]:
+        """`rows_of`, with how well: the score of a single row's match, 100 for a cell that
+        names several rows outright."""
         rows: list[int] = []
         for part in text.split():
             best: dict[int, float] = {}
             self._score(part, best)
-            row = self._winner(best)
+            row = self._winner(best, rows[-1] if rows else after)
             if row is not None and row not in rows:
                 rows.append(row)
         if len(rows) >= 2:
-            return rows
-        row = self.row_of(text)
-        return [row] if row is not None else []
+            return rows, 100.0
+        row, score = self.scored_row(text, after)
+        return ([row] if row is not None else []), score
 
     def _score(self, text: str, best: dict[int, float]) -> None:
         norm = normalise_label(text)
@@ -180,14 +198,30 @@ class AnchorMatcher:
                 if any(strip_numbering(lab).startswith(bare) for lab in cand.labels):
                     best[number] = max(best.get(number, 0.0), ANCHOR_SCORE)
 
-    def _winner(self, best: dict[int, float]) -> int | None:
+    def _winner(self, best: dict[int, float], after: int = -1) -> int | None:
         if not best:
             return None
         top = max(best.values())
-        winners = [n for n, s in best.items() if s >= top - 1e-9]
-        if len(winners) != 1:
-            return None
-        return int(self.index.candidates[winners[0]].key)
+        winners = sorted(
+            int(self.index.candidates[n].key) for n, s in best.items() if s >= top - 1e-9
+        )
+        if len(winners) == 1:
+            return winners[0]
+        if self._same_label(winners):  # one label, several rows: the next in order
+            later = [w for w in winners if w > after]
+            return later[0] if later else None
+        return None
+
+    def begins(self, row: int, text: str) -> bool:
+        """Whether `text` is how the row's label (or an alias) begins: the first piece of a
+        label wrapped over lines, not a header that happens to stand before it."""
+        piece = strip_numbering(normalise_label(text))
+        labels = self.index.candidates[row].labels  # candidates are in the grid's order
+        return bool(piece) and any(strip_numbering(lab).startswith(piece) for lab in labels)
+
+    def _same_label(self, rows: list[int]) -> bool:
+        labels = {strip_numbering(normalise_label(self.grid.rows[r].label)) for r in rows}
+        return len(labels) == 1
 
 
 def anchors_of(stream: Stream, matcher: AnchorMatcher) -> list[Anchor]:
@@ -224,26 +258,29 @@ def anchors_of(stream: Stream, matcher: AnchorMatcher) -> list[Anchor]:
 
 
 def _named_labels(labels: list[Label], matcher: AnchorMatcher) -> list[tuple[Label, list[int]]]:
-    """Each label with the rows it names; a label wrapped over lines (`1．属于` / `已主动公开
-    范围数`) whose pieces name no row alone is read with the pieces after it, up to three."""
+    """Each label with the rows it names. A label wrapped over lines (`1．属于` / `已主动公开
+    范围数`, or `（一）维持具体行政` / `行为数`) is read with the pieces after it at the same
+    place, up to three in all: the reading that names a row best wins (a piece alone may
+    name a row by its start or by a loose match that the whole label beats)."""
     out = []
     j = 0
+    previous = -1
     while j < len(labels):
         label = labels[j]
-        rows = matcher.rows_of(label.text)
+        rows, best = matcher.scored_rows(label.text, previous)
         span = 1
-        if not rows and not label.on_value_line:
+        if not label.on_value_line:
             for extra in (1, 2):
                 pieces = labels[j : j + extra + 1]
                 if len(pieces) <= extra or any(
                     p.position != label.position or p.on_value_line for p in pieces
                 ):
                     break
-                rows = matcher.rows_of("".join(p.text for p in pieces))
-                if rows:
-                    span = extra + 1
-                    break
+                joined, score = matcher.scored_rows("".join(p.text for p in pieces), previous)
+                if joined and score > best and matcher.begins(joined[0], label.text):
+                    rows, best, span = joined, score, extra + 1
         out.append((label, rows))
+        previous = rows[-1] if rows else previous
         j += span
     return out
 
@@ -275,7 +312,8 @@ def _anchor_cost(anchors: Sequence[Anchor], start: int, end: int, side: str = "e
         elif side == "after":
             cost += 0 if a.ends_at == end else VIOLATION
         else:
-            cost += 0 if a.starts_at == start or a.ends_at == end else VIOLATION
+            beside = a.starts_at == start or a.ends_at == end or a.position in (start, end)
+            cost += 0 if beside else VIOLATION
     return cost
 
 

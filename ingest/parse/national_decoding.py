@@ -296,7 +296,10 @@ def _entity_aliases(reference: Reference) -> dict[str, tuple[str, ...]]:
     for code, aliases in reference.aliases.items():
         parts = code.split(".")
         if parts[0] == "t2" and len(parts) == 4:
-            out.setdefault(".".join(parts[:3]), []).extend(a.partition(" / ")[0] for a in aliases)
+            # an alias names the entity only before its ` / ` (a bare alias is a column's)
+            out.setdefault(".".join(parts[:3]), []).extend(
+                a.partition(" / ")[0] for a in aliases if " / " in a
+            )
     return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
 
 
