@@ -44,6 +44,7 @@ PREFIX_MIN = 5  # a label's first characters, when this many or more, may name i
 VIOLATION = 1  # an anchor label on a line of its own, not beside its row's values
 OWN_VIOLATION = 20  # a row's label printed on a line of values that are not the row's
 UNIT_MISMATCH = 2  # a value whose printed unit is not its row's
+INVALID_VALUE = 5  # a value its cell cannot hold (more than leaving it out as stray)
 SKIPPED_VALUE = 3  # a value left out as stray
 SHORT_ROW = 6  # a row that prints fewer values than cells (plus one per missing cell)
 BROKEN_IDENTITY = 2  # a row whose own identity (total = sum of parts) fails as placed
@@ -64,6 +65,9 @@ class GridRow:
     label: str  # the template's label, for provenance
     cells: tuple[Key, ...]  # in print order
     unit: str | None = None  # the unit column's unit, where the table prints one
+    # what each cell may hold (`count`: a whole number, not negative; `signed`: a whole
+    # number; `amount`: any number, not negative), where the template says; empty: anything
+    domains: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -257,6 +261,24 @@ def anchors_of(stream: Stream, matcher: AnchorMatcher) -> list[Anchor]:
     return out
 
 
+def _fits(domain: str, number: float) -> bool:
+    """Whether a cell of `domain` can hold `number` (a blank, NaN, fits every cell)."""
+    if np.isnan(number) or domain not in ("count", "signed", "amount"):
+        return True
+    if domain == "amount":
+        return number >= 0
+    whole = float(number).is_integer()
+    return whole and (domain == "signed" or number >= 0)
+
+
+def cell_domain(unit: str) -> str:
+    """What a template row's cells hold, from its unit (seeds/template_rows.csv): `signed`
+    where the unit says so, `amount` for money (元, 万元), `count` otherwise."""
+    if "signed" in unit:
+        return "signed"
+    return "amount" if "元" in unit else "count"
+
+
 def _named_labels(labels: list[Label], matcher: AnchorMatcher) -> list[tuple[Label, list[int]]]:
     """Each label with the rows it names. A label wrapped over lines (`1．属于` / `已主动公开
     范围数`, or `（一）维持具体行政` / `行为数`) is read with the pieces after it at the same
@@ -399,6 +421,15 @@ def align_by_row(
             return 0
         return UNIT_MISMATCH * sum(1 for v in stream.values[start:end] if v.unit and v.unit != unit)
 
+    def misfits(k: int, indices: Sequence[int]) -> int:
+        """Values their cells cannot hold (-49 or 247.5 in a count of requests)."""
+        domains = grid.rows[k].domains
+        if not domains:
+            return 0
+        return INVALID_VALUE * sum(
+            1 for d, i in zip(domains, indices, strict=True) if not _fits(d, numbers[i])
+        )
+
     def moves(k: int, i: int) -> list[Move]:
         """(search cost, structural cost, next k, next i, the rows placed; None for a skipped
         value). The search cost adds the rows' broken identities to the structural cost."""
@@ -406,7 +437,7 @@ def align_by_row(
         if k < k_rows:
             w = widths[k]
             if i + w <= n:
-                cost = labels(k, i, i + w) + units(k, i, i + w)
+                cost = labels(k, i, i + w) + units(k, i, i + w) + misfits(k, range(i, i + w))
                 failing = broken(k, numbers[i : i + w])
                 out.append((cost + BROKEN_IDENTITY * failing, cost, k + 1, i + w, (i, 1, w)))
                 out.extend(by_column_blocks(k, i, w))
@@ -436,7 +467,9 @@ def align_by_row(
             # more than its rows in turn there (the identities, or nothing, tell them apart)
             by_line = lone[i + r * w] - lone[i] == r * w
             cost = (0 if by_line else COLUMN_BLOCK) + sum(
-                _block_anchor_cost(by_row.get(k + j, ()), i, i + r * w) for j in range(r)
+                _block_anchor_cost(by_row.get(k + j, ()), i, i + r * w)
+                + misfits(k + j, [i + c * r + j for c in range(w)])
+                for j in range(r)
             )
             failing = checks.broken_block(k, block) if checks is not None else 0
             out.append((cost + BROKEN_IDENTITY * failing, cost, k + r, i + r * w, (i, r, w)))
@@ -711,8 +744,8 @@ def _supported_rows(
 ) -> set[int]:
     """The rows whose placement the evidence carries: all of them when one plain reading in
     document order survives (a report may print inconsistent numbers); else a row that
-    identities check and none breaks in any surviving reading, or whose own label stands
-    beside its values."""
+    identities check and none breaks in any surviving reading, or, in a reading that breaks
+    no identity, whose own label stands beside its values."""
     first, _ = survivors[0]
     placed = {k for k, r in enumerate(first.rows) if r is not None}
     if len(survivors) == 1 and first.plain:
@@ -725,16 +758,32 @@ def _supported_rows(
     out = set()
     for k in placed:
         statuses = {i.status(values) for _, values in survivors for i in touching.get(k, [])}
-        if "pass" in statuses and "fail" not in statuses:
+        # a row's own identity over all its cells (its total is the sum of its parts) holds
+        # wherever its values stand: only an identity across rows, or over some of the
+        # row's cells (table 四's blocks), speaks for where they stand
+        whole_row = set(grid.rows[k].cells)
+        across = {
+            i.status(values)
+            for _, values in survivors
+            for i in touching.get(k, [])
+            if set(i.cells) != whole_row
+        }
+        if "pass" in across and "fail" not in statuses:
             out.add(k)
+    if any(i.status(values) == "fail" for _, values in survivors for i in identities):
+        return out  # a reading that breaks identities: its labels vouch for no row
     labelled: dict[int, list[Anchor]] = {}
     for a in anchors:
         labelled.setdefault(a.row, []).append(a)
     for k, row_anchors in labelled.items():
         indices = first.rows[k] if k < len(first.rows) else None
+        broken = any(
+            i.status(values) == "fail" for _, values in survivors for i in touching.get(k, [])
+        )
         if (
             k in placed
             and indices
+            and not broken  # a label is no evidence for values an identity rejects
             and _anchor_cost(row_anchors, min(indices), max(indices) + 1, side) == 0
         ):
             out.add(k)

@@ -17,6 +17,7 @@ from ingest.parse.grid_decoding import (
     Grid,
     GridRow,
     anchors_of,
+    cell_domain,
     decode,
     decoded_cells,
 )
@@ -141,7 +142,12 @@ class NationalDecoder:
         self.t3_matchers: dict[str, AnchorMatcher] = {}
         for variant in T3_VARIANTS:
             rows = tuple(
-                GridRow(r.metric_code, r.label, tuple((r.metric_code, a) for a in applicants))
+                GridRow(
+                    r.metric_code,
+                    r.label,
+                    tuple((r.metric_code, a) for a in applicants),
+                    domains=(cell_domain(r.unit),) * len(applicants),
+                )
                 for r in reference.rows_for(variant)
                 if r.metric_code.startswith("t3.") and r.carries_value
             )
@@ -158,9 +164,10 @@ class NationalDecoder:
         }
         t4_rows = [r for r in reference.rows_for("v2019") if r.metric_code.startswith("t4.")]
         t4_cells = tuple((r.metric_code, "total") for r in t4_rows)
+        t4_domains = tuple(cell_domain(r.unit) for r in t4_rows)
         self.t4_grid = Grid(
             "t4",
-            (GridRow("t4", "政府信息公开行政复议、行政诉讼情况", t4_cells),),
+            (GridRow("t4", "政府信息公开行政复议、行政诉讼情况", t4_cells, domains=t4_domains),),
             captions=tuple(
                 (caption, frozenset((0, j) for j, key in enumerate(t4_cells) if block in key[0]))
                 for caption, block in T4_CAPTIONS
@@ -277,16 +284,21 @@ def _read_for_certain(cells: list[Cell]) -> int:
 def _t2_grid(reference: Reference, variant: str) -> Grid:
     """Table 二's entities in print order, each a row of its columns (v2019: 3 or 2 columns;
     v2021: 3 for 规章 and 规范性文件, 1 for the others)."""
-    rows: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    rows: dict[str, tuple[str, list[tuple[str, str]], list[str]]] = {}
     for r in reference.rows_for(variant):
         parts = r.metric_code.split(".")
         if parts[0] == "t2" and len(parts) == 4:
             entity = ".".join(parts[:3])
             label = r.label.partition(" / ")[0]
-            rows.setdefault(entity, (label, []))[1].append((r.metric_code, "total"))
+            row = rows.setdefault(entity, (label, [], []))
+            row[1].append((r.metric_code, "total"))
+            row[2].append(cell_domain(r.unit))
     return Grid(
         "t2",
-        tuple(GridRow(entity, label, tuple(cells)) for entity, (label, cells) in rows.items()),
+        tuple(
+            GridRow(entity, label, tuple(cells), domains=tuple(domains))
+            for entity, (label, cells, domains) in rows.items()
+        ),
     )
 
 

@@ -32,7 +32,7 @@ from ingest.parse.output import (
     note_unmapped,
 )
 from ingest.parse.reference import Reference, TemplateRow, applicant_columns, derived
-from ingest.parse.rows import VALUE_COLUMN, LogicalRow, assemble_rows
+from ingest.parse.rows import LONE_VALUE, VALUE_COLUMN, LogicalRow, assemble_rows
 
 APPLICANTS = applicant_columns()
 T4_CELLS = 15
@@ -277,10 +277,13 @@ class NationalTableParser:
             tokens = glued_tokens(row, len(codes))
             if tokens is not None:
                 options = readings(tokens, len(codes))
+                # a run alone on its line may as well be one cell of a dump whose other
+                # cells stand elsewhere: without an identity to confirm it, never printed
+                alone = bool(row.extra.get(LONE_VALUE)) and row.own_parts == 0
                 resolution = Resolution(
                     reading=best_reading(options) if options else (),
-                    status="printed" if len(options) == 1 else "uncertain",
-                    alternatives=options if len(options) > 1 else [],
+                    status="printed" if len(options) == 1 and not alone else "uncertain",
+                    alternatives=options if len(options) > 1 or alone else [],
                 )
                 result.cells.extend(
                     resolved_cells("t2", codes, ["total"] * len(codes), row, match, resolution)
@@ -477,7 +480,7 @@ def resolved_cells(
             break
         value = resolution.reading[index]
         alternatives = sorted({r[index] for r in resolution.alternatives} - {value})
-        status = "uncertain" if alternatives else "printed"
+        status = "uncertain" if alternatives or resolution.status == "uncertain" else "printed"
         out.append(
             Cell(
                 section=section,
@@ -491,7 +494,9 @@ def resolved_cells(
                 source_line=row.line,
                 match_method=match.method,
                 match_score=match.stored_score,
-                alternatives=alternatives_json([[value, *alternatives]]) if alternatives else None,
+                alternatives=(
+                    alternatives_json([[value, *alternatives]]) if status == "uncertain" else None
+                ),
             )
         )
     return out

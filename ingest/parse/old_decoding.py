@@ -12,7 +12,15 @@ identities (seeds/identity_checks.csv) check what they cover; rows they do not c
 
 from __future__ import annotations
 
-from ingest.parse.grid_decoding import AnchorMatcher, Decoded, Grid, GridRow, anchors_of, decode
+from ingest.parse.grid_decoding import (
+    AnchorMatcher,
+    Decoded,
+    Grid,
+    GridRow,
+    anchors_of,
+    cell_domain,
+    decode,
+)
 from ingest.parse.identities import IdentityInstance, identity_book
 from ingest.parse.output import Cell
 from ingest.parse.reference import Reference, derived
@@ -27,7 +35,13 @@ class OldDecoder:
 
     def __init__(self, reference: Reference) -> None:
         rows = tuple(
-            GridRow(r.metric_code, r.label, ((r.metric_code, "total"),), _unit(r.unit))
+            GridRow(
+                r.metric_code,
+                r.label,
+                ((r.metric_code, "total"),),
+                _unit(r.unit),
+                (cell_domain(r.unit),),
+            )
             for r in reference.rows_for("old")
             if r.carries_value
         )
