@@ -1,0 +1,56 @@
+"""OCR of page images: a scanned PDF page (rendered with pypdfium2) or an image file.
+
+A page is straightened, read by the engine (ingest/extract/ocr_engine.py) and laid out as
+text lines with its ruled tables as TAB-separated rows (ingest/extract/ocr_layout.py), so
+the parser reads it as it reads a text-layer page.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+import numpy as np
+
+from ingest.extract.ocr_engine import RapidOcr, TextBox, default_engine
+from ingest.extract.ocr_layout import PlacedBox, find_tables, layout_page, ruling_lines, straighten
+
+RENDER_DPI = 200  # scanned PDF pages are rendered at this resolution (bench/RESULTS.md, OCR)
+MAX_IMAGE_SIDE = 3000  # larger images (a phone's photo) are scaled down to this before OCR
+
+
+@dataclass(frozen=True)
+class OcrPage:
+    lines: list[str]
+    placed: list[PlacedBox]
+    rotation: float  # degrees the page was turned to level it
+    width: int  # pixels of the image read (boxes are in these pixels)
+    height: int
+
+
+def ocr_image(image: np.ndarray, engine: RapidOcr | None = None) -> OcrPage:
+    """Read one page image (RGB or greyscale array)."""
+    import cv2
+
+    side = max(image.shape[:2])
+    if side > MAX_IMAGE_SIDE:
+        scale = MAX_IMAGE_SIDE / side
+        image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    page = straighten(image)
+    boxes: list[TextBox] = (engine or default_engine()).read(page.image)
+    height, width = page.image.shape
+    text_height = statistics.median(b.height for b in boxes) if boxes else 20.0
+    horizontal, vertical = ruling_lines(page.image, text_height)
+    tables = find_tables(horizontal, vertical, (width, height), tolerance=max(3.0, text_height / 3))
+    layout = layout_page(boxes, tables)
+    return OcrPage(layout.lines, layout.placed, page.rotation, width, height)
+
+
+def render_page(pdf: object, index: int, dpi: int = RENDER_DPI) -> np.ndarray:
+    """Page ``index`` (0-based) of a pypdfium2 document as a greyscale array at ``dpi``."""
+    page = pdf[index]  # type: ignore[index]
+    try:
+        bitmap = page.render(scale=dpi / 72, grayscale=True)
+        return np.array(bitmap.to_pil().convert("L"))
+    finally:
+        page.close()
