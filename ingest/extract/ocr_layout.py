@@ -103,10 +103,12 @@ def _unwarp(grey: np.ndarray) -> np.ndarray | None:
     return cv2.warpPerspective(grey, matrix, (width, height), borderValue=255)
 
 
-def _rotate(grey: np.ndarray, degrees: float) -> np.ndarray:
-    height, width = grey.shape
+def _rotate(image: np.ndarray, degrees: float, background: float = 255) -> np.ndarray:
+    height, width = image.shape
     matrix = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
-    return cv2.warpAffine(grey, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=255)
+    return cv2.warpAffine(
+        image, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=background
+    )
 
 
 def skew_angle(grey: np.ndarray) -> float:
@@ -117,7 +119,7 @@ def skew_angle(grey: np.ndarray) -> float:
     ink = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1].astype(np.float32)
     best, best_score = 0.0, -1.0
     for degrees in np.arange(-MAX_SKEW, MAX_SKEW + SKEW_STEP / 2, SKEW_STEP):
-        rows = _rotate(ink, float(degrees)).sum(axis=1) if degrees else ink.sum(axis=1)
+        rows = _rotate(ink, float(degrees), background=0).sum(axis=1)
         score = float(np.sum(np.diff(rows) ** 2))
         if score > best_score:
             best, best_score = float(degrees), score
@@ -187,6 +189,28 @@ class _Canvas:
         self.bbox = (0.0, 0.0, width, height)
 
 
+def _open_ends(horizontal: list[dict], vertical: list[dict], tolerance: float) -> list[dict]:
+    """Rules closing a table cut by the page: a table that runs on from the page before or
+    onto the next is printed without its top or bottom rule, its columns' rules reaching the
+    page's last (or first) row all the same."""
+    added = []
+    for end, beyond in (("bottom", max), ("top", min)):
+        edge = beyond(v[end] for v in vertical)
+        reaching = [v for v in vertical if abs(v[end] - edge) <= tolerance]
+        if len(reaching) < 2:
+            continue
+        x0, x1 = min(v["x0"] for v in reaching), max(v["x0"] for v in reaching)
+        closed = any(
+            abs(h["top"] - edge) <= tolerance
+            and h["x0"] <= x0 + tolerance
+            and h["x1"] >= x1 - tolerance
+            for h in horizontal
+        )
+        if not closed:
+            added.append(_line(x0, edge, x1, edge))
+    return added
+
+
 def find_tables(
     horizontal: list[dict], vertical: list[dict], size: tuple[int, int], tolerance: float
 ) -> list[Table]:
@@ -195,6 +219,7 @@ def find_tables(
     the snap, join and intersection tolerance."""
     if len(horizontal) < 2 or len(vertical) < 2:
         return []
+    horizontal = horizontal + _open_ends(horizontal, vertical, tolerance)
     settings = {
         "vertical_strategy": "explicit",
         "horizontal_strategy": "explicit",
@@ -232,9 +257,14 @@ def _reading_order(boxes: list[TextBox]) -> list[list[TextBox]]:
     return [sorted(line, key=lambda b: b.x0) for line in lines]
 
 
-def _cell_text(boxes: list[TextBox]) -> str:
-    # a cell's text wraps inside the cell; Chinese lines join without a space (as pdf.py)
-    return "".join(b.text.strip() for line in _reading_order(boxes) for b in line)
+def _cell_text(boxes: list[TextBox], table: bool) -> str:
+    """A table cell's text wraps inside the cell: its lines join without a space (as pdf.py
+    joins them). Boxes side by side outside a table stand apart with a space: the engine
+    gives one box to text without a visible gap."""
+    lines = _reading_order(boxes)
+    if table:
+        return "".join(b.text.strip() for line in lines for b in line)
+    return " ".join(b.text.strip() for line in lines for b in line)
 
 
 @dataclass
@@ -277,7 +307,7 @@ def layout_page(boxes: list[TextBox], tables: list[Table]) -> PageLayout:
     for block in blocks:
         tabbed = len(block.cells) > 1
         whole_cells = tabbed or block.table
-        texts = [map_numbers(_cell_text(cell), whole_cells) for cell in block.cells]
+        texts = [map_numbers(_cell_text(c, block.table), whole_cells) for c in block.cells]
         if not any(texts):
             continue
         line = len(lines)
