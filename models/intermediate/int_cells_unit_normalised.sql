@@ -109,7 +109,15 @@ final as (
         source_line,
         match_method,
         match_score,
-        alternatives
+        alternatives,
+        source_column,
+        source_page,
+        ocr_x0,
+        ocr_y0,
+        ocr_x1,
+        ocr_y1,
+        ocr_engine,
+        ocr_confidence
     from joined
 
 )
