@@ -33,7 +33,10 @@ def cell(metric: str, applicant: str, raw: str, line: int, value: str | None = N
 
 def test_repeated_cells_take_their_own_tab_cell_in_order():
     lines = ["标题", "一、本年新收\t0\t0\t5\t\t0"]
-    cells = [cell("t3.new_received", a, r, 2) for a, r in zip("abcde", ["0", "0", "5", "", "0"])]
+    cells = [
+        cell("t3.new_received", a, r, 2)
+        for a, r in zip("abcde", ["0", "0", "5", "", "0"], strict=True)
+    ]
     attach_source_columns(cells, lines)
     assert [c["source_column"] for c in cells] == [1, 2, 3, 4, 5]
 
@@ -90,7 +93,9 @@ def _ocr(c: dict, confidence: float = 0.99) -> dict:
 def t4_review(total: str, parts: list[str]) -> list[dict]:
     codes = ["t4.review.upheld", "t4.review.corrected", "t4.review.other", "t4.review.pending"]
     cells = [_ocr(cell("t4.review.total", "total", total, 9))]
-    return cells + [_ocr(cell(code, "total", part, 9)) for code, part in zip(codes, parts)]
+    return cells + [
+        _ocr(cell(code, "total", part, 9)) for code, part in zip(codes, parts, strict=True)
+    ]
 
 
 def test_a_failing_identity_another_reading_repairs_leaves_the_cell_uncertain():
