@@ -36,6 +36,7 @@ def _frames(data: bytes, max_pages: int) -> list[np.ndarray]:
 
 def extract_image(data: bytes, limits: IngestLimits | None = None) -> Extraction:
     limits = limits or IngestLimits()
+    deadline = Deadline(limits.extraction_timeout_s)  # the worker's limit counts from here
     frames = _frames(data, limits.max_pdf_pages)
     if not limits.ocr:
         note = "an image, not OCR'd: OCR is off (XXGK_OCR=off)"
@@ -43,7 +44,6 @@ def extract_image(data: bytes, limits: IngestLimits | None = None) -> Extraction
     from ingest.extract.ocr import ocr_image
     from ingest.extract.ocr_engine import engine_version
 
-    deadline = Deadline(limits.extraction_timeout_s)
     pages = []
     for frame in frames:
         if deadline.passed():

@@ -28,7 +28,8 @@ MODELS = {
 }
 # detection runs on the page scaled to at most this many pixels on its longer side (the
 # recognition reads each text line at full resolution): see bench/RESULTS.md, OCR
-DET_SIDE = 1600
+DET_SIDE = 1280
+REC_BATCH = 16  # text lines recognised per call (6 by default: 2.5x the time per line here)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,8 @@ class RapidOcr:
             "Det.limit_type": "max",
             "Det.limit_side_len": DET_SIDE,
             "Global.use_cls": False,  # report pages are upright; a line upside down is rare
+            "Rec.rec_batch_num": REC_BATCH,
+            "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
             "EngineConfig.onnxruntime.intra_op_num_threads": threads,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
         }

@@ -139,14 +139,13 @@ def _pages_text(pdf: pdfplumber.PDF) -> list[PageRead]:
     return pages
 
 
-def _ocr_scans(data: bytes, pages: list[PageRead], limits: IngestLimits) -> str | None:
+def _ocr_scans(data: bytes, pages: list[PageRead], deadline: Deadline) -> str | None:
     """OCR the scanned pages in place; returns the engine's name and version."""
     import pypdfium2
 
     from ingest.extract.ocr import RENDER_DPI, ocr_image, render_page
     from ingest.extract.ocr_engine import engine_version
 
-    deadline = Deadline(limits.extraction_timeout_s)
     document = pypdfium2.PdfDocument(data)
     try:
         for index, page in enumerate(pages):
@@ -174,6 +173,7 @@ def _ocr_scans(data: bytes, pages: list[PageRead], limits: IngestLimits) -> str 
 
 def extract_pdf(data: bytes, limits: IngestLimits | None = None) -> Extraction:
     limits = limits or IngestLimits()
+    deadline = Deadline(limits.extraction_timeout_s)  # the worker's limit counts from here
     max_pages = limits.max_pdf_pages
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
@@ -194,7 +194,7 @@ def extract_pdf(data: bytes, limits: IngestLimits | None = None) -> Extraction:
         raise ExtractionError(f"the PDF cannot be read: {type(exc).__name__}: {exc}") from exc
     engine = None
     if limits.ocr and any(page.method == "failed" for page in pages):
-        engine = _ocr_scans(data, pages, limits)
+        engine = _ocr_scans(data, pages, deadline)
     elif not limits.ocr:
         for page in pages:
             if page.method == "failed":
