@@ -17,6 +17,7 @@ from ingest.extract.ocr_layout import PlacedBox, find_tables, layout_page, rulin
 
 RENDER_DPI = 200  # scanned PDF pages are rendered at this resolution (bench/RESULTS.md, OCR)
 MAX_IMAGE_SIDE = 3000  # larger images (a phone's photo) are scaled down to this before OCR
+INK = 128  # a grey level darker than this is ink
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,43 @@ def ocr_image(image: np.ndarray, engine: RapidOcr | None = None) -> OcrPage:
     text_height = statistics.median(b.height for b in boxes) if boxes else 20.0
     horizontal, vertical = ruling_lines(page.image, text_height)
     tables = find_tables(horizontal, vertical, (width, height), tolerance=max(3.0, text_height / 3))
+    boxes += _empty_cells_read(page.image, boxes, tables, engine or default_engine(), text_height)
     layout = layout_page(boxes, tables)
     return OcrPage(layout.lines, layout.placed, page.rotation, width, height)
+
+
+def _empty_cells_read(
+    image: np.ndarray, boxes: list[TextBox], tables: list, engine: RapidOcr, text_height: float
+) -> list[TextBox]:
+    """Table cells the detector found no text in, though they hold ink as tall as text
+    (a lone small digit it can miss), read as one line each."""
+    found = []
+    for table in tables:
+        for row in table.rows:
+            for cell in row.cells:
+                if cell is None or any(_inside(b, cell) for b in boxes):
+                    continue
+                x0, y0, x1, y1 = (int(round(v)) for v in cell)
+                inset = 4
+                crop = image[y0 + inset : y1 - inset, x0 + inset : x1 - inset]
+                if crop.size == 0:
+                    continue
+                ys, xs = np.nonzero(crop < INK)
+                if len(ys) < 12 or ys.max() - ys.min() < 0.4 * text_height:
+                    continue  # empty, a speck, or a dash (a blank)
+                top, bottom = y0 + inset + ys.min(), y0 + inset + ys.max() + 1
+                left, right = x0 + inset + xs.min(), x0 + inset + xs.max() + 1
+                pad = 4
+                line = image[max(0, top - pad) : bottom + pad, max(0, left - pad) : right + pad]
+                text, confidence = engine.read_line(line)
+                if text.strip():
+                    found.append(TextBox(text, confidence, left, top, right, bottom))
+    return found
+
+
+def _inside(box: TextBox, bbox: tuple[float, float, float, float]) -> bool:
+    x, y = box.centre
+    return bbox[0] <= x < bbox[2] and bbox[1] <= y < bbox[3]
 
 
 def render_page(pdf: object, index: int, dpi: int = RENDER_DPI) -> np.ndarray:

@@ -94,9 +94,8 @@ class RapidOcr:
 
     def read(self, image: np.ndarray) -> list[TextBox]:
         """The text lines of an RGB (or greyscale) image, top to bottom."""
-        if image.ndim == 2:
-            image = np.stack([image] * 3, axis=-1)
-        result = self._engine(image)
+        # every step named on each call: RapidOCR keeps a call's flags for the next one
+        result = self._engine(_rgb(image), use_det=True, use_cls=False, use_rec=True)
         if result.boxes is None or result.txts is None or result.scores is None:
             return []
         boxes = []
@@ -105,6 +104,17 @@ class RapidOcr:
             ys = [float(p[1]) for p in quad]
             boxes.append(TextBox(text, float(score), min(xs), min(ys), max(xs), max(ys)))
         return boxes
+
+    def read_line(self, image: np.ndarray) -> tuple[str, float]:
+        """The text of an image holding one line (no detection): text and confidence."""
+        result = self._engine(_rgb(image), use_det=False, use_cls=False, use_rec=True)
+        if not result.txts:
+            return "", 0.0
+        return str(result.txts[0]), float(result.scores[0])
+
+
+def _rgb(image: np.ndarray) -> np.ndarray:
+    return np.stack([image] * 3, axis=-1) if image.ndim == 2 else image
 
 
 @cache
