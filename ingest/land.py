@@ -105,6 +105,16 @@ def load_file_index(con: Any) -> dict[str, IndexedFile]:
 
 
 COMMIT_EVERY = 100  # documents per transaction at most
+# a document landed again goes from these tables (its parse with it, so it is parsed again)
+REPLACED_TABLES = (
+    "documents",
+    "document_pages",
+    "ocr_boxes",
+    "report_attributes",
+    "cells",
+    "unmapped_labels",
+    "prose_numbers",
+)
 COMMIT_SECONDS = 1.0  # and at most this long between commits
 
 
@@ -118,6 +128,7 @@ class _PendingWrites:
     quarantine: list[list[Any]] = field(default_factory=list)
     cleared: set[str] = field(default_factory=set)  # paths that no longer need quarantine
     restored: set[str] = field(default_factory=set)  # retired documents whose file is back
+    replaced: set[str] = field(default_factory=set)  # documents landed again (their scans read)
     indexed: dict[str, list[Any]] = field(default_factory=dict)  # path -> meta.landed_files row
     unindexed: set[str] = field(default_factory=set)  # paths whose row is out of date
 
@@ -141,7 +152,12 @@ class _LandingWriter:
         record: dict[str, Any],
         pages: list[dict[str, Any]] | None = None,
         boxes: list[dict[str, Any]] | None = None,
+        replaces: bool = False,
     ) -> None:
+        """Land a document (with its pages and OCR boxes); ``replaces``: in place of its
+        earlier landing and everything parsed from it."""
+        if replaces:
+            self.pending.replaced.add(record["document_id"])
         self.pending.documents.append(record)
         self.pending.pages += pages or []
         self.pending.boxes += boxes or []
@@ -205,6 +221,12 @@ class _LandingWriter:
                 )
             if pending.quarantine:
                 con.executemany(insert_sql("quarantine"), pending.quarantine)
+            if pending.replaced:
+                for table in REPLACED_TABLES:
+                    con.execute(
+                        f"delete from raw.{table} where document_id in (select unnest(?))",
+                        [sorted(pending.replaced)],
+                    )
             if pending.documents:
                 insert_records(con, "documents", pending.documents)
                 insert_records(con, "document_pages", pending.pages)
@@ -242,7 +264,9 @@ def land_documents(
     Documents are committed in groups (at most COMMIT_EVERY, at most COMMIT_SECONDS apart):
     a killed run loses at most its last group, never leaves part of a document, and the
     next run lands what is missing. A retired document whose file is offered again is
-    restored (see :func:`ingest.retire.retire_documents`).
+    restored (see :func:`ingest.retire.retire_documents`). A document landed with its scans
+    unread (``needs_ocr``: OCR was off) is read again once OCR is on, in place of the first
+    landing: its landing time is kept, its parse is dropped so that it is parsed again.
     """
     limits = limits or IngestLimits.from_env()
     root = Path(input_dir).resolve()
@@ -253,18 +277,28 @@ def land_documents(
     with connect(db_path) as con, ExtractionWorker(limits, workers) as worker:
         ensure_raw_schema(con)
         file_index = load_file_index(con)
+        # scans landed unread while OCR was off are read again now that it is on
+        unread: dict[str, datetime] = {}
+        if limits.ocr:
+            unread = dict(
+                con.execute(
+                    "select document_id, landed_at from raw.documents "
+                    "where extraction_status = 'needs_ocr'"
+                ).fetchall()
+            )
         known = {
             doc_id: (path, retired is not None)
             for doc_id, path, retired in con.execute(
                 "select document_id, source_path, retired_at from raw.documents"
             ).fetchall()
+            if doc_id not in unread
         }
         quarantine = con.execute("select source_path from raw.quarantine").fetchall()
         writer = _LandingWriter(con, {path for (path,) in quarantine})
         for rel, reason in found.refused:
             writer.quarantine(rel, None, None, reason)
             counts["quarantined"] += 1
-        landing = _Landing(writer, root, known, limits, file_index)
+        landing = _Landing(writer, root, known, limits, file_index, unread)
         files = (landing.read(rel) for rel in found.files)
         progress.advance("land", len(found.refused), total=len(found.files) + len(found.refused))
         for read, outcome in worker.extract_in_order(files):
@@ -347,8 +381,10 @@ class _Landing:
         known: dict[str, tuple[str, bool]],
         limits: IngestLimits,
         file_index: dict[str, IndexedFile],
+        unread: dict[str, datetime] | None = None,
     ) -> None:
         self.writer = writer
+        self.unread = unread or {}  # document_id -> first landing of scans landed unread
         self.root = root
         self.known = known  # document_id -> (source_path, retired) of landed documents
         self.limits = limits
@@ -459,13 +495,14 @@ class _Landing:
                 "extraction_status": extraction.status,
                 "text": extraction.text,
                 "extractor_version": EXTRACTOR_VERSION,
-                "landed_at": _now(),
+                "landed_at": self.unread.get(read.doc_id) or _now(),
                 "title_hint": extraction.title_hint,
                 "title_source": extraction.title_source,
                 "ocr_engine": extraction.ocr_engine,
             },
             [{**asdict(page), **document} for page in extraction.pages],
             [{**asdict(box), **document} for box in extraction.boxes],
+            replaces=read.doc_id in self.unread,
         )
         self.known[read.doc_id] = (source_path, False)
 

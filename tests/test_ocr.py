@@ -58,10 +58,15 @@ def material(tmp_path_factory) -> dict:
 
 @pytest.fixture(scope="module")
 def warehouse(material, tmp_path_factory) -> dict:
+    """The inbox landed and parsed with OCR off (the scans land unread), then again with OCR
+    on, as a warehouse made before OCR is brought up to date."""
     db = tmp_path_factory.mktemp("wh") / "w.duckdb"
+    land_documents(db, material["inbox"], IngestLimits(ocr=False), workers=2)
+    parse_landed(db)
+    before = _query(db, "select source_file, extraction_status, landed_at from raw.documents")
     summary = land_documents(db, material["inbox"], IngestLimits(ocr=True), workers=2)
     parse_landed(db)
-    return {"db": db, "summary": summary}
+    return {"db": db, "summary": summary, "before": sorted(before)}
 
 
 def _query(db: Path, sql: str) -> list[tuple]:
@@ -78,6 +83,21 @@ def _truth_cells(original: bytes) -> dict[tuple[str, str], str | None]:
         for c in cells
         if c["section"] in ("t3", "t4")
     }
+
+
+def test_scans_landed_unread_are_read_once_ocr_is_on(warehouse):
+    db = warehouse["db"]
+    assert [status for _, status, _ in warehouse["before"]] == ["needs_ocr", "needs_ocr"]
+    after = _query(db, "select source_file, extraction_status, landed_at from raw.documents")
+    assert sorted(after) == [(f, "ok", landed) for f, _, landed in warehouse["before"]]
+    assert warehouse["summary"].landed == 2
+    parsed = _query(
+        db,
+        "select a.template, count(c.metric_code) from raw.report_attributes a "
+        "join raw.documents d using (document_id) left join raw.cells c using (document_id) "
+        "where d.source_file = 'mixed.pdf' group by all",
+    )
+    assert parsed == [("hybrid", 186)]  # parsed again: its scanned tables read
 
 
 def test_pages_are_read_by_their_text_layer_or_by_ocr(warehouse):
@@ -102,7 +122,8 @@ def test_pages_are_read_by_their_text_layer_or_by_ocr(warehouse):
     ]
     summary = warehouse["summary"]
     assert (summary.ocr_pages, summary.ocr_failed_pages) == (3, 0)
-    assert _query(db, "select ocr_pages, ocr_failed_pages from audit.landing_runs") == [(3, 0)]
+    runs = _query(db, "select ocr_pages, ocr_failed_pages from audit.landing_runs order by 1")
+    assert runs == [(0, 3), (3, 0)]  # OCR off: 3 pages not read; on: read
 
 
 def test_scanned_tables_read_as_the_text_layer_reads_them(warehouse, material):
