@@ -26,21 +26,30 @@ class TesseractOcr:
     def __init__(self, language: str = "chi_sim") -> None:
         self.language = language
 
-    def read(self, image: np.ndarray) -> list[TextBox]:
+    def _tsv(self, image: np.ndarray, psm: str) -> list[dict[str, str]]:
         import cv2
 
-        ok, png = cv2.imencode(".png", _without_rules(image))
+        ok, png = cv2.imencode(".png", image)
         if not ok:
             raise ValueError("the page cannot be encoded")
         out = subprocess.run(
-            ["tesseract", "stdin", "stdout", "-l", self.language, "--psm", "3", "tsv"],
+            ["tesseract", "stdin", "stdout", "-l", self.language, "--psm", psm, "tsv"],
             input=png.tobytes(),
             capture_output=True,
             check=True,
             env={"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin"},
         )
-        rows = csv.DictReader(io.StringIO(out.stdout.decode("utf-8")), delimiter="\t",
-                              quoting=csv.QUOTE_NONE)  # fmt: skip
+        text = io.StringIO(out.stdout.decode("utf-8"))
+        return list(csv.DictReader(text, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+    def read_line(self, image: np.ndarray) -> tuple[str, float]:
+        words = [r for r in self._tsv(image, "7") if r["level"] == "5" and r["text"].strip()]
+        if not words:
+            return "", 0.0
+        return "".join(w["text"] for w in words), min(float(w["conf"]) for w in words) / 100
+
+    def read(self, image: np.ndarray) -> list[TextBox]:
+        rows = self._tsv(_without_rules(image), "3")
         lines: dict[tuple[str, str, str], list[dict[str, str]]] = {}
         for row in rows:
             if row["level"] == "5" and (row["text"] or "").strip():

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingest.extract.ocr_engine import RapidOcr, TextBox, default_engine
+from ingest.extract.ocr_engine import OcrEngine, TextBox, default_engine
 from ingest.extract.ocr_layout import PlacedBox, find_tables, layout_page, ruling_lines, straighten
 
 RENDER_DPI = 200  # scanned PDF pages are rendered at this resolution (bench/RESULTS.md, OCR)
@@ -29,7 +29,7 @@ class OcrPage:
     height: int
 
 
-def ocr_image(image: np.ndarray, engine: RapidOcr | None = None) -> OcrPage:
+def ocr_image(image: np.ndarray, engine: OcrEngine | None = None) -> OcrPage:
     """Read one page image (RGB or greyscale array)."""
     import cv2
 
@@ -49,7 +49,7 @@ def ocr_image(image: np.ndarray, engine: RapidOcr | None = None) -> OcrPage:
 
 
 def _empty_cells_read(
-    image: np.ndarray, boxes: list[TextBox], tables: list, engine: RapidOcr, text_height: float
+    image: np.ndarray, boxes: list[TextBox], tables: list, engine: OcrEngine, text_height: float
 ) -> list[TextBox]:
     """Table cells the detector found no text in, though they hold ink as tall as text
     (a lone small digit it can miss), read as one line each."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -50,6 +50,14 @@ class TextBox:
     @property
     def centre(self) -> tuple[float, float]:
         return (self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2
+
+
+class OcrEngine(Protocol):
+    """What the layout needs of an engine (bench/tesseract_engine.py has the same)."""
+
+    def read(self, image: np.ndarray) -> list[TextBox]: ...
+
+    def read_line(self, image: np.ndarray) -> tuple[str, float]: ...
 
 
 def engine_version() -> str:
