@@ -110,14 +110,7 @@ final as (
         match_method,
         match_score,
         alternatives,
-        source_column,
-        source_page,
-        ocr_x0,
-        ocr_y0,
-        ocr_x1,
-        ocr_y1,
-        ocr_engine,
-        ocr_confidence
+        {{ cell_provenance_columns() }}
     from joined
 
 )

@@ -33,14 +33,14 @@ metrics as (
         report_id, metric_code, applicant, value, value_status, raw_text, source_line,
         unit, unit_text, printed_value, unit_conversion, row_label, section, match_method,
         match_score, alternatives, template, in_template, n_readings, parser_version,
-        source_column, source_page, ocr_x0, ocr_y0, ocr_x1, ocr_y1, ocr_engine, ocr_confidence
+        {{ cell_provenance_columns() }}
     from printed
     union all
     select
         report_id, metric_code, applicant, value, value_status, raw_text, source_line,
         unit, unit_text, printed_value, unit_conversion, row_label, section, match_method,
         match_score, alternatives, template, in_template, n_readings, parser_version,
-        source_column, source_page, ocr_x0, ocr_y0, ocr_x1, ocr_y1, ocr_engine, ocr_confidence
+        {{ cell_provenance_columns() }}
     from derived
 
 ),
