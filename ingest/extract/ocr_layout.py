@@ -129,10 +129,10 @@ def skew_angle(grey: np.ndarray) -> float:
 def straighten(image: np.ndarray) -> Straightened:
     """The page as the engine should read it: greyscale, evenly lit, square on, level."""
     grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-    grey = _even_light(grey)
-    unwarped = _unwarp(grey)
+    unwarped = _unwarp(grey)  # before the light is evened: that would whiten the background
     if unwarped is not None:
         grey = unwarped
+    grey = _even_light(grey)
     angle = skew_angle(grey)
     if abs(angle) >= SKEW_STEP:
         grey = _rotate(grey, angle)
