@@ -38,8 +38,9 @@ from ingest.extract import extract_bytes
 from ingest.extract.types import Extraction
 from ingest.limits import IngestLimits
 from ingest.parse import parse_document
-from ingest.parse.ocr_readings import _holds, instances
+from ingest.parse.identities import identity_book
 from ingest.parse.provenance import BoxRead, PageSpan
+from ingest.parse.reference import default_reference
 from ingest.parse_landed import LandedDocument, read_from_pages
 
 
@@ -92,9 +93,8 @@ def score_file(
         for key, c in got.items()
         if c.get("value_text") is not None and c["value_status"] in ("printed", "uncertain")
     }
-    failing = [
-        terms for _, terms, _ in instances(template, set(values)) if _holds(terms, values) is False
-    ]
+    checks = identity_book(default_reference()).for_template(template or "")
+    failing = [check.cells for check in checks if check.status(values) == "fail"]
     findings = []
     for row in truth:
         if row["status"] == "ambiguous":
@@ -114,7 +114,7 @@ def score_file(
             kind = "right"
         else:
             kind = "wrong"
-            flagged = any(any((t.metric, t.applicant) == key for t in terms) for terms in failing)
+            flagged = any(key in cells for cells in failing)
             tally.counts["wrong_flagged" if flagged else "wrong_unflagged"] += 1
             if not flagged:
                 tally.unflagged.append(f"{name} {key}")

@@ -8,7 +8,7 @@ import json
 from bench.synthetic import draw_report, render_html
 from ingest.extract.html import extract_html
 from ingest.parse import parse_document
-from ingest.parse.ocr_readings import LOW_CONFIDENCE, identities, review_ocr_cells
+from ingest.parse.ocr_readings import LOW_CONFIDENCE, review_ocr_cells
 from ingest.parse.provenance import (
     BoxRead,
     PageSpan,
@@ -17,7 +17,6 @@ from ingest.parse.provenance import (
     attach_provenance,
     attach_source_columns,
 )
-from ingest.parse.reference import SEEDS_DIR, applicant_columns
 
 
 def cell(metric: str, applicant: str, raw: str, line: int, value: str | None = None) -> dict:
@@ -132,14 +131,3 @@ def test_a_cell_read_with_low_confidence_is_uncertain():
     review_ocr_cells(cells, "v2021")
     assert cells[1]["value_status"] == "uncertain" and cells[1]["value_text"] == "3"
     assert json.loads(cells[1]["alternatives"])[0][0] == "3"
-
-
-def test_identities_are_the_seeds_rows():
-    import csv
-
-    with (SEEDS_DIR / "identity_checks.csv").open(encoding="utf-8") as handle:
-        codes = {row["check_code"] for row in csv.DictReader(handle)}
-    assert {i.code for i in identities()} == codes
-    balance = next(i for i in identities() if i.code == "t3.balance")
-    assert balance.per == "applicant" and len(balance.terms) == 4
-    assert len(applicant_columns()) == 7

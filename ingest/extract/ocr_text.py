@@ -1,6 +1,6 @@
 """Numbers in OCR'd text: the glyphs OCR confuses in them (seeds/ocr_confusions.csv).
 
-Only a cell that is otherwise a number is mapped (``1O5`` → ``105``, ``〇`` → ``0``): a label
+Only a cell that is otherwise a number is mapped (``1O5`` → ``105``, ``l2`` → ``12``): a label
 keeps every glyph as read. The engine's own reading stays in raw.ocr_boxes.text.
 """
 
@@ -33,7 +33,7 @@ def confusions() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
 def as_number(text: str, lone_glyph: bool) -> str | None:
     """``text`` read as a number with the confused glyphs mapped, or None when it is not
     one. A text without any digit counts only when ``lone_glyph`` allows it and it is one
-    glyph (a table cell holding ``O`` or ``〇``)."""
+    glyph (a table cell holding ``O``)."""
     compact = _GROUPED.sub("", text.strip().replace(" ", ""))
     if not compact or _NUMBER.match(compact):
         return None  # nothing to map

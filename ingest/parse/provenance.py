@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ingest.parse.lookalikes import fold_lookalikes
+
 PROVENANCE_VERSION = "1"
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
@@ -124,9 +126,11 @@ def attach_provenance(
     boxes: Sequence[BoxRead] = (),
     engine: str | None = None,
 ) -> None:
-    """Columns, pages and OCR boxes of a document's parsed cells, in place."""
-    if any("\t" in line for line in (text.splitlines() if cells else ())):
-        attach_source_columns(cells, text.splitlines())
+    """Columns, pages and OCR boxes of a document's parsed cells, in place. ``text`` is the
+    document's text as landed; the parser reads it with look-alikes folded (one character
+    for one), as the cells' raw text is, so the line is matched folded."""
+    if cells and "\t" in text:
+        attach_source_columns(cells, fold_lookalikes(text).splitlines())
     if pages:
         attach_pages(cells, pages)
     if boxes:
