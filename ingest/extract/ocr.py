@@ -13,7 +13,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from ingest.extract.ocr_engine import OcrEngine, TextBox, default_engine
-from ingest.extract.ocr_layout import PlacedBox, find_tables, layout_page, ruling_lines, straighten
+from ingest.extract.ocr_layout import (
+    PlacedBox,
+    centre_inside,
+    find_tables,
+    layout_page,
+    ruling_lines,
+    straighten,
+)
 
 RENDER_DPI = 200  # scanned PDF pages are rendered at this resolution (bench/RESULTS.md, OCR)
 MAX_IMAGE_SIDE = 3000  # larger images (a phone's photo) are scaled down to this before OCR
@@ -37,13 +44,14 @@ def ocr_image(image: np.ndarray, engine: OcrEngine | None = None) -> OcrPage:
     if side > MAX_IMAGE_SIDE:
         scale = MAX_IMAGE_SIDE / side
         image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    engine = engine or default_engine()
     page = straighten(image)
-    boxes: list[TextBox] = (engine or default_engine()).read(page.image)
+    boxes: list[TextBox] = engine.read(page.image)
     height, width = page.image.shape
     text_height = statistics.median(b.height for b in boxes) if boxes else 20.0
     horizontal, vertical = ruling_lines(page.image, text_height)
     tables = find_tables(horizontal, vertical, (width, height), tolerance=max(3.0, text_height / 3))
-    boxes += _empty_cells_read(page.image, boxes, tables, engine or default_engine(), text_height)
+    boxes += _empty_cells_read(page.image, boxes, tables, engine, text_height)
     layout = layout_page(boxes, tables)
     return OcrPage(layout.lines, layout.placed, page.rotation, width, height)
 
@@ -57,7 +65,7 @@ def _empty_cells_read(
     for table in tables:
         for row in table.rows:
             for cell in row.cells:
-                if cell is None or any(_inside(b, cell) for b in boxes):
+                if cell is None or any(centre_inside(b, cell) for b in boxes):
                     continue
                 x0, y0, x1, y1 = (int(round(v)) for v in cell)
                 inset = 4
@@ -75,11 +83,6 @@ def _empty_cells_read(
                 if text.strip():
                     found.append(TextBox(text, confidence, left, top, right, bottom))
     return found
-
-
-def _inside(box: TextBox, bbox: tuple[float, float, float, float]) -> bool:
-    x, y = box.centre
-    return bbox[0] <= x < bbox[2] and bbox[1] <= y < bbox[3]
 
 
 def render_page(pdf: object, index: int, dpi: int = RENDER_DPI) -> np.ndarray:

@@ -236,7 +236,8 @@ def find_tables(
 
 
 # -- lines of text ---------------------------------------------------------------------------
-def _inside(box: TextBox, bbox: tuple[float, float, float, float]) -> bool:
+def centre_inside(box: TextBox, bbox: tuple[float, float, float, float]) -> bool:
+    """Whether the box's centre lies in ``bbox`` (half-open, as pdfplumber's cells)."""
     x, y = box.centre
     return bbox[0] <= x < bbox[2] and bbox[1] <= y < bbox[3]
 
@@ -292,11 +293,13 @@ def layout_page(boxes: list[TextBox], tables: list[Table]) -> PageLayout:
     blocks: list[_Block] = []
     free = list(boxes)
     for table in tables:
-        in_table = [b for b in free if _inside(b, table.bbox)]
-        free = [b for b in free if not _inside(b, table.bbox)]
+        in_table = [b for b in free if centre_inside(b, table.bbox)]
+        free = [b for b in free if not centre_inside(b, table.bbox)]
         for row in table.rows:
             cells = [
-                [b for b in in_table if _inside(b, cell)] for cell in row.cells if cell is not None
+                [b for b in in_table if centre_inside(b, cell)]
+                for cell in row.cells
+                if cell is not None
             ]
             if any(cells):
                 blocks.append(_Block(row.bbox[1], cells, table=True))
