@@ -65,6 +65,21 @@ def test_ruled_rows_become_tab_separated_cells_with_their_boxes():
     }
 
 
+def test_a_box_of_numbers_run_across_a_rule_is_cut_at_it():
+    page = grid([100, 150, 200], [50, 300, 400, 500])
+    boxes = [box("行", 60, 110, 90, 140), box("37 98", 340, 110, 460, 140)]
+    boxes.append(box("3798", 340, 160, 460, 190))  # glued: each glyph where it stands
+    layout = layout_page(boxes, tables_of(page))
+    assert layout.lines == ["行\t37\t98", "\t37\t98"]
+    assert [(p.box.text, p.line, p.column) for p in layout.placed] == [
+        ("行", 0, 0),
+        ("37", 0, 1),
+        ("98", 0, 2),
+        ("37", 1, 1),
+        ("98", 1, 2),
+    ]
+
+
 def test_a_merged_cell_stands_once_at_its_first_row():
     page = grid([100, 150, 200], [50, 300, 400])
     # the first column's rule between the two rows is missing: one cell spans both rows

@@ -24,7 +24,7 @@ from ingest.extract.ocr_layout import (
 
 RENDER_DPI = 200  # scanned PDF pages are rendered at this resolution (bench/RESULTS.md, OCR)
 MAX_IMAGE_SIDE = 3000  # larger images (a phone's photo) are scaled down to this before OCR
-INK = 128  # a grey level darker than this is ink
+INK = 160  # a grey level darker than this is ink (a thin stroke, anti-aliased, stays grey)
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def _empty_cells_read(
                 if crop.size == 0:
                     continue
                 ys, xs = np.nonzero(crop < INK)
-                if len(ys) < 12 or ys.max() - ys.min() < 0.4 * text_height:
+                if len(ys) < 8 or ys.max() - ys.min() < 0.25 * text_height:
                     continue  # empty, a speck, or a dash (a blank)
                 top, bottom = y0 + inset + ys.min(), y0 + inset + ys.max() + 1
                 left, right = x0 + inset + xs.min(), x0 + inset + xs.max() + 1

@@ -288,12 +288,43 @@ def _free_line(line: list[TextBox]) -> _Block:
     return _Block(min(b.y0 for b in line), cells, table=False)
 
 
+_NUMERIC = frozenset("0123456789.,- ")
+
+
+def split_across_cells(boxes: list[TextBox], table: Table) -> list[TextBox]:
+    """Boxes of numbers the detector ran across a cell's rule (``37 98`` over two cells) cut
+    into one box per cell: each glyph goes to the cell its estimated position (the box's
+    width shared evenly) falls in. Other boxes stay whole."""
+    out: list[TextBox] = []
+    for box in boxes:
+        row = next((r for r in table.rows if r.bbox[1] <= box.centre[1] < r.bbox[3]), None)
+        cells = [c for c in row.cells if c is not None] if row is not None else []
+        spanned = [c for c in cells if c[0] < box.x1 and c[2] > box.x0]
+        if len(spanned) < 2 or not set(box.text) <= _NUMERIC:
+            out.append(box)
+            continue
+        step = (box.x1 - box.x0) / len(box.text)
+        pieces: dict[tuple[float, ...], list[int]] = {}
+        for index, glyph in enumerate(box.text):
+            if glyph == " ":
+                continue
+            x = box.x0 + (index + 0.5) * step
+            cell = next((c for c in spanned if c[0] <= x < c[2]), None)
+            if cell is not None:
+                pieces.setdefault(cell, []).append(index)
+        for indexes in pieces.values():
+            text = "".join(box.text[i] for i in indexes)
+            x0, x1 = box.x0 + indexes[0] * step, box.x0 + (indexes[-1] + 1) * step
+            out.append(TextBox(text, box.confidence, x0, box.y0, x1, box.y1))
+    return out
+
+
 def layout_page(boxes: list[TextBox], tables: list[Table]) -> PageLayout:
     """The page's lines: table rows as TAB-separated cells, other text in reading order."""
     blocks: list[_Block] = []
     free = list(boxes)
     for table in tables:
-        in_table = [b for b in free if centre_inside(b, table.bbox)]
+        in_table = split_across_cells([b for b in free if centre_inside(b, table.bbox)], table)
         free = [b for b in free if not centre_inside(b, table.bbox)]
         for row in table.rows:
             cells = [
