@@ -18,7 +18,9 @@ bench/score.py) is
 
 A wrong printed value is *flagged* when an identity of seeds/identity_checks.csv that uses
 it fails on the values read (the same identities dbt checks). pages/s counts the OCR'd
-pages per second of wall time, one process (the machine is shared: see the load printed).
+pages per second of wall time, one process (the machine is shared: see the load printed);
+CPU s/page is that process's CPU time per OCR'd page, which the other sessions' load
+inflates less.
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ from ingest.parse_landed import LandedDocument, read_from_pages
 class Tally:
     counts: Counter = field(default_factory=Counter)
     pages: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0  # wall time reading the files
+    cpu: float = 0.0  # CPU time of this process meanwhile (the engine runs one thread here)
     unflagged: list[str] = field(default_factory=list)  # wrong printed cells no identity flags
 
     @property
@@ -137,8 +140,8 @@ def run_grid(
 
     rows = [
         "| dpi | distortion | engine | cells | right | uncertain | wrong (flagged) | missing "
-        "| pages | pages/s |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| pages | pages/s | CPU s/page |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for dpi in dpis:
         for variant in variants:
@@ -152,9 +155,10 @@ def run_grid(
                 tally = Tally()
                 try:
                     for path in paths:
-                        started = time.perf_counter()
+                        started, cpu = time.perf_counter(), time.process_time()
                         cells, template, pages = read_file(path)
                         tally.seconds += time.perf_counter() - started
+                        tally.cpu += time.process_time() - cpu
                         tally.pages += pages
                         findings = score_file(
                             tally, path.name, truth.get(path.name, []), cells, template
@@ -170,7 +174,8 @@ def run_grid(
                     f"| {c['uncertain']} ({tally.share('uncertain'):.1f}%) "
                     f"| {c['wrong']} ({tally.share('wrong'):.2f}%; {c['wrong_flagged']} flagged) "
                     f"| {c['missing']} | {tally.pages} "
-                    f"| {tally.pages / tally.seconds if tally.seconds else 0:.2f} |"
+                    f"| {tally.pages / tally.seconds if tally.seconds else 0:.2f} "
+                    f"| {tally.cpu / tally.pages if tally.pages else 0:.2f} |"
                 )
                 print(rows[-1], f"load {os.getloadavg()[0]:.1f}", flush=True)
                 for item in tally.unflagged[:10]:
