@@ -73,7 +73,13 @@ def landed(document_id: str, extraction: Extraction) -> LandedDocument:
                   for b in extraction.boxes)  # fmt: skip
     unread = tuple((p.page, p.note or "") for p in extraction.pages if p.method == "failed")
     return LandedDocument(
-        document_id, document_id, extraction.text, extraction.ocr_engine, spans, boxes, unread
+        document_id,
+        document_id,
+        extraction.text,
+        ocr_engine=extraction.ocr_engine,
+        pages=spans,
+        boxes=boxes,
+        unread_pages=unread,
     )
 
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.parse.lookalikes import fold_lookalikes
+from ingest.parse.lookalikes import reading_text
 
 PROVENANCE_VERSION = "1"
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -127,10 +127,11 @@ def attach_provenance(
     engine: str | None = None,
 ) -> None:
     """Columns, pages and OCR boxes of a document's parsed cells, in place. ``text`` is the
-    document's text as landed; the parser reads it with look-alikes folded (one character
-    for one), as the cells' raw text is, so the line is matched folded."""
+    document's text as landed; the parser reads it as lookalikes.reading_text gives it
+    (inline markup dropped, look-alikes folded; lines stay lines), and so do the cells' raw
+    texts, so the lines are matched as read."""
     if cells and "\t" in text:
-        attach_source_columns(cells, fold_lookalikes(text).splitlines())
+        attach_source_columns(cells, reading_text(text).splitlines())
     if pages:
         attach_pages(cells, pages)
     if boxes:
