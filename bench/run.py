@@ -1,7 +1,9 @@
 """Time the pipeline's stages on a synthetic corpus: `python -m bench.run --reports 1000`.
 
 Stages: discover, extract + land (ingest.land), parse (ingest.parse_landed), and, with
---full, the dbt build, the Great Expectations gate and publishing. The floor is DuckDB's own
+--full, the dbt build, the Great Expectations gate and publishing; --pdf N and --scanned N
+time N text-layer PDFs and N scanned PDFs (OCR: pages/s, and the peak memory of the
+largest extraction worker). The floor is DuckDB's own
 `read_text` landing of the same files. Prints a Markdown table (documents/second, peak memory
 of the process or its largest worker so far) and the machine it ran on; bench/RESULTS.md
 keeps the numbers.
@@ -51,6 +53,48 @@ def make_pdf_corpus(directory: Path, reports: int) -> int:
     return pages
 
 
+def make_scanned_corpus(directory: Path, reports: int) -> int:
+    """`reports` scanned PDFs (synthetic reports of every template rasterised at 200 dpi in
+    greyscale, bench/scans.py), reused when present; their pages."""
+    import random
+
+    import pypdfium2
+
+    from bench.scans import distort, rasterise, scanned_pdf
+
+    directory.mkdir(parents=True, exist_ok=True)
+    pages = 0
+    for i in range(reports):
+        path = directory / f"scan_{i:06d}.pdf"
+        if not path.exists():
+            rendered = render_pdf(draw_report(i, TEMPLATES[i % len(TEMPLATES)]))
+            rng = random.Random(i)
+            grey = [distort(page, "grey", rng)[0] for page in rasterise(rendered, 200)]
+            path.write_bytes(scanned_pdf(grey, 200, 95))
+        pages += len(pypdfium2.PdfDocument(path))
+    return pages
+
+
+def _worker_extracting(paths: list[Path]) -> float:
+    """Extract ``paths`` here (a worker process) and return this process's peak MiB."""
+    from ingest.extract import extract
+
+    for path in paths:
+        extract(path)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def worker_peak_mib(directory: Path) -> float:
+    """Peak resident memory of one extraction worker (forkserver, as landing starts them)
+    reading every PDF of ``directory``."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        return pool.submit(_worker_extracting, sorted(directory.glob("*.pdf"))).result()
+
+
 def extract_two(directory: Path) -> None:
     """Extraction alone in two processes: what landing would reach extracting two at a time."""
     from concurrent.futures import ProcessPoolExecutor
@@ -93,6 +137,9 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="also time dbt build and GE")
     parser.add_argument("--pdf", type=int, default=0, help="also time N synthetic PDFs (pages/s)")
     parser.add_argument(
+        "--scanned", type=int, default=0, help="also time N scanned PDFs (OCR pages/s, memory)"
+    )
+    parser.add_argument(
         "--reuse-landed",
         action="store_true",
         help="with --full: keep the warehouse an earlier run landed and parsed, and time only "
@@ -102,6 +149,7 @@ def main() -> None:
 
     from ingest.discover import discover_all
     from ingest.land import land_documents
+    from ingest.limits import IngestLimits
     from ingest.parse_landed import parse_landed
 
     corpus = args.workdir / f"corpus_{args.reports}"
@@ -174,6 +222,26 @@ def main() -> None:
         )
         rows.append(
             f"| PDF pages, 2 processes | {pages} | {two_s:.2f} | {pages / two_s:.1f} pages/s | |"
+        )
+    if args.scanned:
+        scan_corpus = args.workdir / f"scanned_{args.scanned}"
+        pages = make_scanned_corpus(scan_corpus, args.scanned)
+        scan_db = args.workdir / f"bench_scanned_{args.scanned}.duckdb"
+        scan_db.unlink(missing_ok=True)
+        load = os.getloadavg()[0]
+        scan_s = timed(
+            "scanned PDF extract (OCR) + land",
+            args.scanned,
+            lambda: land_documents(scan_db, scan_corpus),
+            rows,
+        )
+        rows.append(
+            f"| scanned pages (OCR), {IngestLimits.from_env().extraction_workers} workers | "
+            f"{pages} | {scan_s:.2f} | {pages / scan_s:.2f} pages/s | (load {load:.1f}) |"
+        )
+        rows.append(
+            f"| one extraction worker OCR-ing them all | {pages} | | | "
+            f"{worker_peak_mib(scan_corpus):.0f} |"
         )
     print(f"Machine: {machine()}\n")
     print("\n".join(rows))

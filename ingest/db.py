@@ -43,6 +43,29 @@ RAW_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         # a title the file carries outside its body (ingest/extract/title_hint.py)
         ("title_hint", "varchar"),
         ("title_source", "varchar"),  # `pdf_metadata`, `html_title`; NULL when none
+        ("ocr_engine", "varchar"),  # engine and version, when a page was OCR'd
+    ),
+    "document_pages": (  # PDF and image pages: how each was read, and its lines in the text
+        ("document_id", "varchar not null"),
+        ("page", "integer not null"),
+        ("first_line", "integer"),
+        ("last_line", "integer"),
+        ("method", "varchar not null"),  # text, ocr, failed
+        ("note", "varchar"),  # why a page could not be read
+        ("render_dpi", "integer"),
+        ("rotation", "double"),
+    ),
+    "ocr_boxes": (  # the text boxes OCR read (ingest/extract/types.py OcrBox)
+        ("document_id", "varchar not null"),
+        ("page", "integer not null"),
+        ("source_line", "integer not null"),
+        ("source_column", "integer"),
+        ("x0", "double not null"),
+        ("y0", "double not null"),
+        ("x1", "double not null"),
+        ("y1", "double not null"),
+        ("text", "varchar not null"),
+        ("confidence", "double not null"),
     ),
     "quarantine": (
         ("source_path", "varchar primary key"),
@@ -82,6 +105,14 @@ RAW_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("match_method", "varchar"),
         ("match_score", "double"),
         ("alternatives", "varchar"),
+        ("source_column", "integer"),  # TAB cell of source_line (0-based); NULL without TABs
+        ("source_page", "integer"),  # page of a PDF or image (raw.document_pages)
+        ("ocr_x0", "double"),  # the OCR box the value was read from (raw.ocr_boxes pixels)
+        ("ocr_y0", "double"),
+        ("ocr_x1", "double"),
+        ("ocr_y1", "double"),
+        ("ocr_engine", "varchar"),
+        ("ocr_confidence", "double"),
     ),
     "unmapped_labels": (
         ("document_id", "varchar not null"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,15 +32,20 @@ class LandingSummary:
     already_landed: int = 0  # same bytes, same path as a document landed earlier
     duplicates: int = 0  # same bytes as another file (this run or earlier)
     quarantined: int = 0  # files that could not be read (or were refused: links leaving the input)
+    ocr_pages: int = 0  # pages of the landed documents read by OCR
+    ocr_failed_pages: int = 0  # pages that needed OCR and could not be read (raw.document_pages)
 
     @property
     def accounted(self) -> int:
         return self.landed + self.already_landed + self.duplicates + self.quarantined
 
     def __str__(self) -> str:
+        ocr = ""
+        if self.ocr_pages or self.ocr_failed_pages:
+            ocr = f" ({self.ocr_pages} pages OCR'd, {self.ocr_failed_pages} could not be read)"
         return (
             f"{self.offered} files: {self.landed} landed, {self.already_landed} already landed, "
-            f"{self.duplicates} duplicates, {self.quarantined} quarantined"
+            f"{self.duplicates} duplicates, {self.quarantined} quarantined{ocr}"
         )
 
 
@@ -100,6 +105,16 @@ def load_file_index(con: Any) -> dict[str, IndexedFile]:
 
 
 COMMIT_EVERY = 100  # documents per transaction at most
+# a document landed again goes from these tables (its parse with it, so it is parsed again)
+REPLACED_TABLES = (
+    "documents",
+    "document_pages",
+    "ocr_boxes",
+    "report_attributes",
+    "cells",
+    "unmapped_labels",
+    "prose_numbers",
+)
 COMMIT_SECONDS = 1.0  # and at most this long between commits
 
 
@@ -108,9 +123,12 @@ class _PendingWrites:
     """What the landing loop has decided but not yet committed: a transaction's worth."""
 
     documents: list[dict[str, Any]] = field(default_factory=list)
+    pages: list[dict[str, Any]] = field(default_factory=list)  # raw.document_pages rows
+    boxes: list[dict[str, Any]] = field(default_factory=list)  # raw.ocr_boxes rows
     quarantine: list[list[Any]] = field(default_factory=list)
     cleared: set[str] = field(default_factory=set)  # paths that no longer need quarantine
     restored: set[str] = field(default_factory=set)  # retired documents whose file is back
+    replaced: set[str] = field(default_factory=set)  # documents landed again (their scans read)
     indexed: dict[str, list[Any]] = field(default_factory=dict)  # path -> meta.landed_files row
     unindexed: set[str] = field(default_factory=set)  # paths whose row is out of date
 
@@ -129,8 +147,20 @@ class _LandingWriter:
         self.pending = _PendingWrites()
         self.last_commit = time.monotonic()
 
-    def land(self, record: dict[str, Any]) -> None:
+    def land(
+        self,
+        record: dict[str, Any],
+        pages: list[dict[str, Any]] | None = None,
+        boxes: list[dict[str, Any]] | None = None,
+        replaces: bool = False,
+    ) -> None:
+        """Land a document (with its pages and OCR boxes); ``replaces``: in place of its
+        earlier landing and everything parsed from it."""
+        if replaces:
+            self.pending.replaced.add(record["document_id"])
         self.pending.documents.append(record)
+        self.pending.pages += pages or []
+        self.pending.boxes += boxes or []
         self.clear_quarantine(record["source_path"])
         self._maybe_commit()
 
@@ -191,8 +221,16 @@ class _LandingWriter:
                 )
             if pending.quarantine:
                 con.executemany(insert_sql("quarantine"), pending.quarantine)
+            if pending.replaced:
+                for table in REPLACED_TABLES:
+                    con.execute(
+                        f"delete from raw.{table} where document_id in (select unnest(?))",
+                        [sorted(pending.replaced)],
+                    )
             if pending.documents:
                 insert_records(con, "documents", pending.documents)
+                insert_records(con, "document_pages", pending.pages)
+                insert_records(con, "ocr_boxes", pending.boxes)
             if pending.restored:
                 con.execute(
                     "update raw.documents set retired_at = null, retired_reason = null "
@@ -226,35 +264,52 @@ def land_documents(
     Documents are committed in groups (at most COMMIT_EVERY, at most COMMIT_SECONDS apart):
     a killed run loses at most its last group, never leaves part of a document, and the
     next run lands what is missing. A retired document whose file is offered again is
-    restored (see :func:`ingest.retire.retire_documents`).
+    restored (see :func:`ingest.retire.retire_documents`). A document landed with its scans
+    unread (``needs_ocr``: OCR was off) is read again once OCR is on, in place of the first
+    landing: its landing time is kept, its parse is dropped so that it is parsed again.
     """
     limits = limits or IngestLimits.from_env()
     root = Path(input_dir).resolve()
     found = discover_all(root)
     counts = {"landed": 0, "already_landed": 0, "duplicates": 0, "quarantined": 0}
+    pages = {"ocr_pages": 0, "ocr_failed_pages": 0}
     started = _now()
     with connect(db_path) as con, ExtractionWorker(limits, workers) as worker:
         ensure_raw_schema(con)
         file_index = load_file_index(con)
+        # scans landed unread while OCR was off are read again now that it is on
+        unread: dict[str, datetime] = {}
+        if limits.ocr:
+            unread = dict(
+                con.execute(
+                    "select document_id, landed_at from raw.documents "
+                    "where extraction_status = 'needs_ocr'"
+                ).fetchall()
+            )
         known = {
             doc_id: (path, retired is not None)
             for doc_id, path, retired in con.execute(
                 "select document_id, source_path, retired_at from raw.documents"
             ).fetchall()
+            if doc_id not in unread
         }
         quarantine = con.execute("select source_path from raw.quarantine").fetchall()
         writer = _LandingWriter(con, {path for (path,) in quarantine})
         for rel, reason in found.refused:
             writer.quarantine(rel, None, None, reason)
             counts["quarantined"] += 1
-        landing = _Landing(writer, root, known, limits, file_index)
+        landing = _Landing(writer, root, known, limits, file_index, unread)
         files = (landing.read(rel) for rel in found.files)
         progress.advance("land", len(found.refused), total=len(found.files) + len(found.refused))
         for read, outcome in worker.extract_in_order(files):
-            counts[landing.settle(read, outcome)] += 1
+            settled = landing.settle(read, outcome)
+            counts[settled] += 1
             progress.advance("land")
+            if settled == "landed" and isinstance(outcome, Extraction):
+                pages["ocr_pages"] += sum(p.method == "ocr" for p in outcome.pages)
+                pages["ocr_failed_pages"] += sum(p.method == "failed" for p in outcome.pages)
         writer.commit()
-        summary = LandingSummary(offered=len(found.files) + len(found.refused), **counts)
+        summary = LandingSummary(offered=len(found.files) + len(found.refused), **counts, **pages)
         _record_run(con, root, started, summary)
     if summary.accounted != summary.offered:
         raise AccountingError(
@@ -271,8 +326,12 @@ def _record_run(con: Any, root: Path, started: datetime, summary: LandingSummary
         "timestamp, input_dir varchar, offered integer, landed integer, already_landed integer, "
         "duplicates integer, quarantined integer, balanced boolean)"
     )
+    for column in ("ocr_pages", "ocr_failed_pages"):  # pages landed by OCR, or not readable
+        con.execute(f"alter table audit.landing_runs add column if not exists {column} integer")
     con.execute(
-        "insert into audit.landing_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into audit.landing_runs (started_at, finished_at, input_dir, offered, landed, "
+        "already_landed, duplicates, quarantined, balanced, ocr_pages, ocr_failed_pages) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             started,
             _now(),
@@ -283,6 +342,8 @@ def _record_run(con: Any, root: Path, started: datetime, summary: LandingSummary
             summary.duplicates,
             summary.quarantined,
             summary.accounted == summary.offered,
+            summary.ocr_pages,
+            summary.ocr_failed_pages,
         ],
     )
 
@@ -320,8 +381,10 @@ class _Landing:
         known: dict[str, tuple[str, bool]],
         limits: IngestLimits,
         file_index: dict[str, IndexedFile],
+        unread: dict[str, datetime] | None = None,
     ) -> None:
         self.writer = writer
+        self.unread = unread or {}  # document_id -> first landing of scans landed unread
         self.root = root
         self.known = known  # document_id -> (source_path, retired) of landed documents
         self.limits = limits
@@ -419,6 +482,7 @@ class _Landing:
 
     def _land(self, read: _Read, extraction: Extraction) -> None:
         source_path = read.rel.as_posix()
+        document = {"document_id": read.doc_id}
         self.writer.land(
             {
                 "document_id": read.doc_id,
@@ -431,10 +495,14 @@ class _Landing:
                 "extraction_status": extraction.status,
                 "text": extraction.text,
                 "extractor_version": EXTRACTOR_VERSION,
-                "landed_at": _now(),
+                "landed_at": self.unread.get(read.doc_id) or _now(),
                 "title_hint": extraction.title_hint,
                 "title_source": extraction.title_source,
-            }
+                "ocr_engine": extraction.ocr_engine,
+            },
+            [{**asdict(page), **document} for page in extraction.pages],
+            [{**asdict(box), **document} for box in extraction.boxes],
+            replaces=read.doc_id in self.unread,
         )
         self.known[read.doc_id] = (source_path, False)
 

@@ -14,14 +14,17 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol, TypeVar
 
 import duckdb
 
 from ingest.db import connect, ensure_raw_schema
+from ingest.parse.document import ParsedDocument
+from ingest.parse.ocr_readings import review_ocr_cells
 from ingest.parse.prose import PROSE_VERSION, extract_prose_numbers
+from ingest.parse.provenance import BoxRead, PageSpan, attach_provenance, box_reads
 from ingest.store_parsed import ParsedBatch, parsed_batch, store_batch
 from xxgk import progress
 from xxgk.settings import ParseSettings
@@ -48,7 +51,8 @@ class ParseSummary:
 
 @dataclass(frozen=True)
 class LandedDocument:
-    """What the parser needs of a row of raw.documents."""
+    """What the parser needs of a row of raw.documents (and, for a PDF or an image, of its
+    pages and OCR boxes: raw.document_pages, raw.ocr_boxes)."""
 
     document_id: str
     source_path: str
@@ -56,6 +60,10 @@ class LandedDocument:
     source_file: str | None = None
     title_hint: str | None = None  # a title from outside the body (PDF metadata, <title>)
     title_source: str | None = None
+    ocr_engine: str | None = None
+    pages: tuple[PageSpan, ...] = ()
+    boxes: tuple[BoxRead, ...] = ()
+    unread_pages: tuple[tuple[int, str], ...] = ()  # (page, why) pages that could not be read
 
 
 @dataclass(frozen=True)
@@ -135,12 +143,14 @@ def pending_documents(db_path: Path | str) -> PendingDocuments:
 # a constant list filter, unlike a semi-join, is applied inside the scan, and the rowid range
 # skips every other row group: 20 ms for 250 texts among 100k documents instead of 500 ms
 _READ_SPAN = """
-select document_id, source_path, text, source_file, title_hint, title_source from raw.documents
+select document_id, source_path, text, source_file, title_hint, title_source, ocr_engine
+from raw.documents
 where rowid between ? and ? and list_contains(?, document_id)
 order by document_id
 """
 _READ_IDS = """
-select document_id, source_path, text, source_file, title_hint, title_source from raw.documents
+select document_id, source_path, text, source_file, title_hint, title_source, ocr_engine
+from raw.documents
 where list_contains(?, document_id)
 order by document_id
 """
@@ -158,7 +168,47 @@ def read_texts(
         found = con.execute(_READ_SPAN, [rows[0], rows[1], ids]).fetchall()
     if len(found) != len(set(ids)):
         found = con.execute(_READ_IDS, [ids]).fetchall()
-    return [LandedDocument(*row) for row in found]
+    return with_pages(con, [LandedDocument(*row) for row in found])
+
+
+def with_pages(
+    con: duckdb.DuckDBPyConnection, documents: list[LandedDocument]
+) -> list[LandedDocument]:
+    """``documents`` with their pages' spans, unread pages and OCR boxes (PDFs and images
+    only have pages; only OCR'd documents have boxes)."""
+    ids = [d.document_id for d in documents]
+    pages: dict[str, list[PageSpan]] = {}
+    unread: dict[str, list[tuple[int, str]]] = {}
+    for doc_id, page, first, last, method, note in con.execute(
+        "select document_id, page, first_line, last_line, method, note from raw.document_pages "
+        "where list_contains(?, document_id) order by document_id, page",
+        [ids],
+    ).fetchall():
+        if first is not None:
+            pages.setdefault(doc_id, []).append(PageSpan(page, first, last))
+        if method == "failed":
+            unread.setdefault(doc_id, []).append((page, note or "not read"))
+    boxes: dict[str, list[BoxRead]] = {}
+    scanned = [d.document_id for d in documents if d.ocr_engine]
+    if scanned:
+        cursor = con.execute(
+            "select * from raw.ocr_boxes where list_contains(?, document_id)", [scanned]
+        )
+        names = [column[0] for column in cursor.description]
+        for row in cursor.fetchall():
+            record = dict(zip(names, row, strict=True))
+            boxes.setdefault(record["document_id"], []).append(box_reads([record])[0])
+    if not pages and not unread:
+        return documents
+    return [
+        replace(
+            d,
+            pages=tuple(pages.get(d.document_id, ())),
+            boxes=tuple(boxes.get(d.document_id, ())),
+            unread_pages=tuple(unread.get(d.document_id, ())),
+        )
+        for d in documents
+    ]
 
 
 def parse_batch(documents: Sequence[LandedDocument]) -> ParsedBatch:
@@ -179,6 +229,7 @@ def parse_batch(documents: Sequence[LandedDocument]) -> ParsedBatch:
         )
         try:
             parsed = parse_document(document.document_id, document.text, hints=hints)
+            read_from_pages(parsed, document)
             results.append((document.document_id, parsed))
             prose[document.document_id] = [
                 {**number.as_record(), "extractor_version": PROSE_VERSION}
@@ -190,6 +241,22 @@ def parse_batch(documents: Sequence[LandedDocument]) -> ParsedBatch:
                 f"({document.source_path}): {type(exc).__name__}: {exc}"
             ) from exc
     return parsed_batch(results, PARSER_VERSION, prose=prose)
+
+
+def read_from_pages(parsed: ParsedDocument, document: LandedDocument) -> None:
+    """Where the cells were printed (line's TAB cell, page, OCR box), the OCR'd cells in doubt
+    made uncertain (ingest/parse/ocr_readings.py), and the pages that could not be read named
+    in the parse note."""
+    attach_provenance(
+        parsed.cells, document.text, document.pages, document.boxes, document.ocr_engine
+    )
+    if document.boxes:
+        review_ocr_cells(parsed.cells, parsed.attributes.get("template"))
+    if document.unread_pages:
+        pages = "; ".join(f"page {page}: {why}" for page, why in document.unread_pages)
+        note = parsed.attributes.get("parse_note")
+        unread = f"{len(document.unread_pages)} page(s) could not be read ({pages})"
+        parsed.attributes["parse_note"] = f"{note}; {unread}" if note else unread
 
 
 def store_parse(

@@ -18,6 +18,7 @@ def test_finds_report_files_recursively_sorted_and_relative(tmp_path: Path) -> N
         touch(tmp_path / name)
     assert [p.as_posix() for p in discover(tmp_path)] == [
         "a/Report.HTML",
+        "a/image.png",  # a scan: OCR'd (issue #20)
         "a/notes.md",
         "a/x.htm",
         "b.txt",

@@ -15,6 +15,7 @@ import ingest.parse
 from bench.synthetic import TEMPLATES, draw_report, messy_txt
 from ingest.db import connect
 from ingest.land import land_documents
+from ingest.parse import ParsedDocument
 from ingest.parse_landed import (
     LandedDocument,
     ParseError,
@@ -176,9 +177,10 @@ def test_a_dask_cluster_stores_the_same_bytes_as_the_default_runner(
 def test_a_parser_failure_names_the_document_and_its_file(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def crash(document_id: str, text: str, hints: object = None) -> None:
+    def crash(document_id: str, text: str, hints: object = None) -> ParsedDocument:
         if "bad" in text:
             raise ValueError("cannot cope")
+        return ParsedDocument(attributes={})  # parse_batch reads on from the parse
 
     monkeypatch.setattr(ingest.parse, "parse_document", crash)
     documents = [

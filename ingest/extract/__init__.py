@@ -10,7 +10,12 @@ import importlib
 from collections.abc import Callable
 from pathlib import Path
 
-from ingest.extract.types import EXTRACTOR_VERSION, Extraction, ExtractionError
+from ingest.extract.types import (
+    EXTRACTOR_VERSION,
+    IMAGE_SUFFIXES,
+    Extraction,
+    ExtractionError,
+)
 from ingest.limits import IngestLimits
 
 __all__ = [
@@ -37,6 +42,8 @@ EXTRACTORS: dict[str, tuple[str, str]] = {
     ".markdown": ("ingest.extract.markdown", "extract_markdown"),
     ".doc": ("ingest.extract.word97", "extract_word97"),
     ".wps": ("ingest.extract.word97", "extract_word97"),
+    # images of a report's pages, OCR'd (ingest/extract/image.py)
+    **{suffix: ("ingest.extract.image", "extract_image") for suffix in sorted(IMAGE_SUFFIXES)},
 }
 
 

@@ -1,9 +1,16 @@
-"""PDF reports with a text layer (pdfplumber)."""
+"""PDF reports: pages with a text layer read by pdfplumber, scanned pages by OCR.
+
+A page whose text layer holds almost nothing while an image covers much of it is a scan: it
+is rendered with pypdfium2 and OCR'd (ingest/extract/ocr.py), unless OCR is off
+(XXGK_OCR=off). A PDF without scanned pages is read exactly as before, and never touches
+the OCR engine.
+"""
 
 from __future__ import annotations
 
 import io
 import logging
+from dataclasses import replace
 from typing import Any
 
 import pdfplumber
@@ -13,8 +20,9 @@ from pdfplumber.page import Page, test_proposed_bbox
 from pdfplumber.table import Table
 from pdfplumber.utils import chars_to_textmap, crop_to_bbox, extract_text
 
+from ingest.extract.pages import Deadline, PageRead, assemble
 from ingest.extract.title_hint import PDF_METADATA, pdf_title
-from ingest.extract.types import Extraction, ExtractionError, normalise_newlines
+from ingest.extract.types import Extraction, ExtractionError
 from ingest.limits import IngestLimits
 
 for _name in ("pdfminer", "pdfplumber"):
@@ -97,16 +105,76 @@ def page_text(page: Page) -> str:
     return "\n".join(lines)
 
 
-def _pages_text(pdf: pdfplumber.PDF) -> list[str]:
-    texts = []
+# a page is to be OCR'd when its text layer has fewer characters than this and images cover
+# at least this share of it, or it draws this many curves (text converted to outlines)
+MIN_TEXT_CHARS = 20
+MIN_IMAGE_SHARE = 0.3
+MIN_CURVES = 50
+
+
+def is_scanned(page: Page, text: str) -> bool:
+    """A page to OCR: almost no text in its layer, and images over much of it or glyphs
+    drawn as curves."""
+    if sum(not c.isspace() for c in text) >= MIN_TEXT_CHARS:
+        return False
+    if len(page.curves) >= MIN_CURVES:
+        return True
+    covered = 0.0
+    for image in page.images:
+        width = min(image["x1"], page.width) - max(image["x0"], 0)
+        height = min(image["bottom"], page.height) - max(image["top"], 0)
+        covered += max(width, 0) * max(height, 0)
+    return covered >= MIN_IMAGE_SHARE * page.width * page.height
+
+
+def _pages_text(pdf: pdfplumber.PDF) -> list[PageRead]:
+    pages = []
     for page in pdf.pages:
-        texts.append(page_text(page))
+        text = page_text(page)
+        if is_scanned(page, text):
+            pages.append(PageRead(text, "failed", note="a scanned page (no text layer)"))
+        else:
+            pages.append(PageRead(text, "text"))
         page.close()  # drop the page's parsed objects once read
-    return texts
+    return pages
+
+
+def _ocr_scans(data: bytes, pages: list[PageRead], deadline: Deadline) -> str | None:
+    """OCR the scanned pages in place; returns the engine's name and version."""
+    import pypdfium2
+
+    from ingest.extract.ocr import RENDER_DPI, ocr_image, render_page
+    from ingest.extract.ocr_engine import engine_version
+
+    document = pypdfium2.PdfDocument(data)
+    try:
+        for index, page in enumerate(pages):
+            if page.method != "failed":
+                continue
+            if deadline.passed():
+                page.note = deadline.reason()
+                continue
+            try:
+                read = ocr_image(render_page(document, index, RENDER_DPI))
+            except Exception as exc:  # a damaged image stream can fail in any way
+                page.note = f"not OCR'd: {type(exc).__name__}: {exc}"
+                continue
+            pages[index] = PageRead(
+                "\n".join(read.lines),
+                "ocr",
+                render_dpi=RENDER_DPI,
+                rotation=read.rotation,
+                placed=read.placed,
+            )
+    finally:
+        document.close()
+    return engine_version()
 
 
 def extract_pdf(data: bytes, limits: IngestLimits | None = None) -> Extraction:
-    max_pages = (limits or IngestLimits()).max_pdf_pages
+    limits = limits or IngestLimits()
+    deadline = Deadline(limits.extraction_timeout_s)  # the worker's limit counts from here
+    max_pages = limits.max_pdf_pages
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if len(pdf.pages) > max_pages:
@@ -124,11 +192,15 @@ def extract_pdf(data: bytes, limits: IngestLimits | None = None) -> Extraction:
         if any(isinstance(arg, PDFPasswordIncorrect) for arg in (exc, *exc.args)):
             raise ExtractionError("the PDF is encrypted (password-protected)") from exc
         raise ExtractionError(f"the PDF cannot be read: {type(exc).__name__}: {exc}") from exc
-    hint = {"title_hint": title, "title_source": PDF_METADATA if title else None}
-    if not any(page.strip() for page in pages):
-        return Extraction(text="", encoding=None, media_type="pdf", status="needs_ocr", **hint)
-    text = "\n".join(page.rstrip("\n") for page in pages) + "\n"
-    return Extraction(text=normalise_newlines(text), encoding=None, media_type="pdf", **hint)
+    engine = None
+    if limits.ocr and any(page.method == "failed" for page in pages):
+        engine = _ocr_scans(data, pages, deadline)
+    elif not limits.ocr:
+        for page in pages:
+            if page.method == "failed":
+                page.note = "a scanned page, not OCR'd: OCR is off (XXGK_OCR=off)"
+    extraction = assemble(pages, "pdf", engine, limits.ocr)
+    return replace(extraction, title_hint=title, title_source=PDF_METADATA if title else None)
 
 
 def _metadata_title(pdf: pdfplumber.PDF) -> str | None:

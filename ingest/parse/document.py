@@ -12,13 +12,15 @@ from ingest.parse.national_tables import national_parser
 from ingest.parse.old_template import parse_old_table
 from ingest.parse.output import Cell, UnmappedLabel
 from ingest.parse.prose import PROSE_VERSION
+from ingest.parse.provenance import PROVENANCE_VERSION
 from ingest.parse.reference import Reference, default_reference
 from ingest.parse.report_attributes import DocumentHints, is_annual_report, read_attributes
 from ingest.parse.statistics_sections import statistics_sections, template_from_sections
 
-# The prose reader (ingest/parse/prose.py) is part of the parse: a change to either one must
-# re-parse the landed documents, so the stored version names both.
-PARSER_VERSION = f"0.2.0+prose.{PROSE_VERSION}"
+# The prose reader (ingest/parse/prose.py) and the cells' provenance (provenance.py: TAB
+# cell, page, OCR box) are part of the parse: a change to any of them must re-parse the
+# landed documents, so the stored version names them all.
+PARSER_VERSION = f"0.2.0+prose.{PROSE_VERSION}+prov.{PROVENANCE_VERSION}"
 
 
 @dataclass

@@ -109,7 +109,8 @@ final as (
         source_line,
         match_method,
         match_score,
-        alternatives
+        alternatives,
+        {{ cell_provenance_columns() }}
     from joined
 
 )

@@ -77,6 +77,7 @@ final as (
         ranked.match_method,
         ranked.match_score,
         ranked.alternatives,
+        {{ cell_provenance_columns('ranked.') }},
         ranked.parser_version,
         ranked.n_readings,
         reports.template,

@@ -32,13 +32,15 @@ metrics as (
     select
         report_id, metric_code, applicant, value, value_status, raw_text, source_line,
         unit, unit_text, printed_value, unit_conversion, row_label, section, match_method,
-        match_score, alternatives, template, in_template, n_readings, parser_version
+        match_score, alternatives, template, in_template, n_readings, parser_version,
+        {{ cell_provenance_columns() }}
     from printed
     union all
     select
         report_id, metric_code, applicant, value, value_status, raw_text, source_line,
         unit, unit_text, printed_value, unit_conversion, row_label, section, match_method,
-        match_score, alternatives, template, in_template, n_readings, parser_version
+        match_score, alternatives, template, in_template, n_readings, parser_version,
+        {{ cell_provenance_columns() }}
     from derived
 
 ),
@@ -70,7 +72,17 @@ final as (
         cast(template as varchar) as template,
         cast(in_template as boolean) as in_template,
         cast(n_readings as bigint) as n_readings,
-        cast(parser_version as varchar) as parser_version
+        cast(parser_version as varchar) as parser_version,
+
+        -- where it was printed: the page, and the OCR box a scanned value was read from
+        cast(source_column as integer) as source_column,
+        cast(source_page as integer) as source_page,
+        cast(ocr_x0 as double) as ocr_x0,
+        cast(ocr_y0 as double) as ocr_y0,
+        cast(ocr_x1 as double) as ocr_x1,
+        cast(ocr_y1 as double) as ocr_y1,
+        cast(ocr_engine as varchar) as ocr_engine,
+        cast(ocr_confidence as double) as ocr_confidence
 
     from metrics
 

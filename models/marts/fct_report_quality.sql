@@ -4,8 +4,9 @@
 -- of fct_quality_checks; cell counts come from fct_report_metrics. The grade (docs/quality.md):
 --   D  no statistics were read (the report's statistics sections present but no table read:
 --      `table_unread`, with the parser's reason), or no check could be assessed;
---   C  a check of severity `error` fails (a template identity is broken), or more than
---      10% of the cells are uncertain readings;
+--   C  a check of severity `error` fails (a template identity is broken), more than 10% of
+--      the cells are uncertain readings, or a page of the file could not be read (a scan
+--      OCR could not read in time, or at all: extraction_status ocr_incomplete/needs_ocr);
 --   B  only checks of severity `warn` fail, or some cells are uncertain, or no check of
 --      severity `error` could be assessed (the table's own sums are unverified);
 --   A  every assessed check passes, at least one template identity among them, and every
@@ -104,6 +105,7 @@ counted as (
         reports.template,
         reports.parse_status,
         reports.parse_note,
+        reports.extraction_status in ('ocr_incomplete', 'needs_ocr') as has_unread_pages,
         coalesce(check_counts.n_checks, 0) as n_checks,
         coalesce(check_counts.n_passed, 0) as n_passed,
         coalesce(check_counts.n_failed, 0) as n_failed,
@@ -139,7 +141,7 @@ graded as (
             when parse_status = 'table_unread' then 'D'
             when n_cells = 0 then 'D'
             when n_passed + n_failed = 0 then 'D'
-            when n_failed_error > 0 or n_uncertain > 0.1 * n_cells then 'C'
+            when n_failed_error > 0 or n_uncertain > 0.1 * n_cells or has_unread_pages then 'C'
             when n_failed_warn > 0 or n_uncertain > 0 or n_assessed_error = 0 then 'B'
             else 'A'
         end as quality_grade,
@@ -149,6 +151,8 @@ graded as (
             when n_cells = 0 then 'no statistics were read'
             when n_passed + n_failed = 0 then 'no check could be assessed'
             when n_failed_error > 0 then 'a template identity fails: ' || failed_checks
+            when has_unread_pages
+                then 'a page could not be read (OCR): see the parse note and raw.document_pages'
             when n_uncertain > 0.1 * n_cells
                 then 'more than 10% of the cells are uncertain readings'
             when n_failed_warn > 0 then 'a soft check fails: ' || failed_checks

@@ -32,7 +32,15 @@ renamed as (
         cast(source_line as integer) as source_line,
         lower(trim(match_method)) as match_method,
         cast(match_score as double) as match_score,
-        nullif(trim(alternatives), '') as alternatives
+        nullif(trim(alternatives), '') as alternatives,
+        cast(source_column as integer) as source_column,
+        cast(source_page as integer) as source_page,
+        cast(ocr_x0 as double) as ocr_x0,
+        cast(ocr_y0 as double) as ocr_y0,
+        cast(ocr_x1 as double) as ocr_x1,
+        cast(ocr_y1 as double) as ocr_y1,
+        nullif(trim(ocr_engine), '') as ocr_engine,
+        cast(ocr_confidence as double) as ocr_confidence
 
     from source
 
@@ -58,7 +66,15 @@ typed as (
         source_line,
         match_method,
         match_score,
-        alternatives
+        alternatives,
+        source_column,
+        source_page,
+        ocr_x0,
+        ocr_y0,
+        ocr_x1,
+        ocr_y1,
+        ocr_engine,
+        ocr_confidence
     from renamed
 
 )

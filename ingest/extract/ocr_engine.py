@@ -1,0 +1,131 @@
+"""The OCR engine: RapidOCR (PP-OCRv6 small, Chinese) on onnxruntime, with the models that
+ship inside the ``rapidocr`` wheel.
+
+This is the one adapter between the project and RapidOCR: the models are named by their
+paths inside the installed package (nothing is ever downloaded: a missing model file is an
+error), and the engine's answer is turned into :class:`TextBox` es in the pixels of the
+image read. tests/test_ocr.py pins what is relied on here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from ingest.extract.types import ExtractionError
+
+ENGINE = "rapidocr"
+# the models of the rapidocr wheel (its default config): detection, direction, recognition
+MODELS = {
+    "Det": "PP-OCRv6_det_small.onnx",
+    "Cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+    "Rec": "PP-OCRv6_rec_small.onnx",
+}
+# detection runs on the page scaled to at most this many pixels on its longer side (the
+# recognition reads each text line at full resolution): see bench/RESULTS.md, OCR
+DET_SIDE = 1280
+REC_BATCH = 16  # text lines recognised per call (6 by default: 2.5x the time per line here)
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """A line of text the engine found: its text, confidence (0-1) and box (pixels)."""
+
+    text: str
+    confidence: float
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return (self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2
+
+
+class OcrEngine(Protocol):
+    """What the layout needs of an engine (bench/tesseract_engine.py has the same)."""
+
+    def read(self, image: np.ndarray) -> list[TextBox]: ...
+
+    def read_line(self, image: np.ndarray) -> tuple[str, float]: ...
+
+
+def engine_version() -> str:
+    """``rapidocr <v> (PP-OCRv6 small, onnxruntime <v>)``: stored with every OCR'd document."""
+    return f"{ENGINE} {version('rapidocr')} (PP-OCRv6 small, onnxruntime {version('onnxruntime')})"
+
+
+def model_paths() -> dict[str, Path]:
+    """The model files inside the installed rapidocr package, by stage."""
+    import rapidocr
+
+    models = Path(rapidocr.__file__).resolve().parent / "models"
+    return {stage: models / name for stage, name in MODELS.items()}
+
+
+class RapidOcr:
+    """RapidOCR with the wheel's models, threads bounded by ``threads``."""
+
+    def __init__(self, threads: int = 1) -> None:
+        from rapidocr import RapidOCR
+
+        paths = model_paths()
+        missing = [str(p) for p in paths.values() if not p.is_file()]
+        if missing:  # the package would otherwise try to download them
+            raise ExtractionError(
+                f"the OCR models are not installed ({', '.join(missing)}); reinstall rapidocr"
+            )
+        params: dict[str, Any] = {
+            "Global.log_level": "error",
+            "Global.max_side_len": 100_000,  # the caller sizes the image
+            "Det.limit_type": "max",
+            "Det.limit_side_len": DET_SIDE,
+            "Global.use_cls": False,  # report pages are upright; a line upside down is rare
+            "Rec.rec_batch_num": REC_BATCH,
+            "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
+            "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+        }
+        for stage, path in paths.items():
+            params[f"{stage}.model_path"] = str(path)
+        self._engine = RapidOCR(params=params)
+
+    def read(self, image: np.ndarray) -> list[TextBox]:
+        """The text lines of an RGB (or greyscale) image, top to bottom."""
+        # every step named on each call: RapidOCR keeps a call's flags for the next one
+        result = self._engine(_rgb(image), use_det=True, use_cls=False, use_rec=True)
+        if result.boxes is None or result.txts is None or result.scores is None:
+            return []
+        boxes = []
+        for quad, text, score in zip(result.boxes, result.txts, result.scores, strict=True):
+            xs = [float(p[0]) for p in quad]
+            ys = [float(p[1]) for p in quad]
+            boxes.append(TextBox(text, float(score), min(xs), min(ys), max(xs), max(ys)))
+        return boxes
+
+    def read_line(self, image: np.ndarray) -> tuple[str, float]:
+        """The text of an image holding one line (no detection): text and confidence."""
+        result = self._engine(_rgb(image), use_det=False, use_cls=False, use_rec=True)
+        if not result.txts:
+            return "", 0.0
+        return str(result.txts[0]), float(result.scores[0])
+
+
+def _rgb(image: np.ndarray) -> np.ndarray:
+    return np.stack([image] * 3, axis=-1) if image.ndim == 2 else image
+
+
+@cache
+def default_engine(threads: int = 1) -> RapidOcr:
+    """One engine per process and thread count (the models load once)."""
+    return RapidOcr(threads=threads)
