@@ -277,17 +277,17 @@ class NationalTableParser:
             tokens = glued_tokens(row, len(codes))
             if tokens is not None:
                 options = readings(tokens, len(codes))
-                # a run alone on its line may as well be one cell of a dump whose other
-                # cells stand elsewhere: without an identity to confirm it, never printed
-                alone = bool(row.extra.get(LONE_VALUE)) and row.own_parts == 0
                 resolution = Resolution(
                     reading=best_reading(options) if options else (),
-                    status="printed" if len(options) == 1 and not alone else "uncertain",
-                    alternatives=options if len(options) > 1 or alone else [],
+                    status="printed" if len(options) == 1 else "uncertain",
+                    alternatives=options if len(options) > 1 else [],
                 )
-                result.cells.extend(
-                    resolved_cells("t2", codes, ["total"] * len(codes), row, match, resolution)
-                )
+                cells = resolved_cells("t2", codes, ["total"] * len(codes), row, match, resolution)
+                if row.extra.get(LONE_VALUE) and row.own_parts == 0:
+                    # a run alone on its line may as well be one cell of a dump whose other
+                    # cells stand elsewhere: without an identity to confirm it, never printed
+                    cells = [_unconfirmed(c) for c in cells]
+                result.cells.extend(cells)
                 continue
             for code, reading in zip(codes, row.padded_values(len(codes)), strict=False):
                 result.cells.append(
@@ -480,7 +480,7 @@ def resolved_cells(
             break
         value = resolution.reading[index]
         alternatives = sorted({r[index] for r in resolution.alternatives} - {value})
-        status = "uncertain" if alternatives or resolution.status == "uncertain" else "printed"
+        status = "uncertain" if alternatives else "printed"
         out.append(
             Cell(
                 section=section,
@@ -494,12 +494,20 @@ def resolved_cells(
                 source_line=row.line,
                 match_method=match.method,
                 match_score=match.stored_score,
-                alternatives=(
-                    alternatives_json([[value, *alternatives]]) if status == "uncertain" else None
-                ),
+                alternatives=alternatives_json([[value, *alternatives]]) if alternatives else None,
             )
         )
     return out
+
+
+def _unconfirmed(cell: Cell) -> Cell:
+    """A cell read by a guess nothing confirms: uncertain, with its reading as the one
+    alternative known."""
+    if cell.value_status != "printed":
+        return cell
+    cell.value_status = "uncertain"
+    cell.alternatives = alternatives_json([[cell.value_text]])
+    return cell
 
 
 def _number(cell: CellReading | None) -> float | None:
