@@ -233,18 +233,22 @@ def is_lock_conflict(exc: BaseException) -> bool:
     return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
 
 
-def table_rows(table: str, records: Iterable[Mapping[str, Any]], fixed: Mapping[str, Any]) -> list:
-    """Rows of ``records`` (with ``fixed`` values added) in raw.``table``'s column order;
-    a key that is not a column of the table is an error."""
+def table_columns(
+    table: str, records: list[Mapping[str, Any]], fixed: list[Mapping[str, Any]]
+) -> dict[str, list[Any]]:
+    """The values of ``records`` column by column, in raw.``table``'s column order; each
+    record's ``fixed`` values (its document id, the parser version) fill the columns it does
+    not hold. A key that is not a column of the table is an error."""
     cols = columns(table)
-    rows = []
+    known = set(cols)
     for record in records:
-        unknown = set(record) - set(cols)
+        unknown = record.keys() - known
         if unknown:
             raise ValueError(f"raw.{table} has no column(s) {sorted(unknown)}")
-        merged = {**record, **fixed}
-        rows.append([merged.get(col) for col in cols])
-    return rows
+    return {
+        col: [r[col] if col in r else f.get(col) for r, f in zip(records, fixed, strict=True)]
+        for col in cols
+    }
 
 
 def arrow_schema(table: str) -> pa.Schema:
@@ -252,17 +256,11 @@ def arrow_schema(table: str) -> pa.Schema:
     return pa.schema([(name, _ARROW_TYPES[kind.split()[0]]) for name, kind in RAW_TABLES[table]])
 
 
-def arrow_table(table: str, rows: list[list[Any]]) -> pa.Table:
-    """``rows`` (in raw.``table``'s column order, see :func:`table_rows`) as an Arrow table."""
+def arrow_table(table: str, values: Mapping[str, list[Any]]) -> pa.Table:
+    """Column values of raw.``table`` (see :func:`table_columns`) as an Arrow table."""
     schema = arrow_schema(table)
-    if not rows:
-        return schema.empty_table()
-    by_column = zip(*rows, strict=True)
     return pa.Table.from_arrays(
-        [
-            pa.array(values, type=field.type)
-            for values, field in zip(by_column, schema, strict=True)
-        ],
+        [pa.array(values.get(field.name, []), type=field.type) for field in schema],
         schema=schema,
     )
 
@@ -290,4 +288,6 @@ def insert_records(
 ) -> int:
     """Insert ``records`` (with ``fixed`` values added) into raw.``table`` as one Arrow
     batch. Returns the number of rows inserted."""
-    return insert_arrow(con, table, arrow_table(table, table_rows(table, records, fixed or {})))
+    rows = list(records)
+    values = table_columns(table, rows, [fixed or {}] * len(rows))
+    return insert_arrow(con, table, arrow_table(table, values))

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
-from ingest.db import arrow_table, connect, ensure_raw_schema, insert_arrow, table_rows
+from ingest.db import arrow_table, connect, ensure_raw_schema, insert_arrow, table_columns
 
 PARSE_TABLES = ("report_attributes", "cells", "unmapped_labels", "prose_numbers")
 WRITE_BATCH = 200  # documents per transaction in write_parse_results
@@ -65,24 +65,30 @@ def parsed_batch(
     ingest.parse.prose) as the rows of the raw tables; a key that is not a column is an
     error."""
     tables = PARSE_TABLES if prose is not None else PARSE_TABLES[:-1]
-    rows: dict[str, list[list[Any]]] = {table: [] for table in tables}
+    records: dict[str, list[Mapping[str, Any]]] = {table: [] for table in tables}
+    fixed: dict[str, list[Mapping[str, Any]]] = {table: [] for table in tables}
     ids = []
+
+    def add(table: str, rows: Iterable[Mapping[str, Any]], values: Mapping[str, Any]) -> None:
+        for row in rows:
+            records[table].append(row)
+            fixed[table].append(values)
+
     for doc_id, parsed in results:
         ids.append(doc_id)
         version = {"document_id": doc_id, "parser_version": parser_version}
-        rows["report_attributes"] += table_rows("report_attributes", [parsed.attributes], version)
-        rows["cells"] += table_rows("cells", parsed.cells, version)
-        rows["unmapped_labels"] += table_rows(
-            "unmapped_labels", parsed.unmapped, {"document_id": doc_id}
-        )
+        add("report_attributes", [parsed.attributes], version)
+        add("cells", parsed.cells, version)
+        add("unmapped_labels", parsed.unmapped, {"document_id": doc_id})
         if prose is not None:
-            rows["prose_numbers"] += table_rows(
-                "prose_numbers", prose.get(doc_id, ()), {"document_id": doc_id}
-            )
+            add("prose_numbers", prose.get(doc_id, ()), {"document_id": doc_id})
     return ParsedBatch(
         document_ids=tuple(ids),
         parser_version=parser_version,
-        tables={table: arrow_table(table, rows[table]) for table in tables},
+        tables={
+            table: arrow_table(table, table_columns(table, records[table], fixed[table]))
+            for table in tables
+        },
     )
 
 
