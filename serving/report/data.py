@@ -58,13 +58,35 @@ def overview(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         con,
         """
         select count(*), count(distinct region_code), min(report_year), max(report_year),
-               count(*) filter (where template <> 'none'),
+               count(*) filter (where parse_status = 'parsed'),
+               count(*) filter (where parse_status = 'table_unread'),
                (select count(*) from raw.quarantine)
         from marts.dim_report
         """,
     )
-    keys = ("reports", "regions", "first_year", "last_year", "with_statistics", "quarantined")
+    keys = (
+        "reports",
+        "regions",
+        "first_year",
+        "last_year",
+        "with_statistics",
+        "statistics_unread",
+        "quarantined",
+    )
     return dict(zip(keys, row, strict=True))
+
+
+def statistics_unread(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    """Reports that print their statistics but whose tables were not read, with why."""
+    return _rows(
+        con,
+        """
+        select source_file, region_name, report_year, template, parse_note
+        from marts.dim_report
+        where parse_status = 'table_unread'
+        order by report_year, source_file
+        """,
+    )
 
 
 def requests_by_year(con: duckdb.DuckDBPyConnection) -> Table:

@@ -35,6 +35,14 @@ T = {
     "published": Words("发布时间（UTC）", "published (UTC)"),
     "reports": Words("报告", "reports"),
     "with_statistics": Words("含统计表", "with statistics"),
+    "statistics_unread": Words("统计表未能读取", "statistics present, not read"),
+    "unread_heading": Words(
+        "列有统计表但未能读取的报告", "Reports that print statistics the parser could not read"
+    ),
+    "unread_none": Words(
+        "所有列有统计表的报告均已读取。", "Every report that prints statistics was read."
+    ),
+    "why": Words("原因", "why"),
     "regions": Words("地区", "regions"),
     "years": Words("报告年度", "report years"),
     "not_landed": Words("未能读取的文件", "files not landed"),
@@ -251,6 +259,7 @@ class _Page:
             ("published", str(version.get("published_at", "–"))[:19]),
             ("reports", overview["reports"]),
             ("with_statistics", overview["with_statistics"]),
+            ("statistics_unread", overview["statistics_unread"]),
             ("regions", overview["regions"]),
             ("years", years),
             ("not_landed", overview["quarantined"]),
@@ -377,6 +386,7 @@ class _Page:
         else:
             checks_html = f"<h3>{self.say('checks_chart')}</h3>" + self.empty("checks_none")
         failing = data.failing_reports(self.con)
+        unread = data.statistics_unread(self.con)
         quarantined = data.quarantined(self.con)
         return "".join(
             [
@@ -404,6 +414,25 @@ class _Page:
                 )
                 if failing
                 else self.empty("failing_none"),
+                f"<h3>{self.say('unread_heading')}</h3>",
+                self.table(
+                    "statistics-unread",
+                    [T[k] for k in ("source_file", "region", "year", "template", "why")],
+                    [
+                        [
+                            esc(file),
+                            esc(region or ""),
+                            esc(year if year is not None else ""),
+                            self.l.name("template", template),
+                            esc(note or ""),
+                        ]
+                        for file, region, year, template, note in unread
+                    ],
+                    numeric=0,
+                    files=1,
+                )
+                if unread
+                else self.empty("unread_none"),
                 f"<h3>{self.say('quarantine')}</h3>",
                 self.table(
                     "quarantine",
