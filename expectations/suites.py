@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.extract.types import MEDIA_TYPES as EXTRACTED_MEDIA_TYPES
+from ingest.parse.prose import PATTERNS as PROSE_PATTERNS
 from ingest.parse.reference import applicant_columns
 from xxgk.paths import SEEDS_DIR
 
@@ -51,14 +52,7 @@ CHECK_STATUSES = ["pass", "fail", "not_assessable"]
 SEVERITIES = ["error", "warn"]
 GRADES = ["A", "B", "C", "D"]
 REVIEW_STATUSES = ["as_printed", "corrected", "added"]
-PROSE_MEASURES = [
-    "requests_received",
-    "proactive_items",
-    "reviews_total",
-    "lawsuits_total",
-    "requests_carried_over",
-    "requests_carried_forward",
-]
+PROSE_MEASURES = list(PROSE_PATTERNS)  # the measures the prose reader reads
 PROSE_SUBJECTS = ["part", "region", "office", "unspecified"]
 COMPARABILITY = ["exact", "close", "approximate"]
 FIRST_REPORT_YEAR = 2007  # the disclosure regulations took effect in 2008, for 2007 onward

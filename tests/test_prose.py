@@ -75,3 +75,35 @@ def test_several_mentions_on_one_line_are_numbered() -> None:
     text = "行政复议案件2件，其中复议1件已审结；另有行政复议1件。\n"
     numbers = extract_prose_numbers(text)
     assert [(n.value_text, n.occurrence) for n in numbers] == [("2", 1), ("1", 2), ("1", 3)]
+
+
+def test_requests_closed_only_in_a_sentence_about_information_requests() -> None:
+    # 泾源县 2019: "全年收到政府信息公开申请 4件，办结 4 件"; 办结 of petitions is another count
+    text = (
+        "全年收到政府信息公开申请 4件，办结 4 件。\n"
+        "受理咨询 4425 件，办结 4249 件，办结率 96.02%。\n"
+        "共立代表建议 38 件，已办结 14 件。\n"
+    )
+    assert [(m, v, line) for m, v, _, _, line in read(text)] == [
+        ("requests_received", "4", 1),
+        ("requests_closed", "4", 1),
+    ]
+
+
+def test_the_years_of_the_statistics_period_and_the_tables() -> None:
+    # 沙坡头区 2018, 淮安 2024 (wrapped), 上海 2019 (no year after 至), 固原 2018's table
+    text = (
+        "所列数据统计期限自 2018 年 1 月 1 日起，至 2018 年 12 月 31 日止。\n"
+        "报告所列统计期限自 2024 年 1 月 1 日至\n2024 年 12 月 31 日。\n"
+        "本年度报告中所列数据统计期限从2019年1月1日到12月31日止。\n"
+        "固原市 2018 年政府信息公开情况统计表\n"
+        "截至2017年12月31日，共有12019年度的档案。\n"
+    )
+    assert [(m, v, line) for m, v, _, _, line in read(text)] == [
+        ("statistics_period_year", "2018", 1),
+        ("statistics_period_year", "2018", 1),
+        ("statistics_period_year", "2024", 2),
+        ("statistics_period_year", "2024", 3),
+        ("statistics_period_year", "2019", 4),
+        ("table_year", "2018", 5),
+    ]

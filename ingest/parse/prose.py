@@ -2,8 +2,12 @@
 
 The 总体情况 prose of a report repeats some of its statistics: "全市受理政府信息公开申请 41 件",
 "主动公开政府信息共 10947 条", "行政复议 351 件", "诉讼 9 件", "含上年度结转申请 34 件",
-"另有 103 件顺延到下年度". These are read here (→ raw.prose_numbers) so that the warehouse can
-set them against the table (int_prose_checks). Nothing is compared or corrected here.
+"另有 103 件顺延到下年度", "收到政府信息公开申请 4 件，办结 4 件". These are read here
+(→ raw.prose_numbers) so that the warehouse can set them against the table (int_prose_checks).
+The years the text gives its statistics for are read too: the statistics period
+("统计期限自 2018 年 1 月 1 日起至 2018 年 12 月 31 日止") and a statistics table's caption
+("2016 年政府信息公开情况统计表"); int_text_checks sets them against the title's year.
+Nothing is compared or corrected here.
 
 Reading rules:
 * Lines are stripped and joined without a separator (PDF text wraps sentences anywhere, even
@@ -24,13 +28,14 @@ import re
 from bisect import bisect_right
 from dataclasses import asdict, dataclass
 
-PROSE_VERSION = "1"
+PROSE_VERSION = "2"
 
 _PRE = r"(?P<pre>近|约|超过|超|逾)?\s*"
 _NUM = r"(?P<n>\d+(?:,\d{3})*)"
 _POST = r"\s*(?P<post>余|多)?\s*"
 _LINK = r"(?:数量|总数|数)?(?:共计|合计|总计|共|为|达)?\s*"
 _NO_BREAK = r"[^，,。；;：:！!？?（）()\d]"
+_YEAR = r"(?<!\d)(?P<n>(?:19|20)\d{2})"
 
 # measure -> patterns; every pattern has the group n (and optionally pre/post). A pattern that
 # starts with literal words lets the regex engine skip to where they occur: an optional first
@@ -63,11 +68,28 @@ PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
     "requests_carried_forward": (
         re.compile(rf"{_NUM}\s*件(?:申请)?[^，,。；;\d]{{0,15}}?(?:顺延|结转)(?:到|至)下一?年度?"),
     ),
+    # 办结 in a sentence about information requests ("收到政府信息公开申请 4 件，办结 4 件"),
+    # not the 办结 of petitions or licensing further on
+    "requests_closed": (
+        re.compile(
+            rf"(?:信息公开申请|依申请公开)[^。；;]{{0,40}}?办结{_LINK}{_PRE}{_NUM}{_POST}件"
+        ),
+    ),
+    # the years of the statistics period: its first year, and the year after 至/到 if stated
+    "statistics_period_year": (
+        re.compile(rf"统计(?:期限|时限|时间|区间|周期)[^。；;\d]{{0,8}}{_YEAR}\s*年"),
+        re.compile(rf"统计(?:期限|时限|时间|区间|周期)[^。；;]{{0,30}}?(?:至|到)\s*{_YEAR}\s*年"),
+    ),
+    # the year in a statistics table's caption ("2016 年政府信息公开情况统计表")
+    "table_year": (re.compile(rf"{_YEAR}\s*年度?[^，,。；;\d]{{0,20}}?统计(?:报)?表"),),
 }
 
 # words without which a measure's patterns cannot match: patterns that start at the number make
 # the regex engine try every digit, so a text without the words is not searched
-_REQUIRED = {"requests_carried_forward": re.compile(r"(?:顺延|结转)(?:到|至)下")}
+_REQUIRED = {
+    "requests_carried_forward": re.compile(r"(?:顺延|结转)(?:到|至)下"),
+    "table_year": re.compile(r"统计(?:报)?表"),
+}
 
 # a requests match must name the kind of request (not 审批 or 行政许可 applications)
 _REQUEST_KIND = re.compile(r"信息公开|依申请")
