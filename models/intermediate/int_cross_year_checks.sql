@@ -25,12 +25,6 @@ series_neighbours as (
 
 ),
 
-cross_year_checks as (
-
-    select * from {{ ref('cross_year_checks') }}
-
-),
-
 series as (
 
     select * from {{ ref('int_report_series') }}
@@ -45,146 +39,9 @@ metrics as (
 
 ),
 
-applicants as (
-
-    select * from {{ ref('applicants') }}
-
-),
-
-check_terms as (
-
-    select
-        check_code,
-        evaluated_per,
-        instance,
-        side,
-        position,
-        sign,
-        report,
-        metric_code,
-        applicant,
-        string_split(templates, ' ') as templates
-    from cross_year_checks
-
-),
-
-pairs as (
-
-    select
-        this_year.report_id,
-        this_year.template,
-        previous_year.report_id as previous_report_id,
-        previous_year.template as previous_template,
-        previous_year.report_year as previous_year
-    from series as this_year
-    inner join series as previous_year
-        on
-            this_year.series_key = previous_year.series_key
-            and this_year.report_year = previous_year.report_year + 1
-    where
-        {{ report_increment_filter('this_year.report_id') }}
-        or {{ report_increment_filter('previous_year.report_id') }}
-
-),
-
-pair_terms as (
-
-    select
-        pairs.report_id,
-        pairs.previous_report_id as related_report_id,
-        pairs.previous_year,
-        pairs.template,
-        check_terms.check_code,
-        check_terms.evaluated_per,
-        check_terms.side,
-        check_terms.position,
-        check_terms.sign,
-        check_terms.metric_code as term_metric,
-        case check_terms.report
-            when 'previous' then pairs.previous_report_id
-            else pairs.report_id
-        end as term_report_id,
-        check_terms.report = 'previous' as is_previous,
-        case when check_terms.evaluated_per = 'row' then check_terms.instance end as row_instance,
-        check_terms.applicant
-    from pairs
-    inner join check_terms
-        on
-            list_contains(check_terms.templates, pairs.template)
-            and list_contains(check_terms.templates, pairs.previous_template)
-
-),
-
-terms as (
-
-    select
-        pair_terms.report_id,
-        pair_terms.check_code,
-        coalesce(pair_terms.row_instance, applicants.applicant) as instance,
-        pair_terms.related_report_id,
-        coalesce(applicants.sort_order, 0) as instance_order,
-        pair_terms.template,
-        pair_terms.evaluated_per,
-        'eq' as operator,
-        pair_terms.side,
-        pair_terms.position,
-        pair_terms.sign,
-        pair_terms.term_report_id,
-        pair_terms.term_metric,
-        coalesce(applicants.applicant, pair_terms.applicant) as term_applicant,
-        pair_terms.is_previous,
-        pair_terms.previous_year
-    from pair_terms
-    left join applicants
-        on pair_terms.applicant = '*'
-
-),
-
-terms_with_values as (
-
-    select
-        terms.*,
-        metrics.value,
-        metrics.value_status,
-        terms.term_metric || '[' || terms.term_applicant || ']'
-        || case when terms.is_previous then ' of ' || terms.previous_year else '' end
-            as term_name,
-        terms.term_metric || '[' || terms.term_applicant || ']'
-        || case when terms.is_previous then ' of ' || terms.previous_year else '' end
-        || coalesce('@L' || metrics.source_line, '') as term_ref
-    from terms
-    left join metrics
-        on
-            terms.term_report_id = metrics.report_id
-            and terms.term_metric = metrics.metric_code
-            and terms.term_applicant = metrics.applicant
-
-),
-
-{{ evaluate_check_terms('terms_with_values') }}
-
-final as (
-
-    select
-        report_id,
-        check_code,
-        instance,
-        related_report_id,
-        status,
-        expected,
-        actual,
-        case when status <> 'not_assessable' then actual - expected end as difference,
-        {{ check_detail() }} as detail,
-        cells,
-        cell_refs,
-        cell_keys,
-        template,
-        evaluated_per,
-        instance_order,
-        n_inputs,
-        n_unusable
-    from check_instances_evaluated
-
-)
+{{ cross_year_check_ctes(
+    report_increment_filter('this_year.report_id')
+    ~ ' or ' ~ report_increment_filter('previous_year.report_id')
+) }}
 
 select * from final

@@ -1,8 +1,9 @@
 -- Every check instance of every family in one relation, with the check's group, severity
 -- and contract flag (seeds/check_catalogue.csv): the within-report identities
--- (int_check_instances: the contract's and the further template and soft rules), the text
--- against the tables (int_prose_checks), consecutive years of a series
--- (int_cross_year_checks) and a region against its sub-regions (int_cross_level_checks).
+-- (int_check_instances: the contract's and the further template and soft rules, and whole
+-- numbers), the text against the tables (int_prose_checks), the text's years and outline
+-- (int_text_checks), consecutive years of a series (int_cross_year_checks) and a region
+-- against its sub-regions (int_cross_level_checks).
 -- cell_keys lists the cells of the report itself (and, across years, of the previous
 -- report) each instance uses; NULL for the cross-level checks, which compare measures.
 -- Incremental: the rows of the changed reports and of their series neighbours are
@@ -33,6 +34,13 @@ identity_checks as (
 prose_checks as (
 
     select * from {{ ref('int_prose_checks') }}
+    where {{ report_increment_filter('report_id', 'series_neighbours') }}
+
+),
+
+text_checks as (
+
+    select * from {{ ref('int_text_checks') }}
     where {{ report_increment_filter('report_id', 'series_neighbours') }}
 
 ),
@@ -71,6 +79,14 @@ unioned as (
         expected, actual, difference, detail, cell_refs, cell_keys,
         source_line, template, evaluated_per
     from prose_checks
+
+    union all
+
+    select
+        report_id, check_code, instance, related_report_id, status,
+        expected, actual, difference, detail, cell_refs, cell_keys,
+        source_line, template, evaluated_per
+    from text_checks
 
     union all
 
