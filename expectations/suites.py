@@ -38,6 +38,7 @@ from typing import Any
 from ingest.extract.types import MEDIA_TYPES as EXTRACTED_MEDIA_TYPES
 from ingest.parse.prose import PATTERNS as PROSE_PATTERNS
 from ingest.parse.reference import applicant_columns
+from ingest.reviews import VERDICTS
 from xxgk.paths import SEEDS_DIR
 
 TEMPLATES = ["old", "v2019", "v2021", "hybrid", "local", "none"]
@@ -53,6 +54,7 @@ SEVERITIES = ["error", "warn"]
 GRADES = ["A", "B", "C", "D"]
 REVIEW_STATUSES = ["as_printed", "corrected", "added"]
 PROSE_MEASURES = list(PROSE_PATTERNS)  # the measures the prose reader reads
+REVIEW_STATES = ["printed_inconsistency", "corrected", "read_error", "open"]
 PROSE_SUBJECTS = ["part", "region", "office", "unspecified"]
 COMPARABILITY = ["exact", "close", "approximate"]
 FIRST_REPORT_YEAR = 2007  # the disclosure regulations took effect in 2008, for 2007 onward
@@ -297,6 +299,17 @@ def mart_suites(this_year: int | None = None, seeds_dir: Path = SEEDS_DIR) -> li
                 _in_set("check_code", check_codes(seeds_dir)),
                 _in_set("status", CHECK_STATUSES),
                 _in_set("severity", SEVERITIES),
+            ],
+        ),
+        SuiteSpec(
+            name="fct_quality_checks_reviewed",
+            report_key="report_id",
+            table="marts.fct_quality_checks_reviewed",
+            rules=[
+                *_rules(NOT_NULL, ["report_id", "check_code", "status", "printed_status"]),
+                _in_set("status", CHECK_STATUSES),
+                _in_set("review_state", REVIEW_STATES),
+                _in_set("verdict", [v for v in VERDICTS if v != "pending"]),
             ],
         ),
         SuiteSpec(

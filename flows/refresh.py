@@ -34,6 +34,7 @@ from flows.parse import parse_step
 from ingest.db import connect, is_lock_conflict
 from ingest.land import LandingSummary, land_documents
 from ingest.parse_landed import ParseSummary
+from ingest.reviews import ReviewsLanding, land_reviews
 from serving.publish import (
     Publication,
     StagedVersion,
@@ -47,7 +48,7 @@ from serving.publish import (
 from serving.work_file import adopt_serving_file
 from xxgk import progress
 from xxgk.build_state import BuildPlan, plan_build
-from xxgk.paths import ROOT, state_dir, work_db_path
+from xxgk.paths import ROOT, reviews_store_path, state_dir, work_db_path
 from xxgk.processes import KeptProcess, fresh_process, kept_in_context, preload, release, run_in
 from xxgk.run_history import RunRecord, close_run, mark_published, save_run, start_run
 from xxgk.transform import (
@@ -81,6 +82,11 @@ _RETRY_ON_LOCK = {
 @task(name="land", cache_policy=NO_CACHE, **_RETRY_ON_LOCK)
 def land(input_dir: Path, db_path: Path) -> LandingSummary:  # retried on lock conflicts only
     return land_documents(db_path, input_dir)
+
+
+@task(name="land reviews", cache_policy=NO_CACHE, **_RETRY_ON_LOCK)
+def take_reviews(db_path: Path, serving_db: Path) -> ReviewsLanding:  # the store may be busy
+    return land_reviews(db_path, reviews_store_path(serving_db))
 
 
 @task(name="plan build", cache_policy=NO_CACHE, **_RETRY_ON_LOCK)
@@ -234,6 +240,9 @@ def _refresh(
     with progress.step("parse", "documents parsed"):
         parsing = parse_step(work_db)  # a subflow: batches on the configured task runner
     steps.say("parse", parsing)
+    with progress.step("reviews", "copying the reviews store (xxgk review)"):
+        reviews = take_reviews(work_db, db_path)
+    steps.say("reviews", reviews)
     with progress.step("plan", "planning the build (what changed since the last one)"):
         build_plan = plan(work_db, project_dir)
     save_run(

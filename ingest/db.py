@@ -135,6 +135,28 @@ RAW_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("phrase", "varchar"),
         ("context", "varchar"),
     ),
+    # the reviews store's tables (ingest/reviews.py), copied in by each run
+    "review_verdicts": (  # a failing check judged: printed_inconsistency, read_error, pending
+        ("review_id", "varchar primary key"),
+        ("report_id", "varchar not null"),
+        ("check_code", "varchar not null"),
+        ("instance", "varchar not null"),
+        ("related_report_id", "varchar"),
+        ("verdict", "varchar not null"),
+        ("reason", "varchar not null"),
+        ("reviewed_by", "varchar not null"),
+        ("reviewed_at", "timestamp not null"),
+    ),
+    "review_corrections": (  # a cell's value established by a reviewer; NULL: as printed
+        ("review_id", "varchar primary key"),
+        ("report_id", "varchar not null"),
+        ("metric_code", "varchar not null"),
+        ("applicant", "varchar not null"),
+        ("corrected_value", "double"),
+        ("reason", "varchar not null"),
+        ("reviewed_by", "varchar not null"),
+        ("reviewed_at", "timestamp not null"),
+    ),
 }
 
 

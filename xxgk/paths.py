@@ -50,6 +50,13 @@ def data_docs_dir(serving_db: Path) -> Path:
     return sidecar(serving_db, "data_docs")
 
 
+def reviews_store_path(serving_db: Path) -> Path:
+    """The reviews store of a warehouse, ``<name>.reviews.duckdb`` beside its serving file:
+    what `xxgk review` records (ingest/reviews.py), and every run applies."""
+    serving_db = Path(serving_db).resolve()
+    return serving_db.with_name(f"{serving_db.stem}.reviews.duckdb")
+
+
 def parquet_dir(serving_db: Path) -> Path:
     """The marts as Parquet (one folder per mart, partitioned by report year): a link to
     ``<name>.parquet.v<N>``, the folder of the version served."""

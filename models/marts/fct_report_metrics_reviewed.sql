@@ -1,5 +1,6 @@
 -- The reviewed layer: every printed statistic of fct_report_metrics with the reviewed
--- corrections of seeds/overrides.csv applied. value is the corrected value where a reviewer
+-- corrections applied (int_reviewed_corrections: seeds/overrides.csv and the reviews store
+-- of `xxgk review`, the latest per cell). value is the corrected value where a reviewer
 -- corrected the cell and the printed one otherwise; printed_value keeps fct_report_metrics'
 -- value, which is never changed. An override for a cell the report does not have is added
 -- (review_status `added`) when its report exists. failed_checks names the failing checks
@@ -37,7 +38,7 @@ reports as (
 
 overrides as (
 
-    select * from {{ ref('overrides') }}
+    select * from {{ ref('int_reviewed_corrections') }}
 
 ),
 
@@ -115,6 +116,7 @@ joined as (
         known_overrides.reason as override_reason,
         known_overrides.reviewed_by,
         known_overrides.reviewed_at,
+        known_overrides.review_source,
         metrics.raw_text,
         metrics.source_line,
         metrics.unit
@@ -139,6 +141,7 @@ final as (
         cast(joined.override_reason as varchar) as override_reason,
         cast(joined.reviewed_by as varchar) as reviewed_by,
         cast(joined.reviewed_at as date) as reviewed_at,
+        cast(joined.review_source as varchar) as review_source,
         cast(joined.value_status as varchar) as value_status,
         cast(failing_cells.failed_checks as varchar) as failed_checks,
         cast(joined.raw_text as varchar) as raw_text,
