@@ -144,6 +144,34 @@ def _parser() -> argparse.ArgumentParser:
     )
     history.add_argument("--limit", type=int, default=10, help="runs to show (default: 10)")
     _db_argument(history)
+    review = commands.add_parser(
+        "review",
+        help="a local web app to judge, correct and compare what the checks found",
+        description="Serve the review app over the serving file (opened read-only): the "
+        "reports, each report's grid and text with its failing checks, and comparisons. "
+        "Verdicts and corrected values go to <name>.reviews.duckdb beside the warehouse; "
+        "the next `xxgk run` applies them (docs/review.md). Stop with Ctrl-C.",
+    )
+    review.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default: 127.0.0.1, this machine only)",
+    )
+    review.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
+    _db_argument(review)
+    comparison = commands.add_parser(
+        "compare",
+        help="two reports side by side, as a static HTML page with its CSV and XLSX",
+        description="Write the comparison of reports A and B (a report_id, a unique prefix "
+        "of one, or a source file name) as the review app shows it, as one HTML file that "
+        "needs no server, with the measures as CSV and XLSX beside it.",
+    )
+    comparison.add_argument("a", help="the first report")
+    comparison.add_argument("b", help="the second report")
+    comparison.add_argument(
+        "--out", type=Path, help="the HTML file (default: comparison_<a>_<b>.html here)"
+    )
+    _db_argument(comparison)
     return parser
 
 
@@ -393,6 +421,21 @@ def _watching(inbox: Path, db_path: Path, settle_s: float, poll: bool) -> int:
         signal.signal(signal.SIGTERM, previous)
 
 
+def review(db_path: Path, host: str, port: int) -> int:
+    """`xxgk review` until Ctrl-C."""
+    db_path = db_path.expanduser().resolve()
+    from serving.review.cli import serve_review
+
+    return serve_review(db_path, host, port)
+
+
+def compare(a: str, b: str, out: Path | None, db_path: Path) -> int:
+    """`xxgk compare A B`."""
+    from serving.review.cli import write_compare
+
+    return write_compare(db_path.expanduser().resolve(), a, b, out)
+
+
 def _exit_now(status: int) -> NoReturn:
     """Exit after the atexit handlers (Prefect's and dbt's) but without the interpreter's
     module teardown, which takes 2–3 s once dbt and Prefect are loaded."""
@@ -430,6 +473,10 @@ def _main(argv: Sequence[str] | None) -> int:
         return history(args.db, args.limit)
     if args.command == "watch":
         return _watch(args.input, args.db, args.settle, args.poll)
+    if args.command == "review":
+        return review(args.db, args.host, args.port)
+    if args.command == "compare":
+        return compare(args.a, args.b, args.out, args.db)
     if args.command == "serve":
         from flows.deployment import serve_inbox
 
