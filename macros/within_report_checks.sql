@@ -282,14 +282,17 @@ whole_number_instances as (
                 filter (where count_cells.is_fraction),
             count(*) || ' count cells'
         ) as cell_refs,
-        list(
-            {
-                'report_id': count_cells.report_id,
-                'metric_code': count_cells.metric_code,
-                'applicant': count_cells.applicant
-            }
-            order by count_cells.cell_ref
-        ) filter (where count_cells.is_fraction) as cell_keys,
+        coalesce(
+            list(
+                {
+                    'report_id': count_cells.report_id,
+                    'metric_code': count_cells.metric_code,
+                    'applicant': count_cells.applicant
+                }
+                order by count_cells.cell_ref
+            ) filter (where count_cells.is_fraction),
+            []
+        ) as cell_keys,
         any_value(reports.template) as template,
         'report' as evaluated_per,
         'eq' as operator,

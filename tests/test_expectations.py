@@ -41,6 +41,11 @@ GOOD = {
     "fct_report_metrics_reviewed": """
         select * from (values ('r1', 'old.s3.received', 'total', 'as_printed'))
         t(report_id, metric_code, applicant, review_status)""",
+    "fct_quality_checks_reviewed": """
+        select * from (values
+            ('r1', 'old.staff_split', 'pass', 'fail', 'corrected', 'read_error'),
+            ('r2', 'prose.requests_received', 'pass', 'pass', null, null)
+        ) t(report_id, check_code, status, printed_status, review_state, verdict)""",
 }
 RAW = {
     "raw.documents": """

@@ -274,7 +274,10 @@ def quality(tmp_path_factory):
             "build",
             "--full-refresh",
             "--select",
+            "int_reviewed_corrections",
+            "int_quality_checks_reviewed",
             "fct_report_metrics_reviewed",
+            "fct_quality_checks_reviewed",
             "fct_report_quality",
         ],
         db,
@@ -315,6 +318,7 @@ def test_old_template_soft_and_subset_rules(quality):
         "old.press_conf_principal_le": "fail",
         "old.proactive_channels_ge": "fail",
         "old.replies_closed_eq": "pass",
+        "cell.whole_number": "pass",  # its counts are whole
     }
     _, severity, expected, actual, detail, cells, _ = found[("old.denied_reasons_le", "total")]
     assert (severity, expected, actual) == ("warn", 3.0, 2.0)
@@ -495,6 +499,12 @@ def test_overrides_reach_only_the_reviewed_layer(quality):
         checks(quality, "V2019", "t4.lit_after_review_sum")[("t4.lit_after_review_sum", "total")][0]
         == "fail"
     )
+    # ... while the reviewed layer runs the check again on the corrected total: 5 = 5
+    assert con.execute(
+        "select status, printed_status, review_state from marts.fct_quality_checks_reviewed "
+        "where report_id = ? and check_code = 't4.lit_after_review_sum'",
+        [v2019],
+    ).fetchone() == ("pass", "fail", "corrected")
     n = con.execute(
         "select count(*) from marts.fct_report_metrics_reviewed "
         "where report_id = '0000000000000000'"

@@ -359,7 +359,7 @@ final as (
             else 'not assessable: ' || stated_text || ', and the title names no year'
         end as detail,
         cell_refs,
-        cast(null as struct(report_id varchar, metric_code varchar, applicant varchar)[])
+        cast([] as struct(report_id varchar, metric_code varchar, applicant varchar)[])
             as cell_keys,
         source_line,
         template,
@@ -384,7 +384,7 @@ final as (
         case when status <> 'not_assessable' then actual - expected end as difference,
         detail,
         cell_refs,
-        cast(null as struct(report_id varchar, metric_code varchar, applicant varchar)[])
+        cast([] as struct(report_id varchar, metric_code varchar, applicant varchar)[])
             as cell_keys,
         source_line,
         template,
