@@ -391,7 +391,7 @@ def test_review_a_failing_identity_and_compare_in_a_browser(
             line = page.frame_locator("iframe.text-frame").locator("ol.text li.hl")
             assert line.count() == 1 and line.get_attribute("id") == "L83"
             assert line.is_visible()  # the frame scrolled to it
-            screenshots(page, page.url, folder, "report-002")
+            screenshots(page, page.url, folder, "review-report-002")
 
             # marked a read error, with the value the report prints
             page.set_viewport_size({"width": 1400, "height": 1000})
@@ -443,7 +443,7 @@ def test_review_a_failing_identity_and_compare_in_a_browser(
             page.goto(f"{app_url}/report/{report}")
             page.locator("nav.compare-links a", has_text="泾源县").first.click()
             assert "/compare?" in page.url
-            screenshots(page, page.url, folder, "compare-002-003")
+            screenshots(page, page.url, folder, "review-compare-002-003")
             page.set_viewport_size({"width": 1400, "height": 1000})
             downloads = {}
             for kind in ("CSV", "XLSX"):

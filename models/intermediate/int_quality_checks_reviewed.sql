@@ -7,6 +7,10 @@
 -- report lacks adds it. The text's outline and the checks across levels do not use cells
 -- and stay as printed. Every other report's checks are as printed (fct_quality_checks), so
 -- this relation stays as small as the number of reviewed reports: it is rebuilt whole.
+{% set instance_columns %}
+    report_id, check_code, instance, related_report_id, status,
+    expected, actual, difference, detail, cell_refs, cell_keys
+{% endset %}
 with
 
 corrections as (
@@ -41,35 +45,34 @@ printed_cells as (
 
 ),
 
+reviewed_corrections as (
+
+    select * from corrections
+    where report_id in (select report_id from reviewed_reports)
+
+),
+
+-- a corrected cell counts as printed (a reviewer read it); an added one gets its unit
 reviewed_cells as (
 
     select
-        coalesce(printed_cells.report_id, corrections.report_id) as report_id,
-        coalesce(printed_cells.metric_code, corrections.metric_code) as metric_code,
-        coalesce(printed_cells.applicant, corrections.applicant) as applicant,
+        reviewed.report_id,
+        reviewed.metric_code,
+        reviewed.applicant,
+        reviewed.value,
         case
-            when corrections.report_id is null then printed_cells.value
-            else corrections.corrected_value
-        end as value,
-        case
-            when corrections.report_id is null then printed_cells.value_status
+            when reviewed.review_status = 'as_printed' then reviewed.value_status
             else 'printed'
         end as value_status,
-        printed_cells.source_line,
-        coalesce(printed_cells.unit, template_units.unit) as unit
-    from printed_cells
-    full outer join (
-        select * from corrections
-        where report_id in (select report_id from reviewed_reports)
-    ) as corrections
-        on
-            printed_cells.report_id = corrections.report_id
-            and printed_cells.metric_code = corrections.metric_code
-            and printed_cells.applicant = corrections.applicant
+        reviewed.source_line,
+        coalesce(reviewed.unit, template_units.unit) as unit
+    from (
+        {{ reviewed_cells('printed_cells', 'reviewed_corrections') }}
+    ) as reviewed
     left join template_units
         on
-            corrections.report_id = template_units.report_id
-            and corrections.metric_code = template_units.metric_code
+            reviewed.report_id = template_units.report_id
+            and reviewed.metric_code = template_units.metric_code
 
 ),
 
@@ -106,10 +109,8 @@ within_report as (
 
     {{ within_report_check_ctes() }}
 
-    select
-        report_id, check_code, instance, cast(null as varchar) as related_report_id, status,
-        expected, actual, difference, detail, cell_refs, cell_keys
-    from final
+    select {{ instance_columns }}
+    from (select *, cast(null as varchar) as related_report_id from final)
 
 ),
 
@@ -141,9 +142,7 @@ cross_year as (
         ~ ' or previous_year.report_id in (select report_id from reviewed_reports)'
     ) }}
 
-    select
-        report_id, check_code, instance, related_report_id, status,
-        expected, actual, difference, detail, cell_refs, cell_keys
+    select {{ instance_columns }}
     from final
 
 ),
@@ -177,9 +176,7 @@ prose_checks as (
 
     {{ prose_check_ctes() }}
 
-    select
-        report_id, check_code, instance, related_report_id, status,
-        expected, actual, difference, detail, cell_refs, cell_keys
+    select {{ instance_columns }}
     from final
 
 ),

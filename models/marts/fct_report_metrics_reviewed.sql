@@ -98,34 +98,7 @@ reviewed_metrics as (
 
 joined as (
 
-    select
-        coalesce(metrics.report_id, known_overrides.report_id) as report_id,
-        coalesce(metrics.metric_code, known_overrides.metric_code) as metric_code,
-        coalesce(metrics.applicant, known_overrides.applicant) as applicant,
-        case
-            when known_overrides.report_id is not null then known_overrides.corrected_value
-            else metrics.value
-        end as value,
-        metrics.value as printed_value,
-        case
-            when known_overrides.report_id is null then 'as_printed'
-            when metrics.report_id is null then 'added'
-            else 'corrected'
-        end as review_status,
-        metrics.value_status,
-        known_overrides.reason as override_reason,
-        known_overrides.reviewed_by,
-        known_overrides.reviewed_at,
-        known_overrides.review_source,
-        metrics.raw_text,
-        metrics.source_line,
-        metrics.unit
-    from reviewed_metrics as metrics
-    full outer join known_overrides
-        on
-            metrics.report_id = known_overrides.report_id
-            and metrics.metric_code = known_overrides.metric_code
-            and metrics.applicant = known_overrides.applicant
+    {{ reviewed_cells('reviewed_metrics', 'known_overrides') }}
 
 ),
 

@@ -98,7 +98,7 @@ class Comparison:
 
 def _labels(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
     """Chinese and English labels of measures and rates, where the warehouse has them
-    (reference.code_labels); the code otherwise."""
+    (reference.code_labels); otherwise none in Chinese and the code in words."""
     if not has_relation(con, "reference", "code_labels"):
         return {}
     return {
@@ -159,7 +159,7 @@ def compare(con: duckdb.DuckDBPyConnection, first: str, second: str) -> Comparis
     measure_rows = [
         MeasureRow(
             code,
-            *labels.get(code, (code, code.replace("_", " "))),
+            *labels.get(code, ("", code.replace("_", " "))),
             "measure",
             wa.get(code),
             wb.get(code),
@@ -173,7 +173,7 @@ def compare(con: duckdb.DuckDBPyConnection, first: str, second: str) -> Comparis
     rate_rows = [
         MeasureRow(
             code,
-            *labels.get(code, (code, code.replace("_", " "))),
+            *labels.get(code, ("", code.replace("_", " "))),
             "rate",
             wa.get(code),
             wb.get(code),
