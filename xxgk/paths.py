@@ -53,8 +53,7 @@ def data_docs_dir(serving_db: Path) -> Path:
 def reviews_store_path(serving_db: Path) -> Path:
     """The reviews store of a warehouse, ``<name>.reviews.duckdb`` beside its serving file:
     what `xxgk review` records (ingest/reviews.py), and every run applies."""
-    serving_db = Path(serving_db).resolve()
-    return serving_db.with_name(f"{serving_db.stem}.reviews.duckdb")
+    return sidecar(serving_db, "reviews.duckdb")
 
 
 def parquet_dir(serving_db: Path) -> Path:

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import Any
 
 import duckdb
 import polars as pl
 
-from serving.review.warehouse import Row, has_relation, report, rows, served_version
+from serving.report.labels import Labels
+from serving.review.warehouse import Row, report, rows, served_version
 
 # (measure, the measure it is a share of); the denominators of docs/metrics.md's rates
 MEASURES: tuple[tuple[str, str | None], ...] = (
@@ -96,21 +97,6 @@ class Comparison:
         return f"{name(self.a)} ↔ {name(self.b)}"
 
 
-def _labels(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
-    """Chinese and English labels of measures and rates, where the warehouse has them
-    (reference.code_labels); otherwise none in Chinese and the code in words."""
-    if not has_relation(con, "reference", "code_labels"):
-        return {}
-    return {
-        r["code"]: (r["label_zh"], r["label_en"])
-        for r in rows(
-            con,
-            "select code, label_zh, label_en from reference.code_labels "
-            "where kind in ('measure', 'rate')",
-        )
-    }
-
-
 def _same_series(con: duckdb.DuckDBPyConnection, a_id: str, b_id: str) -> bool:
     found = con.execute(
         "select count(distinct series_key) = 1 and count(*) = 2 "
@@ -148,7 +134,7 @@ def compare(con: duckdb.DuckDBPyConnection, first: str, second: str) -> Comparis
             [a["report_id"], b["report_id"]],
         )
     }
-    labels = _labels(con)
+    labels = Labels.of(con, "both")  # reference.code_labels: measures and rates
     wa, wb = wide.get(a["report_id"], {}), wide.get(b["report_id"], {})
 
     def share(side: Row, code: str, of: str | None) -> float | None:
@@ -159,7 +145,7 @@ def compare(con: duckdb.DuckDBPyConnection, first: str, second: str) -> Comparis
     measure_rows = [
         MeasureRow(
             code,
-            *labels.get(code, ("", code.replace("_", " "))),
+            *astuple(labels.words("measure", code)),
             "measure",
             wa.get(code),
             wb.get(code),
@@ -173,7 +159,7 @@ def compare(con: duckdb.DuckDBPyConnection, first: str, second: str) -> Comparis
     rate_rows = [
         MeasureRow(
             code,
-            *labels.get(code, ("", code.replace("_", " "))),
+            *astuple(labels.words("rate", code)),
             "rate",
             wa.get(code),
             wb.get(code),
