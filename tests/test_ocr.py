@@ -233,3 +233,33 @@ def test_the_engine_uses_the_models_its_wheel_ships(monkeypatch):
     monkeypatch.setitem(MODELS, "Rec", "no_such_model.onnx")
     with pytest.raises(ExtractionError, match="OCR models are not installed"):
         RapidOcr()
+
+
+def test_the_review_app_draws_a_cell_box_where_the_value_is_printed(warehouse, material):
+    """serving/review/page_image.py renders the page as OCR read it: a cell's box frames
+    the ink of its printed value there (about a second: one page rendered again)."""
+    from PIL import Image
+
+    from serving.review.page_image import boxed_band, page_as_read
+
+    rows = _query(
+        warehouse["db"],
+        "select c.source_page, p.render_dpi, c.ocr_x0, c.ocr_y0, c.ocr_x1, c.ocr_y1 "
+        "from raw.cells c join raw.documents d using (document_id) "
+        "join raw.document_pages p on p.document_id = c.document_id and p.page = c.source_page "
+        "where d.source_file = 'mixed.pdf' and c.ocr_x0 is not null and c.value_text <> '0' "
+        "order by c.source_page, c.source_line limit 3",
+    )
+    assert rows
+    data = (material["inbox"] / "mixed.pdf").read_bytes()
+    page, dpi = rows[0][:2]
+    image = page_as_read(data, "pdf", page, dpi)
+    for row_page, _, x0, y0, x1, y1 in rows:
+        if row_page != page:
+            continue
+        inside = image[int(y0) : int(y1) + 1, int(x0) : int(x1) + 1]
+        assert inside.min() < 100  # the printed digits are inside the box
+    band = Image.open(io.BytesIO(boxed_band(image, rows[0][2:])))
+    assert band.format == "PNG" and band.width <= 1200
+    pixels = np.array(band.convert("RGB")).reshape(-1, 3)
+    assert ((pixels[:, 0] > 180) & (pixels[:, 1] < 80)).any()  # the box, in red

@@ -11,7 +11,7 @@ from ingest.extract.types import Extraction, ExtractionError
 from ingest.limits import IngestLimits
 
 
-def _frames(data: bytes, max_pages: int) -> list[np.ndarray]:
+def read_frames(data: bytes, max_pages: int) -> list[np.ndarray]:
     """The image's frames (a TIFF may hold many pages), upright, in greyscale."""
     from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
@@ -37,7 +37,7 @@ def _frames(data: bytes, max_pages: int) -> list[np.ndarray]:
 def extract_image(data: bytes, limits: IngestLimits | None = None) -> Extraction:
     limits = limits or IngestLimits()
     deadline = Deadline(limits.extraction_timeout_s)  # the worker's limit counts from here
-    frames = _frames(data, limits.max_pdf_pages)
+    frames = read_frames(data, limits.max_pdf_pages)
     if not limits.ocr:
         note = "an image, not OCR'd: OCR is off (XXGK_OCR=off)"
         return assemble([PageRead("", "failed", note=note) for _ in frames], "image", None, False)

@@ -15,6 +15,7 @@ import numpy as np
 from ingest.extract.ocr_engine import OcrEngine, TextBox, default_engine
 from ingest.extract.ocr_layout import (
     PlacedBox,
+    Straightened,
     centre_inside,
     find_tables,
     layout_page,
@@ -36,16 +37,23 @@ class OcrPage:
     height: int
 
 
-def ocr_image(image: np.ndarray, engine: OcrEngine | None = None) -> OcrPage:
-    """Read one page image (RGB or greyscale array)."""
+def page_as_read(image: np.ndarray) -> Straightened:
+    """A page image (RGB or greyscale array) as the engine reads it: scaled down to
+    MAX_IMAGE_SIDE, then straightened. raw.ocr_boxes' pixels are pixels of its image (the
+    review app draws a cell's box on it)."""
     import cv2
 
     side = max(image.shape[:2])
     if side > MAX_IMAGE_SIDE:
         scale = MAX_IMAGE_SIDE / side
         image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return straighten(image)
+
+
+def ocr_image(image: np.ndarray, engine: OcrEngine | None = None) -> OcrPage:
+    """Read one page image (RGB or greyscale array)."""
     engine = engine or default_engine()
-    page = straighten(image)
+    page = page_as_read(image)
     boxes: list[TextBox] = engine.read(page.image)
     height, width = page.image.shape
     text_height = statistics.median(b.height for b in boxes) if boxes else 20.0

@@ -28,7 +28,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from ingest.reviews import Correction, ReviewError, Verdict, append, stored_reviews
-from serving.review import compare, grid, warehouse
+from serving.review import compare, grid, page_image, warehouse
 from serving.review.pages import STYLESHEET, environment
 from serving.review.security import (
     BROWSER_COOKIE,
@@ -178,6 +178,28 @@ def create_app(
         except warehouse.NotFound:
             return refuse(request, 404, f"No report {report_id} in the served version.")
         return page(request, "text.html", **context)
+
+    @app.get("/report/{report_id}/page/{page}.png")
+    def page_picture(request: Request, report_id: str, page: int, cell: str) -> Response:
+        """The band of the page around the box OCR read the cell from (page_image.py)."""
+        key = _cell_key(cell)
+        with warehouse.serving(settings.serving_db) as con:
+            box = warehouse.ocr_box(con, report_id, *key) if key else None
+            landed = page_image.landed_file(con, report_id) if box else None
+        if box is None or box["source_page"] != page:
+            return refuse(request, 404, f"OCR read no cell {cell} on page {page}.")
+        if landed is None:
+            return refuse(
+                request,
+                404,
+                "The page image needs the file as it was landed; no published input folder "
+                "holds it unchanged any more.",
+            )
+        image = page_image.page_as_read(*landed, page, box["render_dpi"])
+        picture = page_image.boxed_band(
+            image, (box["ocr_x0"], box["ocr_y0"], box["ocr_x1"], box["ocr_y1"])
+        )
+        return Response(picture, media_type="image/png")
 
     @app.post("/report/{report_id}/verdict")
     async def post_verdict(request: Request, report_id: str) -> Response:

@@ -206,13 +206,35 @@ def reviewed_cells(con: duckdb.DuckDBPyConnection, report_id: str) -> list[Row]:
         """
         select v.metric_code, v.applicant, v.value, v.printed_value, v.review_status,
                v.value_status, v.override_reason, v.reviewed_by, v.failed_checks,
-               v.raw_text, v.source_line, v.unit, m.section, m.row_label
+               v.raw_text, v.source_line, v.unit, m.section, m.row_label,
+               m.source_page, m.ocr_x0, m.ocr_y0, m.ocr_x1, m.ocr_y1, m.ocr_engine,
+               m.ocr_confidence
         from marts.fct_report_metrics_reviewed v
         left join marts.fct_report_metrics m using (report_id, metric_code, applicant)
         where v.report_id = ?
         """,
         [report_id],
     )
+
+
+def ocr_box(
+    con: duckdb.DuckDBPyConnection, report_id: str, metric_code: str, applicant: str
+) -> Row | None:
+    """Where OCR read a cell: its page, the page's render resolution and the box (pixels);
+    None for a cell OCR did not read."""
+    found = rows(
+        con,
+        """
+        select m.source_page, p.render_dpi, m.ocr_x0, m.ocr_y0, m.ocr_x1, m.ocr_y1
+        from marts.fct_report_metrics m
+        left join raw.document_pages p
+            on p.document_id = m.report_id and p.page = m.source_page
+        where m.report_id = ? and m.metric_code = ? and m.applicant = ?
+            and m.ocr_x0 is not null
+        """,
+        [report_id, metric_code, applicant],
+    )
+    return found[0] if found else None
 
 
 def checks(con: duckdb.DuckDBPyConnection, report_id: str) -> list[Row]:
