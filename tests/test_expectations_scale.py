@@ -65,6 +65,9 @@ RELATIONS = {
     "2010 + i as report_year from range(10) t(i)",
     "marts.fct_report_metrics_reviewed": "select r.id as report_id, metric_code, applicant, "
     "'as_printed' as review_status " + PER_CELL,
+    "marts.fct_quality_checks_reviewed": "select r.id as report_id, $checks[1] as check_code, "
+    "'fail' as status, 'fail' as printed_status, 'open' as review_state, "
+    "null::varchar as verdict " + PER_REPORT,
 }
 
 

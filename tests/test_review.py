@@ -51,7 +51,7 @@ JINGYUAN = "003_15ff2673dd8233d5.txt"  # 泾源县 2019
 OUTLINE = "crafted_outline_2019.txt"
 NO_FEE = "crafted_no_fee_2024.txt"
 PLANTED = "<img src=x onerror=alert(1)>.txt"
-SCRIPT = "<script>window.__xss=1</script>"
+SCRIPT = "<script>window.planted=1</script>"  # no markup the parser folds
 NEW_CHECKS = (
     "cell.whole_number",
     "prose.requests_closed",
@@ -265,7 +265,7 @@ def test_document_derived_strings_are_escaped(built: Built, client) -> None:
     for url in ("/", f"/report/{planted_report}", f"/report/{planted_report}/text"):
         page = c.get(url).text
         assert "<script>window" not in page and "<img src=x" not in page
-        assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in page
+        assert "&lt;script&gt;window.planted=1&lt;/script&gt;" in page
         if not url.endswith("/text"):
             assert "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "&lt;b&gt;bold&lt;/b&gt;" in page
@@ -436,7 +436,7 @@ def test_review_a_failing_identity_and_compare_in_a_browser(
             assert page.locator("script").count() == 0 and text.locator("script").count() == 0
             assert text.locator("li b").count() == 0
             assert text.locator("li", has_text="<b>bold</b>").count() == 1
-            assert page.evaluate("() => window.__xss") is None
+            assert page.evaluate("() => window.planted") is None
             assert SCRIPT in page.locator("h1").inner_text()
 
             # two reports of 2019 side by side, downloaded as CSV and XLSX
