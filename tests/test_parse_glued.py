@@ -1,15 +1,25 @@
 """Glued table text: cutting lines into segments and digit runs into cells."""
 
 from ingest.parse import parse_document
-from ingest.parse.digit_runs import (
-    blocks_total_is_sum,
-    readings,
-    resolve_jointly,
-    resolve_row,
-    row_total_is_sum,
-)
+from ingest.parse.digit_runs import readings, resolve_jointly, resolve_row
+from ingest.parse.identities import ReadingRule, identity_book
 from ingest.parse.local_template import parse_local_table
+from ingest.parse.reference import applicant_columns, default_reference
 from ingest.parse.unglue import looks_glued, unglue
+
+BOOK = identity_book(default_reference())
+# a row of table 三 and table 四, each read under its identities from seeds/identity_checks.csv
+row_total_is_sum = ReadingRule(
+    [("t3.new_received", a) for a in applicant_columns()], BOOK.for_template("v2021")
+)
+blocks_total_is_sum = ReadingRule(
+    [
+        (r.metric_code, "total")
+        for r in default_reference().rows_for("v2019")
+        if r.metric_code.startswith("t4.")
+    ],
+    BOOK.for_template("v2019"),
+)
 
 
 def test_unique_split_from_row_sum() -> None:

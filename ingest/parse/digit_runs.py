@@ -67,25 +67,6 @@ def iter_readings(tokens: Sequence[str], cells: int) -> Iterator[Reading]:
     yield from allocate(0, cells, ())
 
 
-def as_number(cell: str) -> float:
-    return float(cell)
-
-
-def row_total_is_sum(reading: Reading) -> bool:
-    """Table 三: the last column (总计) is the sum of the others."""
-    values = [as_number(c) for c in reading]
-    return abs(sum(values[:-1]) - values[-1]) < 1e-9
-
-
-def blocks_total_is_sum(reading: Reading, block: int = 5) -> bool:
-    """Table 四: in each block of five, 总计 = 维持 + 纠正 + 其他 + 尚未审结."""
-    values = [as_number(c) for c in reading]
-    return all(
-        abs(sum(values[i : i + block - 1]) - values[i + block - 1]) < 1e-9
-        for i in range(0, len(values), block)
-    )
-
-
 @dataclass
 class Resolution:
     """The reading chosen for one row and how sure it is."""

@@ -10,7 +10,7 @@ is stated once. A check row of the seed is one term: `side` (lhs, rhs), `metric_
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,3 +154,22 @@ def _expand(
 def identity_book(reference: Reference) -> IdentityBook:
     """The identities for `reference`'s templates, built once."""
     return derived(reference, IdentityBook)
+
+
+class ReadingRule:
+    """A check on one candidate reading of a row of cells (a glued run cut into `keys`):
+    every identity instance over those cells alone holds."""
+
+    def __init__(self, keys: Sequence[Key], instances: Iterable[IdentityInstance]) -> None:
+        self.keys = tuple(keys)
+        inside = set(self.keys)
+        self.instances = tuple(i for i in instances if set(i.cells) <= inside)
+
+    def __call__(self, reading: Sequence[str]) -> bool:
+        values = {key: float(cell) for key, cell in zip(self.keys, reading, strict=True)}
+        return all(i.status(values) != "fail" for i in self.instances)
+
+
+def holds(instances: Iterable[IdentityInstance], values: Mapping[Key, float | None]) -> bool:
+    """No instance breaks on `values` (one whose terms are missing is not assessed)."""
+    return all(i.status(values) != "fail" for i in instances)

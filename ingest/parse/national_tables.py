@@ -15,14 +15,13 @@ from ingest.parse.digit_runs import (
     Reading,
     Resolution,
     best_reading,
-    blocks_total_is_sum,
     readings,
     resolve_jointly,
     resolve_row,
-    row_total_is_sum,
 )
+from ingest.parse.identities import ReadingRule, holds
 from ingest.parse.matching import CandidateIndex, Match, RowMatcher, make_candidates
-from ingest.parse.national_decoding import find_regions, national_decoder
+from ingest.parse.national_decoding import T3_VARIANTS, find_regions, national_decoder
 from ingest.parse.normalise import compact, normalise_label
 from ingest.parse.output import (
     Cell,
@@ -333,7 +332,7 @@ class NationalTableParser:
                 glued[match.key] = (
                     match,
                     row,
-                    resolve_row(tokens, len(APPLICANTS), row_total_is_sum),
+                    resolve_row(tokens, len(APPLICANTS), self._row_rule(match.key)),
                 )
             else:
                 grid.append((match, row, _seven_columns(row)))
@@ -351,7 +350,7 @@ class NationalTableParser:
             fixed = {m.key: [_number(c) for c in cols] for m, _, cols in grid}
             resolutions = resolve_jointly(
                 {key: options for key, (_, _, options) in glued.items()},
-                lambda assignment: t3_identities_hold(fixed, assignment),
+                lambda assignment: self._t3_holds(fixed, assignment),
             )
             for key, (match, row, _) in glued.items():
                 codes = [key] * len(APPLICANTS)
@@ -364,6 +363,28 @@ class NationalTableParser:
         elif "t3.result.other" in codes:
             result.t3_variant = "v2019"
         return cells, rows[consumed:]
+
+    def _row_rule(self, code: str) -> ReadingRule:
+        """A glued row of table 三 read under its own identity (seeds/identity_checks.csv:
+        its 总计 is the sum of the six applicant columns)."""
+        decoder = national_decoder(self.reference)
+        instances = [i for v in T3_VARIANTS for i in decoder.t3_identities[v]]
+        return ReadingRule([(code, a) for a in APPLICANTS], instances)
+
+    def _t3_holds(
+        self, fixed: dict[str, list[float | None]], assignment: dict[str, Reading]
+    ) -> bool:
+        """Table 三's identities on a candidate reading of its glued rows, with the rows
+        read as printed (an identity with a term missing is not assessed)."""
+        rows: dict[str, list[float | None]] = dict(fixed)
+        rows.update({k: [float(c) for c in r] for k, r in assignment.items()})
+        variant = "v2021" if set(rows) & set(V2021_OTHER_ROWS) else "v2019"
+        values = {
+            (code, applicant): value
+            for code, cells in rows.items()
+            for applicant, value in zip(APPLICANTS, cells, strict=True)
+        }
+        return holds(national_decoder(self.reference).t3_identities[variant], values)
 
     # -- table 四 ---------------------------------------------------------------------------
     def _parse_t4(self, rows: list[LogicalRow], result: NationalResult) -> None:
@@ -393,7 +414,9 @@ class NationalTableParser:
         if not collected or any(r.is_blank or r.unit for r, _, _ in collected):
             return
         tokens = [r.numbers[0] for r, _, _ in collected]
-        options = resolve_row(tokens, T4_CELLS, blocks_total_is_sum) or readings(tokens, T4_CELLS)
+        decoder = national_decoder(self.reference)
+        rule = ReadingRule(decoder.t4_grid.rows[0].cells, decoder.t4_identities)
+        options = resolve_row(tokens, T4_CELLS, rule) or readings(tokens, T4_CELLS)
         if not options:
             return
         line = collected[0][1]
@@ -512,42 +535,6 @@ def _unconfirmed(cell: Cell) -> Cell:
 
 def _number(cell: CellReading | None) -> float | None:
     return float(cell.numbers[0]) if cell is not None and cell.numbers else None
-
-
-def t3_identities_hold(
-    fixed: dict[str, list[float | None]], assignment: dict[str, Reading]
-) -> bool:
-    """Table 三's column identities on a candidate reading (inputs missing: not assessed)."""
-    rows: dict[str, list[float | None]] = dict(fixed)
-    rows.update({k: [float(c) for c in r] for k, r in assignment.items()})
-    leaves = [k for k in rows if k.startswith("t3.result.") and k != "t3.result.total"]
-    if any(k.startswith("t3.result.other.") for k in leaves):
-        leaves = [k for k in leaves if k != "t3.result.other"]
-    for col in range(len(APPLICANTS)):
-
-        def value(code: str, col: int = col) -> float | None:
-            row = rows.get(code)
-            return row[col] if row else None
-
-        balance = [
-            value(c)
-            for c in ("t3.new_received", "t3.carried_over", "t3.result.total", "t3.carry_forward")
-        ]
-        if (
-            all(v is not None for v in balance)
-            and abs(balance[0] + balance[1] - balance[2] - balance[3]) > 1e-9
-        ):
-            return False
-        total = value("t3.result.total")
-        parts = [value(k) for k in leaves]
-        if (
-            total is not None
-            and parts
-            and all(p is not None for p in parts)
-            and abs(sum(parts) - total) > 1e-9
-        ):
-            return False
-    return True
 
 
 def _single(reading: CellReading, index: int) -> CellReading:
