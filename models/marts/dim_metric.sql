@@ -113,6 +113,16 @@ all_metrics as (
 
 ),
 
+quantities as (
+
+    -- what a metric's unit measures, from the seeds that declare the units: counts
+    -- (seeds/count_units.csv) and amounts (the template units of seeds/unit_conversions.csv)
+    select unit, 'count' as quantity from {{ ref('count_units') }}
+    union all
+    select distinct to_unit as unit, 'amount' as quantity from {{ ref('unit_conversions') }}
+
+),
+
 measures_per_metric as (
 
     select
@@ -141,12 +151,15 @@ final as (
         cast(all_metrics.section_label as varchar) as section_label,
         cast(all_metrics.unit_printed as varchar) as unit_printed,
         cast(all_metrics.is_value_row as boolean) as is_value_row,
-        cast(all_metrics.is_signed as boolean) as is_signed
+        cast(all_metrics.is_signed as boolean) as is_signed,
+        cast(quantities.quantity as varchar) as quantity
     from all_metrics
     left join metric_names
         on all_metrics.metric_code = metric_names.metric_code
     left join measures_per_metric
         on all_metrics.metric_code = measures_per_metric.metric_code
+    left join quantities
+        on all_metrics.unit = quantities.unit
 
 )
 

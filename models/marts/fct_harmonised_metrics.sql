@@ -14,8 +14,12 @@ with
 
 measures as (
 
+    -- every harmonised measure counts (dim_metric.quantity, tested there): a whole number,
+    -- BIGINT; a sum that is not whole holds a misread count (cell.whole_number fails on its
+    -- cell, fct_report_metrics keeps it) and is not emitted, as when an input is missing
     select * from {{ ref('int_harmonised_metrics') }}
     where {{ report_increment_filter('report_id') }}
+        and value = trunc(value)
 
 ),
 
@@ -25,7 +29,7 @@ final as (
         -- contract
         cast(report_id as varchar) as report_id,
         cast(measure_code as varchar) as measure_code,
-        cast(value as double) as value,
+        cast(value as bigint) as value,
         cast(comparability as varchar) as comparability,
         cast(derived_from as varchar) as derived_from,
 

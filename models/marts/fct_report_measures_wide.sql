@@ -65,17 +65,17 @@ final as (
         cast(reports.template as varchar) as template,
         cast(reports.template_family as varchar) as template_family,
 
-        cast(pivoted.requests_received as double) as requests_received,
-        cast(pivoted.requests_granted as double) as requests_granted,
-        cast(pivoted.requests_partial as double) as requests_partial,
-        cast(pivoted.requests_denied as double) as requests_denied,
-        cast(pivoted.requests_not_held as double) as requests_not_held,
-        cast(pivoted.requests_handled as double) as requests_handled,
-        cast(pivoted.reviews_total as double) as reviews_total,
-        cast(pivoted.reviews_corrected as double) as reviews_corrected,
-        cast(pivoted.lawsuits_total as double) as lawsuits_total,
-        cast(pivoted.lawsuits_corrected as double) as lawsuits_corrected,
-        cast(pivoted.normative_docs_issued as double) as normative_docs_issued,
+        cast(pivoted.requests_received as bigint) as requests_received,
+        cast(pivoted.requests_granted as bigint) as requests_granted,
+        cast(pivoted.requests_partial as bigint) as requests_partial,
+        cast(pivoted.requests_denied as bigint) as requests_denied,
+        cast(pivoted.requests_not_held as bigint) as requests_not_held,
+        cast(pivoted.requests_handled as bigint) as requests_handled,
+        cast(pivoted.reviews_total as bigint) as reviews_total,
+        cast(pivoted.reviews_corrected as bigint) as reviews_corrected,
+        cast(pivoted.lawsuits_total as bigint) as lawsuits_total,
+        cast(pivoted.lawsuits_corrected as bigint) as lawsuits_corrected,
+        cast(pivoted.normative_docs_issued as bigint) as normative_docs_issued,
 
         cast(case
             when pivoted.requests_handled > 0
