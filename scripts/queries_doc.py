@@ -30,6 +30,8 @@ from pathlib import Path
 
 import duckdb
 
+from xxgk import open_warehouse
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "queries.md"
 DB_NAME = Path("warehouse") / "xxgk.duckdb"  # what the examples name
@@ -73,7 +75,7 @@ def render(page: str, db: Path) -> str:
     if db.parts[-2:] != DB_NAME.parts:
         raise SystemExit(f"queries_doc: --db must be a file named {DB_NAME}, got {db}")
     base = db.parent.parent
-    with duckdb.connect(str(db), read_only=True) as con, contextlib.chdir(base):
+    with open_warehouse(db) as con, contextlib.chdir(base):
 
         def output(example: re.Match[str]) -> str:
             head, language, code, _, close = example.groups()

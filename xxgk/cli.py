@@ -184,7 +184,7 @@ def _quiet_run_logs(environ: MutableMapping[str, str]) -> None:
 def _how_to_query(publication: Publication) -> str:
     db_path = publication.serving_db
     one_liner = (
-        f"import duckdb; con = duckdb.connect(r'{db_path}', read_only=True); "
+        f"import xxgk; con = xxgk.open_warehouse(r'{db_path}'); "
         "print(con.sql('select * from marts.fct_report_measures_wide'))"
     )
     docs = f"dbt docs:  {publication.dbt_docs}\n" if publication.dbt_docs else ""
@@ -196,7 +196,8 @@ def _how_to_query(publication: Publication) -> str:
         f"Parquet:   {publication.parquet}/<mart>/report_year=<year>/*.parquet\n"
         "Query it read-only (a run never locks it; reconnect to see a newer version), e.g.:\n"
         f'  {sys.executable} -c "{one_liner}"\n'
-        f'  duckdb -readonly "{db_path}" "select * from meta.current_version"   # DuckDB CLI'
+        f'  {Path(sys.executable).with_name("duckdb")} -readonly "{db_path}" '
+        '"select * from meta.current_version"   # the DuckDB CLI'
     )
 
 
