@@ -11,6 +11,11 @@ count and the sum of the rows' hashes, with the mart's columns and the DuckDB ve
 kept in ``_partitions.json``, and a partition whose digest is unchanged is hard-linked from
 the previous folder instead of written again. Adding one report to a warehouse of 10,000
 rewrites one year of each per-report mart.
+
+``report_year`` is written in the files too (INTEGER), not only in the folder names, so
+every reader gets the same type without Hive partitioning. ``_manifest.json`` says what the
+folder holds: the version, and per mart its row count, columns with their DuckDB types and
+its files. It is written last; serving/publish.py serves the folder whole.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ from pathlib import Path
 import duckdb
 
 DIGESTS_FILE = "_partitions.json"
+MANIFEST_FILE = "_manifest.json"
+# what the files hold besides the mart's columns: a digest from another layout is not reused
+LAYOUT = "report_year in the files"
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"  # DuckDB's folder name for a NULL report_year
 
 
@@ -82,10 +90,13 @@ def _partition_digests(con: duckdb.DuckDBPyConnection, query: str, by_year: bool
     }
 
 
+def _schema(con: duckdb.DuckDBPyConnection, query: str) -> list[tuple[str, str]]:
+    return [(name, kind) for name, kind, *_ in con.execute(f"describe {query}").fetchall()]
+
+
 def _schema_key(con: duckdb.DuckDBPyConnection, query: str) -> str:
-    described = con.execute(f"describe {query}").fetchall()
-    columns = ",".join(f"{name} {kind}" for name, kind, *_ in described)
-    return f"duckdb {duckdb.__version__}; {columns}"
+    columns = ",".join(f"{name} {kind}" for name, kind in _schema(con, query))
+    return f"duckdb {duckdb.__version__}; {LAYOUT}; {columns}"
 
 
 def _previous_digests(previous: Path | None) -> dict:
@@ -119,15 +130,34 @@ def _year_condition(partitions: list[str]) -> str:
     return " or ".join(terms)
 
 
+def _manifest_entry(
+    con: duckdb.DuckDBPyConnection, query: str, folder: Path, partitions: dict[str, str]
+) -> dict:
+    rows = sum(int(digest.split(":", 1)[0]) for digest in partitions.values())
+    files = sorted(str(f.relative_to(folder.parent)) for f in folder.rglob("*.parquet"))
+    columns = [{"name": name, "type": kind} for name, kind in _schema(con, query)]
+    return {"rows": rows, "columns": columns, "files": files}
+
+
+def write_manifest(out_dir: Path, version: int | None, marts: dict[str, dict]) -> None:
+    manifest = {"version": version, "marts": marts}
+    text = json.dumps(manifest, indent=1, ensure_ascii=False)
+    (out_dir / MANIFEST_FILE).write_text(text, encoding="utf-8")
+
+
 def export_marts(
-    con: duckdb.DuckDBPyConnection, out_dir: Path, previous: Path | None = None
+    con: duckdb.DuckDBPyConnection,
+    out_dir: Path,
+    previous: Path | None = None,
+    version: int | None = None,
 ) -> ExportSummary:
-    """Write every mart under ``out_dir`` (a new folder); partitions unchanged since the
-    export in ``previous`` are hard-linked from it."""
+    """Write every mart under ``out_dir`` (a new folder) and its manifest for ``version``;
+    partitions unchanged since the export in ``previous`` are hard-linked from it."""
     columns = mart_columns(con)
     marts = list(columns)
     before = _previous_digests(previous)
     digests: dict[str, dict] = {}
+    manifest: dict[str, dict] = {}
     written = linked = 0
     for mart in marts:
         query, by_year = _export_query(mart, columns[mart])
@@ -153,12 +183,15 @@ def export_marts(
                 con.execute(
                     f"copy (select * from ({query}) where {_year_condition(changed)}) "
                     f"to {_sql_string(str(folder))} "
-                    "(format parquet, partition_by (report_year), overwrite_or_ignore)"
+                    "(format parquet, partition_by (report_year), write_partition_columns, "
+                    "overwrite_or_ignore)"
                 )
             written += len(changed)
         elif not unchanged:  # a single file (a dimension, or an empty mart)
             target = _sql_string(str(folder / f"{mart}.parquet"))
             con.execute(f"copy ({query}) to {target} (format parquet)")
             written += 1
+        manifest[mart] = _manifest_entry(con, query, folder, current)
     (out_dir / DIGESTS_FILE).write_text(json.dumps(digests, indent=1), encoding="utf-8")
+    write_manifest(out_dir, version, manifest)
     return ExportSummary(marts=marts, written=written, linked=linked)

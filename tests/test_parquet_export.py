@@ -3,12 +3,13 @@ the previous export is hard-linked from it, and the export always reads back as 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from serving.parquet import export_marts
+from serving.parquet import MANIFEST_FILE, export_marts
 
 
 def _marts(con: duckdb.DuckDBPyConnection) -> None:
@@ -85,3 +86,26 @@ def test_missing_or_damaged_digests_mean_a_full_export(con, tmp_path: Path) -> N
     again = export_marts(con, tmp_path / "v2", previous=tmp_path / "v1")
     assert again.linked == 0
     assert _read(tmp_path / "v2", "fct_values") == _read(tmp_path / "v1", "fct_values")
+
+
+def test_the_year_is_in_the_files_and_the_manifest_lists_them(con, tmp_path: Path) -> None:
+    import polars as pl
+    import pyarrow.dataset as ds
+
+    con.execute("alter table marts.dim_report alter column report_year type integer")
+    export_marts(con, tmp_path / "v7", version=7)
+    manifest = json.loads((tmp_path / "v7" / MANIFEST_FILE).read_text(encoding="utf-8"))
+    assert manifest["version"] == 7
+    assert sorted(manifest["marts"]) == ["dim_metric", "dim_report", "fct_empty", "fct_values"]
+    values = manifest["marts"]["fct_values"]
+    assert values["rows"] == 4 and len(values["files"]) == 3  # 2019, 2020 and NULL
+    assert {"name": "report_year", "type": "INTEGER"} in values["columns"]
+    files = [str(tmp_path / "v7" / f) for f in values["files"]]
+    with duckdb.connect() as reader:  # the files alone, no partitioning: the same INTEGER
+        year = reader.execute(
+            "select distinct typeof(report_year) from read_parquet(?, hive_partitioning = false)",
+            [files],
+        ).fetchall()
+    assert year == [("INTEGER",)]
+    assert pl.read_parquet(files, hive_partitioning=False).schema["report_year"] == pl.Int32
+    assert str(ds.dataset(files, format="parquet").schema.field("report_year").type) == "int32"
