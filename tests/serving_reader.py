@@ -1,27 +1,37 @@
-"""A reader of the serving file, as a BI tool would be: SQLAlchemy (duckdb-engine), read-only.
+"""Readers of the serving file, as the README tells analysts and BI tools to read it.
 
-Run by tests/test_serving.py in its own process while `xxgk run` refreshes the warehouse:
+Run by tests/test_serving.py in a process of its own per route while `xxgk run` refreshes
+the warehouse:
 
-    python tests/serving_reader.py DB OUT STOP {fresh|held}
+    python tests/serving_reader.py DB OUT STOP ROUTE THREADS
 
-``fresh`` opens a new connection for every query (NullPool), ``held`` keeps one connection
-for the whole run. Each query reads the published version, the row counts stamped with it
-and the live row counts in one statement, and is written to OUT as one JSON line (or the
-error). The loop ends when the file STOP exists.
+ROUTE is one of :data:`ROUTES`: ``duckdb`` (xxgk.open_warehouse, a connection per query),
+``nullpool`` (xxgk.warehouse_engine), ``pool`` (the same with a QueuePool recycled every
+:data:`POOL_RECYCLE_S` seconds), ``cli`` (the DuckDB CLI, a process per query) and ``held``
+(one connection for the whole run). THREADS busy connections query at once. Each query reads
+the published version, the row counts stamped with it and the live row counts in one
+statement, and is written to OUT as one JSON line (or the error) with its thread and the
+time it started. The loop ends when the file STOP exists.
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import QueuePool, text
 
-VERSION_AND_COUNTS = text(
-    """
+import xxgk
+
+POOL_RECYCLE_S = 3
+ROUTES = ("duckdb", "nullpool", "pool", "cli", "held")
+VERSION_AND_COUNTS = """
     select
         v.version,
         v.document_count, v.report_count, v.metric_row_count,
@@ -29,42 +39,76 @@ VERSION_AND_COUNTS = text(
         (select count(*) from marts.dim_report),
         (select count(*) from marts.fct_report_metrics)
     from meta.current_version as v
-    """
-)
+"""
+CLI = Path(sys.executable).with_name("duckdb")
 
 
-def observe(connection) -> dict:  # noqa: ANN001 - a SQLAlchemy Connection
-    row = connection.execute(VERSION_AND_COUNTS).one()
-    connection.rollback()  # end the read transaction, as a BI tool does after a query
+def record(row: Any) -> dict:
     return {"version": row[0], "stamped": list(row[1:4]), "live": list(row[4:7])}
 
 
-def main(db: str, out: str, stop: str, mode: str) -> None:
-    url = f"duckdb:///{db}"
-    args = {"read_only": True}
-    engine = (
-        create_engine(url, connect_args=args, poolclass=NullPool)
-        if mode == "fresh"
-        else create_engine(url, connect_args=args)
-    )
-    held = engine.connect() if mode == "held" else None
+def route_query(route: str, db: str) -> Callable[[], dict]:
+    """One query of ``route`` (for ``held``, through a connection opened here, once)."""
+    if route == "duckdb":
+
+        def query() -> dict:
+            with xxgk.open_warehouse(db) as con:
+                return record(con.execute(VERSION_AND_COUNTS).fetchone())
+
+        return query
+    if route == "held":
+        con = xxgk.open_warehouse(db)
+        return lambda: record(con.execute(VERSION_AND_COUNTS).fetchone())  # one thread
+    if route == "cli":
+
+        def query() -> dict:
+            done = subprocess.run(
+                [str(CLI), "-readonly", "-list", "-noheader", db, VERSION_AND_COUNTS],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            if done.returncode != 0:
+                raise RuntimeError(done.stderr.strip())
+            return record([int(v) for v in done.stdout.strip().split("|")])
+
+        return query
+    options = {"poolclass": QueuePool, "pool_recycle": POOL_RECYCLE_S} if route == "pool" else {}
+    engine = xxgk.warehouse_engine(db, **options)
+
+    def query() -> dict:
+        with engine.connect() as connection:
+            row = connection.execute(text(VERSION_AND_COUNTS)).one()
+            connection.rollback()  # end the read transaction, as a BI tool does after a query
+            return record(row)
+
+    return query
+
+
+def main(db: str, out: str, stop: str, route: str, threads: str) -> None:
+    query = route_query(route, db)
+    lock = threading.Lock()
     with Path(out).open("w", encoding="utf-8") as sink:
-        while not Path(stop).exists():
-            try:
-                if held is not None:
-                    record = observe(held)
-                else:
-                    with engine.connect() as connection:
-                        record = observe(connection)
-            except Exception as exc:  # every failure is a finding, keep reading
-                record = {"error": f"{type(exc).__name__}: {exc}"}
-            record["at"] = time.time()
-            sink.write(json.dumps(record) + "\n")
-            sink.flush()
-            time.sleep(0.1)
-    if held is not None:
-        held.close()
+
+        def loop(thread: int) -> None:
+            while not Path(stop).exists():
+                started = time.time()
+                try:
+                    result = query()
+                except Exception as exc:  # every failure is a finding, keep reading
+                    result = {"error": f"{type(exc).__name__}: {exc}"}
+                result.update(thread=thread, started=started, ended=time.time())
+                with lock:
+                    sink.write(json.dumps(result) + "\n")
+                    sink.flush()
+                time.sleep(0.25)
+
+        workers = [threading.Thread(target=loop, args=(n,)) for n in range(int(threads))]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    main(*sys.argv[1:6])

@@ -2,8 +2,10 @@
 docs, the HTML report in a real browser, and the analyst marts.
 
 The module fixture runs `xxgk run` three times as a user would (subprocesses): a first build
-of three seed reports, then two refreshes, each with one more report, while two SQLAlchemy
-readers query the serving file in processes of their own (tests/serving_reader.py).
+of three seed reports, then two refreshes, each with one more report, while every route the
+README documents (tests/serving_reader.py: DuckDB, SQLAlchemy without and with a pool, the
+DuckDB CLI, a held connection) queries the serving file with several busy connections, in a
+process of its own per route. A thread here notes when each new file is in place.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +44,11 @@ except ImportError:  # tests/ imported as a package
     from tests.test_end_to_end import xxgk_command
 
 READER = Path(__file__).with_name("serving_reader.py")
+# route -> busy connections; and the bound (s) within which each route reads a new version,
+# as the README states it: a query started that long after the new file is in place reads it
+THREADS = {"duckdb": 2, "nullpool": 2, "pool": 2, "cli": 2, "held": 1}
+BOUND_S = 2.0
+BOUNDS_S = {"duckdb": BOUND_S, "nullpool": BOUND_S, "cli": BOUND_S, "pool": 3 + BOUND_S}
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = needs_tool("chromium", CHROMIUM, "the HTML pages are checked in a browser")
 
@@ -76,8 +84,23 @@ def sha256(path: Path) -> str:
 class Served:
     db: Path
     input_dir: Path
-    observations: dict[str, list[dict]]  # reader mode -> its records
+    observations: dict[str, list[dict]]  # route -> its records
     outputs: list[str]  # stdout of each run
+    swaps: dict[int, float]  # version -> when its file was in place (time.time())
+
+
+def watch_swaps(db: Path, stop: threading.Event, swaps: list[tuple[int, float]]) -> None:
+    """Note each time a new file takes the serving file's place (its inode changes)."""
+    seen = None
+    while not stop.is_set():
+        try:
+            inode = db.stat().st_ino
+        except FileNotFoundError:
+            inode = None
+        if inode != seen:
+            swaps.append((inode, time.time()))
+            seen = inode
+        time.sleep(0.02)
 
 
 @pytest.fixture(scope="module")
@@ -90,33 +113,53 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Served:
         shutil.copy(seed, input_dir)
     outputs = [run_ok(input_dir, db, root).stdout]
 
+    from tests.serving_reader import POOL_RECYCLE_S
+
+    assert BOUNDS_S["pool"] == POOL_RECYCLE_S + BOUND_S
     stop = root / "stop"
     readers = {
-        mode: subprocess.Popen(
-            [sys.executable, str(READER), str(db), str(root / f"{mode}.jsonl"), str(stop), mode],
+        route: subprocess.Popen(
+            [
+                sys.executable,
+                str(READER),
+                str(db),
+                str(root / f"{route}.jsonl"),
+                str(stop),
+                route,
+                str(threads),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for mode in ("fresh", "held")
+        for route, threads in THREADS.items()
     }
+    inodes: list[tuple[int, float]] = []
+    watching = threading.Event()
+    watcher = threading.Thread(target=watch_swaps, args=(db, watching, inodes))
+    watcher.start()
     try:
         deadline = time.monotonic() + 60
-        while not all(read_lines(root / f"{mode}.jsonl") for mode in readers):
+        while not all(read_lines(root / f"{route}.jsonl") for route in readers):
             assert time.monotonic() < deadline, "the readers did not start"
             time.sleep(0.2)
         for seed in seeds[3:5]:  # two full refreshes under the readers
             shutil.copy(seed, input_dir)
             outputs.append(run_ok(input_dir, db, root).stdout)
-        time.sleep(1)
+        time.sleep(max(BOUNDS_S.values()) + 1)
     finally:
         stop.touch()
+        watching.set()
+        watcher.join()
         for process in readers.values():
             process.wait(timeout=60)
-    for mode, process in readers.items():
-        assert process.returncode == 0, f"{mode} reader crashed: {process.stderr.read()}"
-    observations = {mode: read_lines(root / f"{mode}.jsonl") for mode in readers}
-    return Served(db=db, input_dir=input_dir, observations=observations, outputs=outputs)
+    for route, process in readers.items():
+        assert process.returncode == 0, f"{route} reader crashed: {process.stderr.read()}"
+    observations = {route: read_lines(root / f"{route}.jsonl") for route in readers}
+    assert len(inodes) == 3, inodes  # the first file, then one per refresh
+    swaps = {version: at for version, (_, at) in enumerate(inodes, start=1)}
+    (root / "swaps.json").write_text(json.dumps(swaps))  # for a look at the lags
+    return Served(db, input_dir, observations, outputs, swaps)
 
 
 # --- publishing -------------------------------------------------------------------------
@@ -164,17 +207,31 @@ def test_an_interrupted_copy_leaves_no_work_file(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["w.duckdb"]  # no partial copy
 
 
-def test_readers_never_fail_and_never_see_a_mix(served: Served) -> None:
-    fresh = served.observations["fresh"]
-    assert len(fresh) >= 20
-    assert [r for r in fresh if "error" in r] == []
-    for record in fresh:  # version, stamped counts and live counts come from one file
+@pytest.mark.parametrize("route", list(BOUNDS_S))
+def test_readers_never_fail_and_never_see_a_mix(served: Served, route: str) -> None:
+    records = served.observations[route]
+    assert len(records) >= 20
+    assert [r for r in records if "error" in r] == []
+    for record in records:  # version, stamped counts and live counts come from one file
         assert record["stamped"] == record["live"], record
-    versions = [r["version"] for r in fresh]
-    assert versions == sorted(versions)  # never back to an older version
-    assert set(versions) == {1, 2, 3}
-    counts = {r["version"]: tuple(r["live"]) for r in fresh}
+    for thread in range(THREADS[route]):
+        versions = [r["version"] for r in records if r["thread"] == thread]
+        assert versions == sorted(versions)  # never back to an older version
+    assert {r["version"] for r in records} == {1, 2, 3}
+    counts = {r["version"]: tuple(r["live"]) for r in records}
     assert [counts[v][0] for v in (1, 2, 3)] == [3, 4, 5]  # documents per version
+
+
+@pytest.mark.parametrize("route", list(BOUNDS_S))
+def test_each_route_reads_a_new_version_within_its_bound(served: Served, route: str) -> None:
+    """The README's bound: a query started that long after a new file is in place reads it."""
+    for version in (2, 3):
+        late = [
+            r
+            for r in served.observations[route]
+            if r["started"] > served.swaps[version] + BOUNDS_S[route] and r["version"] < version
+        ]
+        assert late == [], f"{route} still read an older version: {late[:3]}"
 
 
 def test_a_held_connection_keeps_the_version_it_opened(served: Served) -> None:
