@@ -153,12 +153,15 @@ def stale_truth() -> list[Path]:
 
 
 def _outcome(truth: dict[str, str], got: tuple[float | None, str] | None) -> str:
-    """`right`, `uncertain`, `wrong` or `missing` for one truth cell (score.py's rules)."""
+    """`right`, `uncertain`, `wrong` or `missing` for one truth cell (score.py's rules, but a
+    value offered as `uncertain` is never counted `wrong`: *wrong* is a wrong `printed` value)."""
     value, status = got if got is not None else (None, None)
     want = float(truth["value"]) if truth["value"] else None
     if truth["status"] != "printed":  # blank in the document: none, or derived right
         derived = status == "derived" and want is not None and value == want
-        return "right" if value is None or derived else "wrong"
+        if value is None or derived:
+            return "right"
+        return "uncertain" if status == "uncertain" else "wrong"
     if value is None:
         return "missing"
     if status == "uncertain":

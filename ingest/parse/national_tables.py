@@ -314,6 +314,9 @@ class NationalTableParser:
     ) -> tuple[list[Cell], list[LogicalRow]]:
         grid: list[tuple[Match, LogicalRow, list[CellReading | None]]] = []
         glued: dict[str, tuple[Match, LogicalRow, list[Reading]]] = {}
+        # rows whose cells fit the seven columns at more than one offset (a converter's empty
+        # cell after the label, or an empty 总计 cell it dropped): each offset is an option
+        shifted: dict[str, tuple[Match, LogicalRow, list[list[CellReading | None]]]] = {}
         seen: set[str] = set()
         consumed = 0
         for k, row in enumerate(rows):
@@ -335,10 +338,20 @@ class NationalTableParser:
                     resolve_row(tokens, len(APPLICANTS), self._row_rule(match.key)),
                 )
             else:
-                grid.append((match, row, _seven_columns(row)))
+                windows = _column_windows(row)
+                grid.append((match, row, list(windows[0])))
+                if len(windows) > 1:
+                    shifted[match.key] = (match, row, windows)
             if match.key == "t3.carry_forward":
                 break
         _distribute_fused_cells(grid)
+        # a blank cell that took its number from a fused cell above is a cell: its row's
+        # usual reading stands
+        confirmed = {
+            m.key for m, _, cols in grid if m.key in shifted and cols != shifted[m.key][2][0]
+        }
+        shifted = {k: v for k, v in shifted.items() if k not in confirmed}
+        grid = [entry for entry in grid if entry[0].key not in shifted]
         cells: list[Cell] = []
         for match, row, columns in grid:
             for applicant, reading in zip(APPLICANTS, columns, strict=True):
@@ -346,18 +359,26 @@ class NationalTableParser:
                     cells.append(
                         cell_from_reading("t3", match.key, applicant, reading, match, row.line)
                     )
-        if glued:
+        if glued or shifted:
             fixed = {m.key: [_number(c) for c in cols] for m, _, cols in grid}
+            options = {key: options for key, (_, _, options) in glued.items()}
+            options.update(
+                {
+                    key: [_window_reading(w) for w in windows]
+                    for key, (_, _, windows) in shifted.items()
+                }
+            )
             resolutions = resolve_jointly(
-                {key: options for key, (_, _, options) in glued.items()},
-                lambda assignment: self._t3_holds(fixed, assignment),
+                options, lambda assignment: self._t3_holds(fixed, assignment)
             )
             for key, (match, row, _) in glued.items():
                 codes = [key] * len(APPLICANTS)
                 cells.extend(
                     resolved_cells("t3", codes, list(APPLICANTS), row, match, resolutions[key])
                 )
-        codes = {m.key for m, _, _ in grid} | set(glued)
+            for key, (match, row, windows) in shifted.items():
+                cells.extend(_shifted_cells(key, match, row, windows, resolutions[key]))
+        codes = {m.key for m, _, _ in grid} | set(glued) | set(shifted)
         if codes & set(V2021_OTHER_ROWS):
             result.t3_variant = "v2021"
         elif "t3.result.other" in codes:
@@ -377,7 +398,7 @@ class NationalTableParser:
         """Table 三's identities on a candidate reading of its glued rows, with the rows
         read as printed (an identity with a term missing is not assessed)."""
         rows: dict[str, list[float | None]] = dict(fixed)
-        rows.update({k: [float(c) for c in r] for k, r in assignment.items()})
+        rows.update({k: [float(c) if c else None for c in r] for k, r in assignment.items()})
         variant = "v2021" if set(rows) & set(V2021_OTHER_ROWS) else "v2019"
         values = {
             (code, applicant): value
@@ -548,6 +569,74 @@ def _single(reading: CellReading, index: int) -> CellReading:
 def _starts_t4(row: LogicalRow) -> bool:
     flat = "".join(compact(f.text) for f in row.fragments)
     return "行政复议" in flat and "行政诉讼" in flat
+
+
+def _column_windows(row: LogicalRow) -> list[list[CellReading | None]]:
+    """The ways the row's cells fit the seven applicant columns, the usual reading first.
+
+    On a TAB line a converter may add an empty cell after the label (a label spanning two
+    columns) and drop the last one (an empty 总计): `label, '', 258, 12, '', '', 1, 1, ''`
+    fits the columns from its first or its second cell. Each fit that reads differently is
+    returned; the table's identities choose between them, or the cells stay uncertain."""
+    usual = _seven_columns(row)
+    width = len(APPLICANTS)
+    if (
+        not row.tabular
+        or row.trailing_blanks == 0
+        or len(row.values) + row.trailing_blanks <= width
+    ):
+        return [usual]
+    cells = [
+        *row.values,
+        *(CellReading(raw_text="", numbers=()) for _ in range(row.trailing_blanks)),
+    ]
+    fits = [
+        cells[start : start + width]
+        for start in range(len(cells) - width + 1)
+        if all(c.is_blank for c in cells[:start])
+        and all(c.is_blank for c in cells[start + width :])
+    ]
+    windows: list[list[CellReading | None]] = [usual]
+    seen = {_window_reading(usual)}
+    for fit in fits:
+        if any(len(c.numbers) > 1 for c in fit):
+            continue  # a fused cell: read as printed by the usual rule
+        if (reading := _window_reading(list(fit))) not in seen:
+            seen.add(reading)
+            windows.append(list(fit))
+    return windows
+
+
+def _window_reading(window: list[CellReading | None]) -> Reading:
+    """A window's values as a reading ('' for a blank or absent cell)."""
+    return tuple(c.numbers[0] if c is not None and c.numbers else "" for c in window)
+
+
+def _shifted_cells(
+    key: str,
+    match: Match,
+    row: LogicalRow,
+    windows: list[list[CellReading | None]],
+    resolution: Resolution,
+) -> list[Cell]:
+    """The cells of a row read at the offset the identities chose; a cell that reads
+    differently at another surviving offset is uncertain, with those readings."""
+    readings = [_window_reading(w) for w in windows]
+    chosen = windows[readings.index(resolution.reading)]
+    cells = []
+    for index, (applicant, reading) in enumerate(zip(APPLICANTS, chosen, strict=True)):
+        if reading is None:
+            continue
+        cell = cell_from_reading("t3", key, applicant, reading, match, row.line)
+        others = sorted({r[index] for r in resolution.alternatives} - {resolution.reading[index]})
+        if others:
+            if cell.value_text is None:  # blank here, a number at another offset
+                cell.value_text = next(o for o in others if o)
+                others = [o for o in others if o != cell.value_text] + [""]
+            cell.value_status = "uncertain"
+            cell.alternatives = alternatives_json([[cell.value_text, *others]])
+        cells.append(cell)
+    return cells
 
 
 def _seven_columns(row: LogicalRow) -> list[CellReading | None]:
