@@ -1,3 +1,6 @@
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,11 +12,30 @@ from xxgk.paths import work_db_path
 from xxgk.settings import configure_environment
 
 
-def test_paths_do_not_depend_on_the_working_directory() -> None:
+def test_paths_do_not_depend_on_the_working_directory(tmp_path: Path) -> None:
+    """The project's paths are the same when the package is imported from another folder."""
     assert (paths.ROOT / "pyproject.toml").is_file()
     assert sorted(p.suffix for p in paths.SAMPLE_DIR.iterdir()) == [".txt"] * 5
     assert paths.DEFAULT_DB == paths.ROOT / "warehouse" / "xxgk.duckdb"
     assert paths.data_docs_dir(Path("/x/y/w.duckdb")) == Path("/x/y/w.data_docs")
+    elsewhere = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from xxgk import paths; "
+            "print(paths.ROOT, paths.SAMPLE_DIR, paths.DEFAULT_DB, sep='\\n')",
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(paths.ROOT)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert elsewhere.stdout.split("\n")[:3] == [
+        str(paths.ROOT),
+        str(paths.SAMPLE_DIR),
+        str(paths.DEFAULT_DB),
+    ]
 
 
 def test_sidecars_are_named_by_the_serving_file() -> None:

@@ -101,7 +101,11 @@ def _measure(wh, key, measure_code):
 
 
 def test_build_passes_every_test(warehouse):
-    statuses = {str(r.status) for r in warehouse["build"].result}
+    results = warehouse["build"].result
+    kinds = {r.node.resource_type for r in results}
+    assert {"model", "test", "seed"} <= {str(k) for k in kinds}, kinds  # a build, not nothing
+    assert sum(str(r.node.resource_type) == "test" for r in results) > 100
+    statuses = {str(r.status) for r in results}
     assert statuses <= {"success", "pass", "no-op"}, statuses
 
 
