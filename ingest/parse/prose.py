@@ -30,9 +30,14 @@ from dataclasses import asdict, dataclass
 
 PROSE_VERSION = "2"
 
-_PRE = r"(?P<pre>近|约|超过|超|逾)?\s*"
-_NUM = r"(?P<n>\d+(?:,\d{3})*)"
-_POST = r"\s*(?P<post>余|多)?\s*"
+# Every pattern runs in time linear in the text (bench/adversarial_parse.py): two
+# whitespace runs never meet around an optional word (`\s*(?:余\s*)?`, not `\s*余?\s*`,
+# which is quadratic on a long run of spaces), and a number starts after a non-digit only:
+# `(?<!\d)` keeps the engine from trying every digit of a long run as a start (the leftmost
+# match never starts after a digit anyway, so the matches are the same).
+_PRE = r"(?:(?P<pre>近|约|超过|超|逾)\s*)?"
+_NUM = r"(?<!\d)(?P<n>\d+(?:,\d{3})*)"
+_POST = r"\s*(?:(?P<post>余|多)\s*)?"
 _LINK = r"(?:数量|总数|数)?(?:共计|合计|总计|共|为|达)?\s*"
 _NO_BREAK = r"[^，,。；;：:！!？?（）()\d]"
 _YEAR = r"(?<!\d)(?P<n>(?:19|20)\d{2})"

@@ -30,8 +30,11 @@ _ROW_NUMBER = re.compile(rf"\d[.、．]\s*[{_CJK}“\"《]")
 _GLUE = re.compile(rf"[{_CJK}）)”\"]\s*\d+(?!(?:{_UNIT_ALT})(?:\s|$))[.、．]?\s*[{_CJK}（(]")
 # the unit column just before the values: after a count label (…数条) or standing alone (… 条)
 _LEADING_UNIT = re.compile(rf"(?:(?<=数)|(?<=[）)])|\s)({_UNIT_ALT})\s*$")
-# blank cells just before the values, after the label (and its unit column)
-_LEADING_BLANKS = re.compile(rf"(?:\s+{_BLANK})+\s*$")
+# blank cells just before the values, after the label (and its unit column): read backwards
+# from the label's end, anchored there. Searched forwards, `(?:\s+BLANK)+\s*$` tries every
+# blank of a long run as a start and scans to the run's end from each: quadratic.
+_BLANK_REVERSED = "|".join(re.escape(p[::-1]) for p in sorted(PLACEHOLDERS, key=len, reverse=True))
+_LEADING_BLANKS_REVERSED = re.compile(rf"\s*(?:(?:{_BLANK_REVERSED})\s+)+")
 _DIGITS = re.compile(r"\d+")
 
 
@@ -41,6 +44,13 @@ def looks_glued(text: str) -> bool:
     if "\t" in text:
         return False
     return len(_GLUE.findall(text)) >= 2 or (len(text) > 150 and len(_DIGITS.findall(text)) >= 6)
+
+
+def leading_blanks(label: str) -> str:
+    """The blank cells (placeholders standing as tokens, with the spaces before them) that
+    end ``label``, or "" when none does."""
+    found = _LEADING_BLANKS_REVERSED.match(label[::-1])
+    return label[len(label) - found.end() :] if found else ""
 
 
 def unglue(text: str) -> list[str]:
@@ -67,10 +77,10 @@ def unglue(text: str) -> list[str]:
                     value = value[:-1]
                 if value.strip():
                     label = text[label_start:i]
-                    blanks = _LEADING_BLANKS.search(label)
+                    blanks = leading_blanks(label)
                     if blanks:
-                        label = label[: blanks.start()]
-                        value = f"{blanks.group(0).strip()} {value}"
+                        label = label[: len(label) - len(blanks)]
+                        value = f"{blanks.strip()} {value}"
                     unit = _LEADING_UNIT.search(label)
                     if unit:
                         label = label[: unit.start()]
