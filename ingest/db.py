@@ -74,6 +74,10 @@ RAW_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("sha256", "varchar"),
         ("reason", "varchar not null"),
         ("quarantined_at", "timestamp not null"),
+        # a landed document held back from the marts (ingest/hold.py); NULL for a file that
+        # could not be landed
+        ("document_id", "varchar"),
+        ("parser_version", "varchar"),  # the parser that read it when it was held back
     ),
     "report_attributes": (
         ("document_id", "varchar primary key"),
@@ -165,9 +169,9 @@ def columns(table: str) -> tuple[str, ...]:
     return tuple(name for name, _ in RAW_TABLES[table])
 
 
-def insert_sql(table: str) -> str:
-    """A parameterised INSERT for every column of a raw table."""
-    cols = columns(table)
+def insert_sql(table: str, count: int | None = None) -> str:
+    """A parameterised INSERT for every column of a raw table (its first ``count`` only)."""
+    cols = columns(table)[:count]
     return f"insert into raw.{table} ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})"
 
 
@@ -194,6 +198,17 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
                 con.execute(f"alter table raw.{table} add column {name} {nullable}")
         constrained[table] = [c for c in cols if c[0] not in added]
     ensure_constraints(con, "raw", constrained)
+    con.execute(HELD_BACK_VIEW)
+
+
+# The one statement of which landed documents are held back from the marts: those with a
+# raw.quarantine row (ingest/hold.py). Read by the build plan, the gate and dbt (a source).
+HELD_BACK_VIEW = """
+create view if not exists raw.held_back as
+select document_id, source_path, reason, parser_version, quarantined_at
+from raw.quarantine
+where document_id is not null
+"""
 
 
 def ensure_constraints(

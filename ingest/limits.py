@@ -16,6 +16,9 @@ class IngestLimits:
     extraction_timeout_s: float = 300.0
     max_unpacked_bytes: int = 256 * MIB  # DOCX (a zip): total size once unpacked
     max_pdf_pages: int = 500  # annual reports run to tens of pages
+    # per document: parsing its text (ingest/parse_landed.py); a document over it is held
+    # back (raw.quarantine). A 50 MB text parses in about 90 s (bench/adversarial_parse.py)
+    parse_timeout_s: float = 60.0
     # worker processes extracting PDF/DOCX/HTML files side by side
     extraction_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     ocr: bool = True  # read scanned PDF pages and images by OCR (XXGK_OCR=off: no OCR)
@@ -23,7 +26,7 @@ class IngestLimits:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> IngestLimits:
         """XXGK_MAX_FILE_MB, XXGK_EXTRACT_TIMEOUT_S, XXGK_MAX_UNPACKED_MB, XXGK_MAX_PDF_PAGES,
-        XXGK_EXTRACT_WORKERS, XXGK_OCR (on/off)."""
+        XXGK_EXTRACT_WORKERS, XXGK_OCR (on/off), XXGK_PARSE_TIMEOUT_S."""
         env = os.environ if environ is None else environ
         defaults = cls()
 
@@ -54,6 +57,7 @@ class IngestLimits:
                 number("XXGK_MAX_UNPACKED_MB", defaults.max_unpacked_bytes / MIB) * MIB
             ),
             max_pdf_pages=int(number("XXGK_MAX_PDF_PAGES", defaults.max_pdf_pages)),
+            parse_timeout_s=number("XXGK_PARSE_TIMEOUT_S", defaults.parse_timeout_s),
             extraction_workers=max(
                 1, int(number("XXGK_EXTRACT_WORKERS", defaults.extraction_workers))
             ),

@@ -21,11 +21,14 @@ from typing import Protocol, TypeVar
 import duckdb
 
 from ingest.db import connect, ensure_raw_schema
+from ingest.hold import Hold, release_outdated
+from ingest.limits import IngestLimits
 from ingest.parse.document import ParsedDocument
 from ingest.parse.ocr_readings import review_ocr_cells
 from ingest.parse.prose import PROSE_VERSION, extract_prose_numbers
 from ingest.parse.provenance import BoxRead, PageSpan, attach_provenance, box_reads
 from ingest.store_parsed import ParsedBatch, parsed_batch, store_batch
+from ingest.time_limit import TimeLimitExceeded, time_limit
 from xxgk import progress
 from xxgk.settings import ParseSettings
 
@@ -34,7 +37,7 @@ R = TypeVar("R", covariant=True)
 
 
 class ParseError(RuntimeError):
-    """The parser failed on a document (a pipeline error, not a property of the report)."""
+    """The parse step cannot go on (e.g. a worker runs another parser version)."""
 
 
 @dataclass(frozen=True)
@@ -42,10 +45,13 @@ class ParseSummary:
     parsed: int  # documents parsed in this run
     up_to_date: int  # documents already parsed by this parser version
     parser_version: str
+    held: int = 0  # of those parsed: held back (the parser failed or ran out of time)
 
     def __str__(self) -> str:
+        held = f", {self.held} held back (raw.quarantine)" if self.held else ""
         return (
-            f"{self.parsed} parsed, {self.up_to_date} already parsed (parser {self.parser_version})"
+            f"{self.parsed} parsed{held}, {self.up_to_date} already parsed "
+            f"(parser {self.parser_version})"
         )
 
 
@@ -114,21 +120,26 @@ def _has_prose_table(con: duckdb.DuckDBPyConnection) -> bool:
 
 def pending_documents(db_path: Path | str) -> PendingDocuments:
     """The documents whose stored parse is missing or from another parser version; all of
-    them when the warehouse predates raw.prose_numbers (made before the prose reader)."""
+    them when the warehouse predates raw.prose_numbers (made before the prose reader). A
+    document this parser version could not read (held back, ingest/hold.py) is not tried
+    again; the holds of other parser versions end here, and their documents are pending."""
     from ingest.parse import PARSER_VERSION
 
     with connect(db_path) as con:
         reparse_all = not _has_prose_table(con)
         ensure_raw_schema(con)
+        release_outdated(con, PARSER_VERSION)
         rows = con.execute(
             """
             select d.rowid, d.document_id, a.document_id is not null
             from raw.documents d
             left join raw.report_attributes a using (document_id)
-            where a.parser_version is distinct from ? or ?
+            where (a.parser_version is distinct from ? or ?)
+              and d.document_id not in (
+                  select document_id from raw.held_back where parser_version = ?)
             order by d.rowid
             """,
-            [PARSER_VERSION, reparse_all],
+            [PARSER_VERSION, reparse_all, PARSER_VERSION],
         ).fetchall()
         (total,) = con.execute("select count(*) from raw.documents").fetchone()
     return PendingDocuments(
@@ -211,16 +222,21 @@ def with_pages(
     ]
 
 
-def parse_batch(documents: Sequence[LandedDocument]) -> ParsedBatch:
+def parse_batch(
+    documents: Sequence[LandedDocument], limits: IngestLimits | None = None
+) -> ParsedBatch:
     """Parse a batch of documents (``ingest.parse.parse_document`` and the prose reader,
     ingest/parse/prose.py) into the rows stored for them. Pure, and picklable by reference:
-    it runs in worker processes and on Dask workers. A failure is a :class:`ParseError`
-    naming the document and its file."""
+    it runs in worker processes and on Dask workers. Each document has
+    ``limits.parse_timeout_s`` (XXGK_PARSE_TIMEOUT_S); one the parser fails on, or that
+    takes longer, is held back with the reason (ingest/hold.py) and the batch goes on."""
     from ingest.parse import PARSER_VERSION, DocumentHints, parse_document
     from ingest.parse.lookalikes import reading_text
 
+    limits = limits or IngestLimits.from_env()
     results = []
     prose = {}
+    held = []
     for document in documents:
         hints = DocumentHints(
             file_name=document.source_file or Path(document.source_path).name,
@@ -228,19 +244,29 @@ def parse_batch(documents: Sequence[LandedDocument]) -> ParsedBatch:
             title_source=document.title_source,
         )
         try:
-            parsed = parse_document(document.document_id, document.text, hints=hints)
-            read_from_pages(parsed, document)
-            results.append((document.document_id, parsed))
-            prose[document.document_id] = [
-                {**number.as_record(), "extractor_version": PROSE_VERSION}
-                for number in extract_prose_numbers(reading_text(document.text))
-            ]
-        except Exception as exc:
-            raise ParseError(
-                f"the parser failed on document {document.document_id} "
-                f"({document.source_path}): {type(exc).__name__}: {exc}"
-            ) from exc
-    return parsed_batch(results, PARSER_VERSION, prose=prose)
+            with time_limit(limits.parse_timeout_s):
+                parsed = parse_document(document.document_id, document.text, hints=hints)
+                read_from_pages(parsed, document)
+                numbers = extract_prose_numbers(reading_text(document.text))
+        except TimeLimitExceeded:
+            held.append(
+                Hold(
+                    document.document_id,
+                    f"the parser did not finish within {limits.parse_timeout_s:g} s "
+                    "(limit XXGK_PARSE_TIMEOUT_S)",
+                )
+            )
+            continue
+        except Exception as exc:  # a document can break the parser in any way
+            held.append(
+                Hold(document.document_id, f"the parser failed: {type(exc).__name__}: {exc}")
+            )
+            continue
+        results.append((document.document_id, parsed))
+        prose[document.document_id] = [
+            {**number.as_record(), "extractor_version": PROSE_VERSION} for number in numbers
+        ]
+    return parsed_batch(results, PARSER_VERSION, prose=prose, held=held)
 
 
 def read_from_pages(parsed: ParsedDocument, document: LandedDocument) -> None:
@@ -312,6 +338,7 @@ def run_parse(
     ``in_flight`` batches at most at a time) and store the results as they come back,
     ``settings.write_batch`` documents per transaction."""
     pending = pending or pending_documents(db_path)
+    held = 0
     # one connection for the run's reads and writes: opening and closing the file for each
     # batch cost about 70 ms at 100k documents
     with connect(db_path) as con:
@@ -324,7 +351,8 @@ def run_parse(
         for batch in grouped(parsed, settings.write_batch):
             store_parse(con, batch, pending)
             progress.advance("parse", len(batch.document_ids))
-    return pending.summary()
+            held += len(batch.held)
+    return replace(pending.summary(), held=held)
 
 
 def _parsed_here(documents: list[LandedDocument]) -> Future[ParsedBatch]:

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import pyarrow as pa
 
 from ingest.db import arrow_table, connect, ensure_raw_schema, insert_arrow, table_columns
+from ingest.hold import Hold, hold_back
 
 PARSE_TABLES = ("report_attributes", "cells", "unmapped_labels", "prose_numbers")
 WRITE_BATCH = 200  # documents per transaction in write_parse_results
@@ -41,6 +42,7 @@ class ParsedBatch:
     document_ids: tuple[str, ...]
     parser_version: str
     tables: dict[str, pa.Table]
+    held: tuple[Hold, ...] = ()  # documents the parser could not read: held back (no rows)
 
     @classmethod
     def combine(cls, batches: Sequence[ParsedBatch]) -> ParsedBatch:
@@ -53,6 +55,7 @@ class ParsedBatch:
                 table: pa.concat_tables([batch.tables[table] for batch in batches])
                 for table in first.tables
             },
+            held=tuple(hold for batch in batches for hold in batch.held),
         )
 
 
@@ -60,10 +63,11 @@ def parsed_batch(
     results: Iterable[tuple[str, ParsedDocument]],
     parser_version: str,
     prose: Mapping[str, Iterable[Mapping[str, Any]]] | None = None,
+    held: Iterable[Hold] = (),
 ) -> ParsedBatch:
     """Lay out ``results`` (document id, parse) and ``prose`` (document id → records of
     ingest.parse.prose) as the rows of the raw tables; a key that is not a column is an
-    error."""
+    error. ``held``: documents of the batch the parser could not read (held back)."""
     tables = PARSE_TABLES if prose is not None else PARSE_TABLES[:-1]
     records: dict[str, list[Mapping[str, Any]]] = {table: [] for table in tables}
     fixed: dict[str, list[Mapping[str, Any]]] = {table: [] for table in tables}
@@ -82,20 +86,23 @@ def parsed_batch(
         add("unmapped_labels", parsed.unmapped, {"document_id": doc_id})
         if prose is not None:
             add("prose_numbers", prose.get(doc_id, ()), {"document_id": doc_id})
+    held = tuple(held)
     return ParsedBatch(
-        document_ids=tuple(ids),
+        document_ids=tuple(ids) + tuple(hold.document_id for hold in held),
         parser_version=parser_version,
         tables={
             table: arrow_table(table, table_columns(table, records[table], fixed[table]))
             for table in tables
         },
+        held=held,
     )
 
 
 def store_batch(con: Any, batch: ParsedBatch, replace: Collection[str] | None = None) -> int:
     """Write ``batch`` in one transaction: first delete the rows of the documents in
     ``replace`` (default: every document of the batch; pass only those with a stored parse
-    to spare the scans), then append the batch's rows. Returns the number of documents."""
+    to spare the scans), then append the batch's rows and hold back the documents the parser
+    could not read (ingest/hold.py). Returns the number of documents."""
     replaced = set(batch.document_ids if replace is None else replace)
     stale = [doc_id for doc_id in batch.document_ids if doc_id in replaced]
     con.begin()
@@ -106,6 +113,7 @@ def store_batch(con: Any, batch: ParsedBatch, replace: Collection[str] | None = 
                     f"delete from raw.{table} where document_id in (select unnest(?))", [stale]
                 )
             insert_arrow(con, table, rows)
+        hold_back(con, batch.held, batch.parser_version)
     except BaseException:
         con.rollback()
         raise

@@ -7,7 +7,7 @@ import pytest
 
 from ingest.land import land_documents
 from ingest.parse.document import DocumentHints
-from ingest.parse_landed import ParseError, parse_landed
+from ingest.parse_landed import parse_landed
 from tests.fakes import Parsed
 
 
@@ -62,10 +62,56 @@ def test_parses_only_what_this_parser_version_has_not(
         assert rows.fetchall() == [("v2", "2018年年度报告"), ("v2", "2019年年度报告")]
 
 
-def test_a_parser_crash_names_the_document(landed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "ingest.parse", fake_parser("v1", [], fail_on="2019"))
-    with pytest.raises(ParseError, match=r"2019\.txt.*cannot cope"):
-        parse_landed(landed)
+HELD = "select source_path, reason, parser_version from raw.held_back"
+
+
+def test_a_document_the_parser_fails_on_is_held_back_until_another_parser(
+    landed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    monkeypatch.setitem(sys.modules, "ingest.parse", fake_parser("v1", calls, fail_on="2019"))
+    summary = parse_landed(landed)  # the batch goes on: one bad document stops nothing
+    assert (summary.parsed, summary.held) == (2, 1)
+    assert "1 held back (raw.quarantine)" in str(summary)
+    with duckdb.connect(str(landed), read_only=True) as con:
+        assert con.execute(HELD).fetchall() == [
+            (
+                "2019.txt",
+                "2019.txt: held back from the marts: the parser failed: ValueError: cannot cope",
+                "v1",
+            )
+        ]
+        assert con.execute("select count(*) from raw.report_attributes").fetchone() == (1,)
+    assert parse_landed(landed).parsed == 0  # not tried again by the same parser version
+    assert len(calls) == 2
+
+    monkeypatch.setitem(sys.modules, "ingest.parse", fake_parser("v2", calls))
+    assert parse_landed(landed).parsed == 2  # another version: the hold ends, parsed again
+    with duckdb.connect(str(landed), read_only=True) as con:
+        assert con.execute(HELD).fetchall() == []
+
+
+def test_a_document_over_the_parse_time_limit_is_held_back(
+    landed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = fake_parser("v1", [])
+    parse = module.parse_document
+
+    def slow_on_2019(document_id: str, text: str, hints: DocumentHints | None = None) -> Parsed:
+        while "2019" in text:  # a parse that would never end
+            pass
+        return parse(document_id, text, hints)
+
+    module.parse_document = slow_on_2019
+    monkeypatch.setitem(sys.modules, "ingest.parse", module)
+    monkeypatch.setenv("XXGK_PARSE_TIMEOUT_S", "0.5")
+    assert parse_landed(landed).held == 1
+    with duckdb.connect(str(landed), read_only=True) as con:
+        ((reason,),) = con.execute("select reason from raw.held_back").fetchall()
+    assert reason == (
+        "2019.txt: held back from the marts: the parser did not finish within 0.5 s "
+        "(limit XXGK_PARSE_TIMEOUT_S)"
+    )
 
 
 def test_the_prose_numbers_are_stored_and_an_older_warehouse_is_read_again(

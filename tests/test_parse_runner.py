@@ -14,6 +14,7 @@ import pytest
 import ingest.parse
 from bench.synthetic import TEMPLATES, draw_report, messy_txt
 from ingest.db import connect
+from ingest.hold import Hold
 from ingest.land import land_documents
 from ingest.parse import ParsedDocument
 from ingest.parse_landed import (
@@ -174,7 +175,7 @@ def test_a_dask_cluster_stores_the_same_bytes_as_the_default_runner(
     assert stored_rows(dask_db) == serial_rows
 
 
-def test_a_parser_failure_names_the_document_and_its_file(
+def test_a_parser_failure_holds_the_document_back_and_the_batch_goes_on(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def crash(document_id: str, text: str, hints: object = None) -> ParsedDocument:
@@ -187,8 +188,10 @@ def test_a_parser_failure_names_the_document_and_its_file(
         LandedDocument("d1", "in/good.txt", "good"),
         LandedDocument("d2", "in/x.txt", "bad"),
     ]
-    with pytest.raises(ParseError, match=r"document d2 \(in/x\.txt\): ValueError: cannot cope"):
-        parse_batch(documents)
+    batch = parse_batch(documents)
+    assert batch.document_ids == ("d1", "d2")
+    assert batch.held == (Hold("d2", "the parser failed: ValueError: cannot cope"),)
+    assert batch.tables["report_attributes"].column("document_id").to_pylist() == ["d1"]
 
 
 def test_a_parse_error_crosses_process_boundaries_whole() -> None:

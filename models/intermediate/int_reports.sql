@@ -2,13 +2,15 @@
 -- described (no raw.report_attributes row) is kept, with template `none` and
 -- parse_status `not_parsed`. Should the parser ever write two attribute rows for one
 -- document, the one with the greatest parser_version is used. Retired documents
--- (`xxgk retire`) are left out: they stay in raw.documents and stg_documents.
+-- (`xxgk retire`, or superseded by a new version of their file) and documents held back
+-- (raw.held_back) are left out: they stay in raw.documents and stg_documents.
 with
 
 documents as (
 
     select * from {{ ref('stg_documents') }}
     where not is_retired
+      and document_id not in (select document_id from {{ source('raw', 'held_back') }})
 
 ),
 
