@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from ingest.db import connect, ensure_raw_schema, insert_records, insert_sql
-from ingest.discover import discover_all
+from ingest.discover import discover_all, is_readable_type, unsupported_reason
 from ingest.extract import EXTRACTOR_VERSION, Extraction, ExtractionError
 from ingest.extract.worker import ExtractionWorker
 from ingest.limits import MIB, IngestLimits
+from ingest.retire import record_retirements
 from xxgk import progress
 
 
@@ -27,26 +28,43 @@ class AccountingError(RuntimeError):
 
 @dataclass(frozen=True)
 class LandingSummary:
-    offered: int = 0  # report files found under the input directory
+    offered: int = 0  # files found under the input directory (hidden and temporary ones aside)
     landed: int = 0  # new documents written to raw.documents
     already_landed: int = 0  # same bytes, same path as a document landed earlier
     duplicates: int = 0  # same bytes as another file (this run or earlier)
-    quarantined: int = 0  # files that could not be read (or were refused: links leaving the input)
+    # files not landed, each with a raw.quarantine row saying why: unreadable, of a type the
+    # warehouse does not read, a folder that cannot be read, a looping, broken or outgoing link
+    quarantined: int = 0
+    deferred: int = 0  # still being written (changed within the last min_age_s): next run
+    skipped: int = 0  # hidden and temporary files and folders: counted, not offered
+    # raw.quarantine rows added, or whose reason changed (a file quarantined again for the
+    # same reason changes nothing)
+    quarantine_changed: int = 0
+    superseded: int = 0  # documents retired because their file now holds other bytes
     ocr_pages: int = 0  # pages of the landed documents read by OCR
     ocr_failed_pages: int = 0  # pages that needed OCR and could not be read (raw.document_pages)
 
     @property
     def accounted(self) -> int:
-        return self.landed + self.already_landed + self.duplicates + self.quarantined
+        return (
+            self.landed + self.already_landed + self.duplicates + self.quarantined + self.deferred
+        )
 
     def __str__(self) -> str:
         ocr = ""
         if self.ocr_pages or self.ocr_failed_pages:
             ocr = f" ({self.ocr_pages} pages OCR'd, {self.ocr_failed_pages} could not be read)"
-        return (
+        text = (
             f"{self.offered} files: {self.landed} landed, {self.already_landed} already landed, "
             f"{self.duplicates} duplicates, {self.quarantined} quarantined{ocr}"
         )
+        if self.deferred:
+            text += f", {self.deferred} still being written (left for the next run)"
+        if self.superseded:
+            text += f"; {self.superseded} earlier versions superseded"
+        if self.skipped:
+            text += f"; {self.skipped} hidden or temporary skipped"
+        return text
 
 
 def document_id(data: bytes) -> tuple[str, str]:
@@ -129,11 +147,27 @@ class _PendingWrites:
     cleared: set[str] = field(default_factory=set)  # paths that no longer need quarantine
     restored: set[str] = field(default_factory=set)  # retired documents whose file is back
     replaced: set[str] = field(default_factory=set)  # documents landed again (their scans read)
+    superseded: dict[str, tuple[str, str]] = field(default_factory=dict)  # doc -> path, reason
     indexed: dict[str, list[Any]] = field(default_factory=dict)  # path -> meta.landed_files row
     unindexed: set[str] = field(default_factory=set)  # paths whose row is out of date
 
     def __len__(self) -> int:
-        return len(self.documents) + len(self.quarantine) + len(self.cleared) + len(self.restored)
+        return (
+            len(self.documents)
+            + len(self.quarantine)
+            + len(self.cleared)
+            + len(self.restored)
+            + len(self.superseded)
+        )
+
+
+@dataclass(frozen=True)
+class _Quarantined:
+    """A path's raw.quarantine row: the reason, and the held-back document (ingest/hold.py)
+    for a landed one."""
+
+    reason: str
+    document_id: str | None
 
 
 class _LandingWriter:
@@ -141,9 +175,10 @@ class _LandingWriter:
     so a process killed at any moment leaves whole documents (and their quarantine entries)
     or none; what was committed before stays, and the next run skips it."""
 
-    def __init__(self, con: Any, quarantined_paths: set[str]) -> None:
+    def __init__(self, con: Any, quarantined: dict[str, _Quarantined]) -> None:
         self.con = con
-        self.quarantined_paths = quarantined_paths
+        self.quarantined = quarantined  # source_path -> its raw.quarantine row
+        self.changed = 0  # quarantine rows added, changed or cleared
         self.pending = _PendingWrites()
         self.last_commit = time.monotonic()
 
@@ -161,24 +196,37 @@ class _LandingWriter:
         self.pending.documents.append(record)
         self.pending.pages += pages or []
         self.pending.boxes += boxes or []
-        self.clear_quarantine(record["source_path"])
+        # a document read again (its scans OCR'd) is parsed again: a hold on it ends too
+        self.clear_quarantine(record["source_path"], record["document_id"], replaces)
         self._maybe_commit()
 
     def quarantine(self, rel: Path, size: int | None, sha: str | None, reason: str) -> None:
         source_path = rel.as_posix()
+        full_reason = f"{source_path}: {reason}"
+        existing = self.quarantined.get(source_path)
         self.pending.cleared.discard(source_path)
+        if existing is not None and existing.document_id is not None:
+            return  # a held-back document stays held until its file holds other bytes
+        if existing is not None and existing.reason == full_reason:
+            return  # quarantined before for the same reason: nothing changes
         self.pending.quarantine = [q for q in self.pending.quarantine if q[0] != source_path]
-        self.pending.quarantine.append(
-            [source_path, rel.name, size, sha, f"{source_path}: {reason}", _now()]
-        )
+        self.pending.quarantine.append([source_path, rel.name, size, sha, full_reason, _now()])
         self._maybe_commit()
 
-    def clear_quarantine(self, source_path: str) -> None:
-        if source_path in self.quarantined_paths:
+    def clear_quarantine(self, source_path: str, document_id: str, reread: bool = False) -> None:
+        """The file at ``source_path`` holds the landed ``document_id``: its quarantine row
+        goes, unless it holds back that very document (the file is unchanged) and that
+        document was not read again (``reread``)."""
+        existing = self.quarantined.get(source_path)
+        if existing is not None and (reread or existing.document_id != document_id):
             self.pending.cleared.add(source_path)
 
     def restore(self, document_id: str) -> None:
         self.pending.restored.add(document_id)
+        self.pending.superseded.pop(document_id, None)
+
+    def supersede(self, document_id: str, source_path: str, reason: str) -> None:
+        self.pending.superseded[document_id] = (source_path, reason)
 
     def index(self, source_path: str, document_id: str, sha: str, stamp: Stamp) -> None:
         """Record the stamp of a file read and landed (or found landed) at ``source_path``."""
@@ -220,7 +268,7 @@ class _LandingWriter:
                     [renewed],
                 )
             if pending.quarantine:
-                con.executemany(insert_sql("quarantine"), pending.quarantine)
+                con.executemany(_QUARANTINE_FILE, pending.quarantine)
             if pending.replaced:
                 for table in REPLACED_TABLES:
                     con.execute(
@@ -237,12 +285,23 @@ class _LandingWriter:
                     "where document_id in (select unnest(?))",
                     [sorted(pending.restored)],
                 )
+            if pending.superseded:
+                record_retirements(
+                    con, [(doc, path, why) for doc, (path, why) in pending.superseded.items()]
+                )
         except BaseException:
             con.rollback()
             raise
         con.commit()
-        self.quarantined_paths -= pending.cleared
-        self.quarantined_paths |= {q[0] for q in pending.quarantine}
+        self.changed += len(pending.cleared) + len(pending.quarantine)
+        for path in pending.cleared:
+            self.quarantined.pop(path, None)
+        for path, _, _, _, reason, _ in pending.quarantine:
+            self.quarantined[path] = _Quarantined(reason, None)
+
+
+# a file that could not be landed (raw.quarantine's other columns are for held-back documents)
+_QUARANTINE_FILE = insert_sql("quarantine", count=6)
 
 
 def land_documents(
@@ -250,13 +309,21 @@ def land_documents(
     input_dir: Path | str,
     limits: IngestLimits | None = None,
     workers: int | None = None,
+    min_age_s: float = 0.0,
 ) -> LandingSummary:
     """Land every report file under ``input_dir`` into the warehouse at ``db_path``.
 
     Same bytes land once (the first path and landing time are kept); a file that cannot
-    be read goes to raw.quarantine with the reason, and the run goes on. Every file offered
-    is accounted for (landed, already landed, duplicate or quarantined): the run checks the
-    sum, records it in audit.landing_runs, and fails loudly if it does not add up.
+    be read, or is of a type the warehouse does not read, goes to raw.quarantine with the
+    reason, and the run goes on. Every file offered is accounted for (landed, already
+    landed, duplicate, quarantined, or deferred): the run checks the sum, records it in
+    audit.landing_runs with the hidden and temporary files skipped, and fails loudly if it
+    does not add up.
+
+    One current version per path: when the file at a path now holds other bytes, the
+    document it held before is retired as superseded (unless another file still holds it),
+    and restored if those bytes come back. A file changed less than ``min_age_s`` seconds
+    ago may still be being written (`xxgk watch`): it is left for the next run (deferred).
 
     PDF, DOCX and HTML files are extracted ``workers`` at a time (default
     ``limits.extraction_workers``, XXGK_EXTRACT_WORKERS) but landed in the order found.
@@ -271,7 +338,7 @@ def land_documents(
     limits = limits or IngestLimits.from_env()
     root = Path(input_dir).resolve()
     found = discover_all(root)
-    counts = {"landed": 0, "already_landed": 0, "duplicates": 0, "quarantined": 0}
+    counts = dict.fromkeys(("landed", "already_landed", "duplicates", "quarantined", "deferred"), 0)
     pages = {"ocr_pages": 0, "ocr_failed_pages": 0}
     started = _now()
     with connect(db_path) as con, ExtractionWorker(limits, workers) as worker:
@@ -293,14 +360,19 @@ def land_documents(
             ).fetchall()
             if doc_id not in unread
         }
-        quarantine = con.execute("select source_path from raw.quarantine").fetchall()
-        writer = _LandingWriter(con, {path for (path,) in quarantine})
+        quarantine = con.execute(
+            "select source_path, reason, document_id from raw.quarantine"
+        ).fetchall()
+        writer = _LandingWriter(
+            con, {path: _Quarantined(reason, doc) for path, reason, doc in quarantine}
+        )
         for rel, reason in found.refused:
             writer.quarantine(rel, None, None, reason)
+            writer.unindex(rel.as_posix())
             counts["quarantined"] += 1
-        landing = _Landing(writer, root, known, limits, file_index, unread)
-        files = (landing.read(rel) for rel in found.files)
-        progress.advance("land", len(found.refused), total=len(found.files) + len(found.refused))
+        landing = _Landing(writer, root, known, limits, file_index, unread, min_age_s)
+        files = (landing.read(rel) for rel in [*found.files, *found.unsupported])
+        progress.advance("land", len(found.refused), total=found.offered)
         for read, outcome in worker.extract_in_order(files):
             settled = landing.settle(read, outcome)
             counts[settled] += 1
@@ -308,8 +380,16 @@ def land_documents(
             if settled == "landed" and isinstance(outcome, Extraction):
                 pages["ocr_pages"] += sum(p.method == "ocr" for p in outcome.pages)
                 pages["ocr_failed_pages"] += sum(p.method == "failed" for p in outcome.pages)
+        superseded = landing.supersede()
         writer.commit()
-        summary = LandingSummary(offered=len(found.files) + len(found.refused), **counts, **pages)
+        summary = LandingSummary(
+            offered=found.offered,
+            skipped=len(found.skipped),
+            quarantine_changed=writer.changed,
+            superseded=superseded,
+            **counts,
+            **pages,
+        )
         _record_run(con, root, started, summary)
     if summary.accounted != summary.offered:
         raise AccountingError(
@@ -319,32 +399,42 @@ def land_documents(
     return summary
 
 
+LANDING_RUNS_COLUMNS = (
+    ("started_at", "timestamp"),
+    ("finished_at", "timestamp"),
+    ("input_dir", "varchar"),
+    ("offered", "integer"),
+    ("landed", "integer"),
+    ("already_landed", "integer"),
+    ("duplicates", "integer"),
+    ("quarantined", "integer"),
+    ("balanced", "boolean"),  # offered = landed + already + duplicates + quarantined + deferred
+    ("deferred", "integer"),
+    ("skipped", "integer"),  # hidden and temporary: not offered
+    ("superseded", "integer"),
+    ("ocr_pages", "integer"),  # pages landed by OCR
+    ("ocr_failed_pages", "integer"),  # pages that needed OCR and could not be read
+)
+
+
 def _record_run(con: Any, root: Path, started: datetime, summary: LandingSummary) -> None:
     con.execute("create schema if not exists audit")
+    body = ", ".join(f"{name} {kind}" for name, kind in LANDING_RUNS_COLUMNS)
+    con.execute(f"create table if not exists audit.landing_runs ({body})")
+    for name, kind in LANDING_RUNS_COLUMNS:  # a table made by an earlier version lacks some
+        con.execute(f"alter table audit.landing_runs add column if not exists {name} {kind}")
+    names = [name for name, _ in LANDING_RUNS_COLUMNS]
+    values = {
+        "started_at": started,
+        "finished_at": _now(),
+        "input_dir": str(root),
+        "balanced": summary.accounted == summary.offered,
+        **{name: getattr(summary, name) for name in names if hasattr(summary, name)},
+    }
     con.execute(
-        "create table if not exists audit.landing_runs (started_at timestamp, finished_at "
-        "timestamp, input_dir varchar, offered integer, landed integer, already_landed integer, "
-        "duplicates integer, quarantined integer, balanced boolean)"
-    )
-    for column in ("ocr_pages", "ocr_failed_pages"):  # pages landed by OCR, or not readable
-        con.execute(f"alter table audit.landing_runs add column if not exists {column} integer")
-    con.execute(
-        "insert into audit.landing_runs (started_at, finished_at, input_dir, offered, landed, "
-        "already_landed, duplicates, quarantined, balanced, ocr_pages, ocr_failed_pages) "
-        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            started,
-            _now(),
-            str(root),
-            summary.offered,
-            summary.landed,
-            summary.already_landed,
-            summary.duplicates,
-            summary.quarantined,
-            summary.accounted == summary.offered,
-            summary.ocr_pages,
-            summary.ocr_failed_pages,
-        ],
+        f"insert into audit.landing_runs ({', '.join(names)}) "
+        f"values ({', '.join('?' for _ in names)})",
+        [values[name] for name in names],
     )
 
 
@@ -358,6 +448,7 @@ class _Read:
     sha: str | None = None
     refusal: str | None = None
     stamp: Stamp | None = None  # of the file as read; None when known by its stamp alone
+    deferred: bool = False  # changed too recently: it may still be being written
 
     @property
     def job(self) -> tuple[str, str]:
@@ -382,6 +473,7 @@ class _Landing:
         limits: IngestLimits,
         file_index: dict[str, IndexedFile],
         unread: dict[str, datetime] | None = None,
+        min_age_s: float = 0.0,
     ) -> None:
         self.writer = writer
         self.unread = unread or {}  # document_id -> first landing of scans landed unread
@@ -389,14 +481,20 @@ class _Landing:
         self.known = known  # document_id -> (source_path, retired) of landed documents
         self.limits = limits
         self.file_index = file_index  # source_path -> stamp of its last landing
+        self.min_age_s = min_age_s
         self.extracting: set[tuple[str, str]] = set()  # jobs submitted for extraction
         self.failed: dict[tuple[str, str], str] = {}  # job -> quarantine reason
+        self.now_at: dict[str, str] = {}  # source_path -> the document its file holds now
 
     def read(self, rel: Path) -> tuple[_Read, bytes | None, str]:
         """``(read, data, suffix)``; data is None when there is nothing to extract."""
+        if not is_readable_type(rel):
+            return _Read(rel, self._size(rel), refusal=unsupported_reason(rel)), None, rel.suffix
         unchanged = self._unchanged(rel)
         if unchanged is not None:
             return unchanged, None, rel.suffix
+        if self._too_fresh(rel):
+            return _Read(rel, deferred=True), None, rel.suffix
         read_bytes = self._bytes(rel)
         if isinstance(read_bytes, _Read):
             return read_bytes, None, rel.suffix
@@ -421,6 +519,23 @@ class _Landing:
         if stamp != indexed.stamp or stamp[2] > self.limits.max_file_bytes:
             return None
         return _Read(rel, stamp[2], indexed.document_id, indexed.sha256)
+
+    def _size(self, rel: Path) -> int | None:
+        try:
+            return os.stat(os.path.join(self.root, rel)).st_size
+        except OSError:
+            return None
+
+    def _too_fresh(self, rel: Path) -> bool:
+        """Changed within the last ``min_age_s`` seconds: a copy or download may still be
+        writing it (size and modification time not yet stable)."""
+        if self.min_age_s <= 0:
+            return False
+        try:
+            modified = os.stat(os.path.join(self.root, rel)).st_mtime
+        except OSError:
+            return False  # reading it says why
+        return time.time() - modified < self.min_age_s
 
     def _bytes(self, rel: Path) -> tuple[bytes, Stamp] | _Read:
         """The file's bytes and stamp, or a refused :class:`_Read` saying why they are not
@@ -447,6 +562,8 @@ class _Landing:
         or the same bytes of the same type were found earlier in this run (and are settled).
         """
         source_path = read.rel.as_posix()
+        if read.deferred:
+            return "deferred"
         if read.refusal is not None:
             self.writer.quarantine(read.rel, read.size, None, read.refusal)
             self.writer.unindex(source_path)
@@ -465,7 +582,9 @@ class _Landing:
         return "quarantined"
 
     def _indexed(self, read: _Read, counted: str) -> str:
-        """Record the stamp of a file read whose bytes are landed; returns ``counted``."""
+        """Record the stamp of a file read whose bytes are landed, and which document its
+        path holds now; returns ``counted``."""
+        self.now_at[read.rel.as_posix()] = read.doc_id
         if read.stamp is not None and read.sha is not None:
             self.writer.index(read.rel.as_posix(), read.doc_id, read.sha, read.stamp)
         return counted
@@ -474,7 +593,7 @@ class _Landing:
         """Same bytes as a landed document (landed in an earlier run or by an earlier file)."""
         source_path = read.rel.as_posix()
         landed_path, retired = self.known[read.doc_id]
-        self.writer.clear_quarantine(source_path)
+        self.writer.clear_quarantine(source_path, read.doc_id)
         if retired:
             self.writer.restore(read.doc_id)
             self.known[read.doc_id] = (landed_path, False)
@@ -505,6 +624,32 @@ class _Landing:
             replaces=read.doc_id in self.unread,
         )
         self.known[read.doc_id] = (source_path, False)
+
+    def _held_before(self, source_path: str, first_landed: dict[str, set[str]]) -> set[str]:
+        """The active documents the file at ``source_path`` held before this run: its last
+        landing's (meta.landed_files), or without one, those first landed from that path."""
+        indexed = self.file_index.get(source_path)
+        before = {indexed.document_id} if indexed else first_landed.get(source_path, set())
+        return {doc for doc in before if doc in self.known and not self.known[doc][1]}
+
+    def supersede(self) -> int:
+        """Retire each document whose path now holds another one and that no file found in
+        this run holds any more (one current version per path); returns how many."""
+        current = set(self.now_at.values())
+        first_landed: dict[str, set[str]] = {}
+        for doc, (path, _) in self.known.items():
+            first_landed.setdefault(path, set()).add(doc)
+        superseded = 0
+        for source_path, now in sorted(self.now_at.items()):
+            for before in sorted(self._held_before(source_path, first_landed) - current):
+                self.writer.supersede(
+                    before,
+                    source_path,
+                    f"superseded: its file {source_path} now holds document {now}",
+                )
+                self.known[before] = (self.known[before][0], True)
+                superseded += 1
+        return superseded
 
 
 def _failure(exc: Exception) -> str:
