@@ -38,7 +38,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,7 @@ CHUNK_ROWS_VARIABLE = "XXGK_GE_CHUNK_ROWS"
 DEFAULT_CHUNK_ROWS = 500_000
 SNAPSHOT_MEMORY = "256MB"  # DuckDB's memory limit while it writes the snapshots
 SCOPE_VIEW = "xxgk_validation_scope"  # the reports a changed-only run validates
+HELD_BACK = "raw.held_back"  # documents held back from the marts (ingest/db.py)
 OBSERVED_KEYS = (
     "observed_value",
     "unexpected_count",
@@ -108,10 +109,18 @@ class ValidationReport:
     scope: str = "all reports"  # or "<n> changed reports" (per-report suites only)
     run_at: datetime | None = None  # when the validation started
     seconds: float = 0.0  # how long it took (snapshots, checkpoints, Data Docs)
+    # after a failure: report id -> the failed expectations its rows break (offending_reports)
+    offenders: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def failures(self) -> list[Outcome]:
         return [o for o in self.outcomes if not o.success]
+
+    @property
+    def unattributed(self) -> list[Outcome]:
+        """Failures no report's rows account for: a fault of the pipeline, not of a report."""
+        named = {label for labels in self.offenders.values() for label in labels}
+        return [o for o in self.failures if o.label not in named]
 
     @property
     def success(self) -> bool:
@@ -194,13 +203,22 @@ def _select(column: str, kind: str) -> str:
     return _quoted(column)
 
 
-def _suite_query(spec: SuiteSpec, available: dict[str, str], scope_key: str | None) -> str:
+def _suite_query(
+    spec: SuiteSpec, available: dict[str, str], scope_key: str | None, held_key: str | None
+) -> str:
     """The suite's relation, projected on the columns its rules read (a column the relation
-    lacks is left to GE to report), and restricted to the scope's reports by ``scope_key``."""
+    lacks is left to GE to report), restricted to the scope's reports by ``scope_key``, and
+    without the documents held back (raw.held_back, ingest/hold.py) by ``held_key``: they
+    are kept in raw but not served, so not judged again."""
     columns = [_select(c, available[c]) for c in spec.columns if c in available] or ["*"]
     query = f"select {', '.join(columns)} from ({spec.sql}) as relation"
+    conditions = []
     if scope_key:
-        query += f" where {_quoted(scope_key)} in (select report_id from {SCOPE_VIEW})"
+        conditions.append(f"{_quoted(scope_key)} in (select report_id from {SCOPE_VIEW})")
+    if held_key:
+        conditions.append(f"{_quoted(held_key)} not in (select document_id from {HELD_BACK})")
+    if conditions:
+        query += " where " + " and ".join(conditions)
     return query
 
 
@@ -210,10 +228,13 @@ def _snapshot_suite(
     directory: Path,
     chunk_rows: int,
     scoped: bool,
+    holds: bool,
 ) -> Snapshot:
     available = _relation_columns(con, spec)
     key = spec.report_key if spec.report_key in available else None
-    query = _suite_query(spec, available, key if scoped and spec.per_report else None)
+    query = _suite_query(
+        spec, available, key if scoped and spec.per_report else None, key if holds else None
+    )
     rows = int(con.execute(f"select count(*) from ({query})").fetchone()[0])
     chunks = math.ceil(rows / chunk_rows) if key else 1
     if chunks <= 1:
@@ -254,9 +275,21 @@ def snapshot(
         con.execute(f"set memory_limit = '{SNAPSHOT_MEMORY}'")
         if reports is not None:
             _register_scope(con, reports)
+        holds = _has_relation(con, HELD_BACK)
         return [
-            _snapshot_suite(con, spec, directory, limit, reports is not None) for spec in suites
+            _snapshot_suite(con, spec, directory, limit, reports is not None, holds)
+            for spec in suites
         ]
+
+
+def _has_relation(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    schema, _, table = name.partition(".")
+    found = con.execute(
+        "select count(*) from duckdb_views() where schema_name = ? and view_name = ? "
+        "and database_name = current_database()",
+        [schema, table],
+    ).fetchone()
+    return bool(found and found[0])
 
 
 def _kwargs_text(rule: Rule) -> str:
@@ -422,13 +455,20 @@ def _outcomes(specs: list[SuiteSpec], results: dict[tuple[str, int], list[Any]],
     return outcomes
 
 
-def _run_layer(context: Any, layer: str, definitions: list[Any], run_id: str) -> dict:
+def _run_layer(
+    context: Any,
+    layer: str,
+    definitions: list[Any],
+    run_id: str,
+    result_format: dict[str, Any] | None = None,
+) -> dict:
     """Run the layer's checkpoint; each GE result by (suite, rule index), chunk by chunk."""
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 
+    formats = {"result_format": result_format} if result_format else {}
     checkpoint = context.checkpoints.add(
-        gx.Checkpoint(name=layer, validation_definitions=definitions, actions=[])
+        gx.Checkpoint(name=layer, validation_definitions=definitions, actions=[], **formats)
     )
     result = checkpoint.run(run_id=RunIdentifier(run_name=run_id))
     if len(result.run_results) != len(definitions):
@@ -483,6 +523,82 @@ def run_checkpoints(
     context.build_data_docs()
     make_offline(docs_dir)
     return outcomes
+
+
+def _failing_rules(spec: SuiteSpec, labels: set[str]) -> SuiteSpec | None:
+    """``spec`` with only its rules whose outcome label is in ``labels`` (None if none)."""
+    rules = [
+        rule
+        for rule in spec.rules
+        if f"{spec.name}: {rule.expectation}({_kwargs_text(rule)})" in labels
+    ]
+    return replace(spec, rules=rules) if rules else None
+
+
+def offending_reports(
+    db_path: Path | str,
+    failures: list[Outcome],
+    *,
+    suites: list[SuiteSpec] | None = None,
+    reports: Collection[str] | None = None,
+    chunk_rows: int | None = None,
+) -> dict[str, tuple[str, ...]]:
+    """Which reports' rows break the failed expectations: report id -> the labels of those
+    it breaks. GE validates the failed rules of each suite with a report key again, asking
+    for the report key of every unexpected row (``unexpected_index_column_names``); a rule
+    of a suite without one names no report. Only reads ``db_path``."""
+    labels = {o.label for o in failures}
+    by_name = {spec.name: spec for spec in (build_suites() if suites is None else suites)}
+    specs = [
+        failing
+        for name in sorted({o.suite for o in failures})
+        if (spec := by_name.get(name)) is not None and spec.report_key is not None
+        if (failing := _failing_rules(spec, labels)) is not None
+    ]
+    offenders: dict[str, set[str]] = {}
+    if not specs:
+        return {}
+    _quiet_great_expectations()
+    with tempfile.TemporaryDirectory(prefix="xxgk-ge-") as tmp:
+        directory = Path(tmp)
+        snapshots = snapshot(db_path, specs, directory, reports=reports, chunk_rows=chunk_rows)
+        context = _context(directory / "data_docs")
+        source = context.data_sources.add_pandas_filesystem("warehouse", base_directory=directory)
+        for snap in snapshots:
+            key = snap.suite.report_key
+            result_format = {
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": [key],
+                "partial_unexpected_count": 0,
+            }
+            definitions = _definitions(context, source, snap)
+            name = snap.suite.name
+            results = _run_layer(context, name, definitions, "attribution", result_format)
+            for (_, index), items in results.items():
+                rule = snap.suite.rules[index]
+                label = f"{snap.suite.name}: {rule.expectation}({_kwargs_text(rule)})"
+                for item in items:
+                    for row in (item.result or {}).get("unexpected_index_list") or []:
+                        offenders.setdefault(str(row[key]), set()).add(label)
+    return {report: tuple(sorted(found)) for report, found in sorted(offenders.items())}
+
+
+def validate_and_attribute(
+    db_path: Path | str,
+    reports: Collection[str] | None,
+    run_id: str,
+    progress: Counted | None = None,
+) -> ValidationReport:
+    """The gate of a refresh: :func:`validate_warehouse` (without recording it), and after a
+    failure the reports whose rows break the failed expectations (:func:`offending_reports`),
+    so that the run can hold them back and publish the rest."""
+    report = validate_warehouse(
+        db_path, reports=reports, run_id=run_id, audit=False, progress=progress
+    )
+    if report.success:
+        return report
+    offenders = offending_reports(db_path, report.failures, reports=reports)
+    return replace(report, offenders=offenders)
 
 
 def write_validation(con: duckdb.DuckDBPyConnection, report: ValidationReport) -> None:

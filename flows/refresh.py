@@ -4,11 +4,21 @@ Every step up to dbt docs works on the work file beside the serving file (a copy
 made when the run starts). Then the Great Expectations gate (in a process of its own) and
 the staging of the next served version (in this one) both read it at once; publish renames
 the work file over the serving file only if the gate passed, and discards what was staged
-otherwise (serving/publish.py). Each run is recorded in
-audit.runs (xxgk/run_history.py). A run that finds nothing new (no document landed or
-parsed, no report changed, the serving file current) stops after the build plan: the served
-version stays. Without an input directory (`xxgk reparse`, `xxgk retire`) the run starts
-from the landed documents.
+otherwise (serving/publish.py). Each run is recorded in audit.runs (xxgk/run_history.py).
+
+Before anything, the run finishes what a dead process left and checks the files it builds
+on (serving/recovery.py). A run that finds nothing new (no document landed, parsed,
+superseded or newly quarantined, no report changed, the last build published and the
+serving file current) stops after the build plan: the served version stays. Without an
+input directory (`xxgk reparse`, `xxgk retire`) the run starts from the landed documents.
+
+**One bad document does not stop publishing.** When the gate fails and every failed
+expectation is broken by the rows of some reports (expectations/validate.py
+``offending_reports``), those documents are held back (raw.quarantine, with the failed
+expectation as the reason; ingest/hold.py), the build is redone without them and validated
+again, and the rest is published. A failure no report accounts for (a pipeline fault) fails
+the run, and nothing is published; the next run validates again what was not published
+(xxgk/build_state.py).
 """
 
 from __future__ import annotations
@@ -26,15 +36,16 @@ from prefect.tasks import exponential_backoff
 
 from expectations.validate import (
     ValidationReport,
-    changed_reports,
     record_validation,
-    validate_warehouse,
+    validate_and_attribute,
 )
 from flows.parse import parse_step
 from ingest.db import connect, is_lock_conflict
+from ingest.hold import Hold, hold_back
 from ingest.land import LandingSummary, land_documents
 from ingest.parse_landed import ParseSummary
 from ingest.reviews import ReviewsLanding, land_reviews
+from serving.integrity import seal_work
 from serving.publish import (
     Publication,
     StagedVersion,
@@ -45,12 +56,23 @@ from serving.publish import (
     served_version,
     stage,
 )
+from serving.recovery import prepare_build
 from serving.work_file import adopt_serving_file
 from xxgk import progress
-from xxgk.build_state import BuildPlan, plan_build
+from xxgk.build_state import BuildPlan, plan_build, validation_scope
+from xxgk.faults import kill_point
 from xxgk.paths import ROOT, reviews_store_path, state_dir, work_db_path
 from xxgk.processes import KeptProcess, fresh_process, kept_in_context, preload, release, run_in
-from xxgk.run_history import RunRecord, close_run, mark_published, save_run, start_run
+from xxgk.run_history import (
+    RunRecord,
+    announced_run,
+    close_run,
+    fail_announced,
+    mark_published,
+    save_run,
+    start_run,
+)
+from xxgk.safe_output import for_terminal
 from xxgk.transform import (
     DbtSummary,
     build_planned,
@@ -80,8 +102,9 @@ _RETRY_ON_LOCK = {
 
 
 @task(name="land", cache_policy=NO_CACHE, **_RETRY_ON_LOCK)
-def land(input_dir: Path, db_path: Path) -> LandingSummary:  # retried on lock conflicts only
-    return land_documents(db_path, input_dir)
+def land(input_dir: Path, db_path: Path, min_age_s: float = 0.0) -> LandingSummary:
+    """Retried on lock conflicts only."""
+    return land_documents(db_path, input_dir, min_age_s=min_age_s)
 
 
 @task(name="land reviews", cache_policy=NO_CACHE, **_RETRY_ON_LOCK)
@@ -108,22 +131,16 @@ def validate(
 ) -> ValidationReport:
     """The suites over every row (``reports`` None), or over the listed reports' rows of the
     per-report relations and the rest whole (after an incremental build), in the ``gate``
-    process: the memory the validation holds goes with it, not into publishing. It only
-    reads ``db_path``; the flow records the outcomes once the next version is staged. The
-    gate writes the suites it validated to a count file this process shows."""
-    run_id = flow_run.id  # audit.ge_validations names this flow run
+    process: the memory the validation holds goes with it, not into publishing. After a
+    failure, the reports whose rows break it. It only reads ``db_path``; the flow records
+    the outcomes once the next version is staged. The gate writes the suites it validated
+    to a count file this process shows."""
+    run_id = str(flow_run.id)  # audit.ge_validations names this flow run
     counts = progress.CountFile(state_dir(db_path) / "validated.count")
     counts.path.parent.mkdir(parents=True, exist_ok=True)
     with progress.following(counts, "validate"):
         return run_in(
-            gate,
-            "validate",
-            validate_warehouse,
-            db_path,
-            reports=reports,
-            run_id=run_id,
-            audit=False,
-            progress=counts,
+            gate, "validate", validate_and_attribute, db_path, reports, run_id, progress=counts
         )
 
 
@@ -175,8 +192,13 @@ class RefreshResult:
 def _nothing_new(
     landing: LandingSummary | None, parsing: ParseSummary, build_plan: BuildPlan
 ) -> bool:
-    landed = landing is not None and (landing.landed or landing.quarantined)
-    return not (landed or parsing.parsed or build_plan.full_refresh or build_plan.changed_reports)
+    """Nothing to build or publish: no document landed, superseded or parsed, no quarantine
+    row added or changed (a file quarantined again for the same reason changes nothing),
+    and the last build was published (xxgk/build_state.py)."""
+    landed = landing is not None and (
+        landing.landed or landing.quarantine_changed or landing.superseded
+    )
+    return not (landed or parsing.parsed) and build_plan.nothing_to_publish
 
 
 def _has_documents(work_db: Path) -> bool:
@@ -191,20 +213,43 @@ def _has_documents(work_db: Path) -> bool:
 
 @flow(name="refresh", log_prints=False, validate_parameters=False)
 def refresh(
-    input_dir: Path | None, db_path: Path, project_dir: Path = ROOT, kind: str = "run"
+    input_dir: Path | None,
+    db_path: Path,
+    project_dir: Path = ROOT,
+    kind: str = "run",
+    run_id: str | None = None,
+    settle_s: float = 0.0,
+    prepared: bool = False,
 ) -> RefreshResult:
     """Bring the warehouse served at ``db_path`` up to date with the reports under
     ``input_dir`` (None: with the documents already landed): build in its work file,
-    publish only what passed dbt and the suites."""
+    publish only what passed dbt and the suites. ``run_id``: the run the command announced
+    in the run journal (xxgk/run_history.py), else a new one; ``settle_s``: a file changed
+    more recently is left for the next run (`xxgk watch`); ``prepared``: the caller ran
+    serving/recovery.py's checks and printed what they found (they run again here, quietly)."""
     work_db = work_db_path(db_path)
-    adopt_serving_file(work_db, db_path)  # publishing renamed the last one into db_path
-    run = start_run(work_db, kind, input_dir)
+    record = announced_run(db_path, run_id, kind, input_dir)
     try:
-        return _refresh(run, input_dir, work_db, db_path, project_dir)
+        preparation = prepare_build(db_path)
+    except Exception as exc:
+        fail_announced(db_path, record, f"{type(exc).__name__}: {exc}")
+        raise
+    for note in [] if prepared else preparation.notes:
+        print(f"recover:  {for_terminal(note)}", flush=True)
+    adopt_serving_file(work_db, db_path)  # publishing renamed the last one into db_path
+    run = start_run(work_db, db_path, record)
+    try:
+        result = _refresh(
+            run, input_dir, work_db, db_path, project_dir, settle_s, preparation.serving_damaged
+        )
     except BaseException as exc:
         if work_db.exists():  # not once published: the work file is the serving file then
             close_run(work_db, run, "failed", error=f"{type(exc).__name__}: {exc}")
+            seal_work(work_db)
         raise
+    if result.publication is None:
+        seal_work(work_db)
+    return result
 
 
 class _Progress:
@@ -215,19 +260,35 @@ class _Progress:
 
     def say(self, step: str, outcome: object) -> None:
         now = time.monotonic()
-        print(f"{step + ':':<9} {outcome} ({now - self.last:.1f} s)", flush=True)
+        print(f"{step + ':':<9} {for_terminal(outcome)} ({now - self.last:.1f} s)", flush=True)
         self.last = now
 
 
+@dataclass(frozen=True)
+class _Attempt:
+    """A build and its validation, with the next version staged meanwhile."""
+
+    built: DbtSummary
+    validation: ValidationReport
+    staged: StagedVersion
+    whole: bool  # the gate validated every row
+
+
 def _refresh(
-    run: RunRecord, input_dir: Path | None, work_db: Path, db_path: Path, project_dir: Path
+    run: RunRecord,
+    input_dir: Path | None,
+    work_db: Path,
+    db_path: Path,
+    project_dir: Path,
+    settle_s: float,
+    must_publish: bool,
 ) -> RefreshResult:
     steps = _Progress()
     progress.end("start")  # the command's start-up (xxgk/cli.py) is over
     landing = None
     if input_dir is not None:
         with progress.step("land", "files landed or accounted for"):
-            landing = land(input_dir, work_db)
+            landing = land(input_dir, work_db, settle_s)
         steps.say("land", landing)
         save_run(
             work_db,
@@ -246,9 +307,14 @@ def _refresh(
     with progress.step("plan", "planning the build (what changed since the last one)"):
         build_plan = plan(work_db, project_dir)
     save_run(
-        work_db, run, documents_parsed=parsing.parsed, reports_changed=build_plan.changed_reports
+        work_db,
+        run,
+        documents_parsed=parsing.parsed,
+        reports_changed=build_plan.changed_reports,
+        documents_held_back=parsing.held,
     )
-    if _nothing_new(landing, parsing, build_plan) and published_is_current(work_db, db_path):
+    current = published_is_current(work_db, db_path) and not must_publish
+    if _nothing_new(landing, parsing, build_plan) and current:
         steps.say("build", "nothing new: no document landed or parsed, no report changed")
         close_run(
             work_db, run, "unchanged", build="skipped", served_version=served_version(db_path)
@@ -260,52 +326,89 @@ def _refresh(
             work_db, run, "unchanged", build="skipped", served_version=served_version(db_path)
         )
         return RefreshResult(run, landing, parsing, None, None, None)
-    # the reports this build changes, read before the build clears meta.changed_reports
-    scope = None if build_plan.full_refresh else changed_reports(work_db)
     kept = kept_in_context(GATE_MODULE)  # `xxgk watch` keeps the gate's process across runs
     gate = fresh_process() if kept is None else kept.process
     try:
         if kept is None:
             preload(gate, GATE_MODULE)  # Great Expectations loads there while dbt builds here
-        with progress.step("build", "dbt nodes built or tested"):
-            built = build(work_db, project_dir, build_plan)
-        steps.say("build", built)
-        save_run(
-            work_db,
-            run,
-            build=str(build_plan),
-            models_incremental=built.built.get("incremental", 0),
-            models_rebuilt=built.built.get("table", 0) + built.built.get("view", 0),
-            tests_run=built.built.get("test", 0),
-            checks_failed=failing_identity_checks(work_db),
+        attempt = _build_and_validate(
+            run, work_db, db_path, project_dir, input_dir, build_plan, gate, steps
         )
-        docs_page = reusable_docs_page(db_path, build_plan)
-        if docs_page is None:
-            with progress.step("dbt docs", "generating the dbt docs page"):
-                docs_page = document(work_db, project_dir)
-            steps.say("dbt docs", docs_page)
-        # the last write to the work file until the gate is done: from here on the gate
-        # (in its process) and the staging of the next version (here) only read it
-        version = reserve_version(work_db, db_path)
-        with progress.step("validate", "Great Expectations suites validated"):
-            checking = validate.submit(work_db, scope, gate)
-            staging_started = time.monotonic()
-            try:
-                with progress.step("stage", f"staging version {version}: Parquet, report"):
-                    staged = stage_version(work_db, db_path, version, input_dir, docs_page)
-                staging_s = time.monotonic() - staging_started
-            finally:
-                checking.wait()  # never leave the gate reading while the run ends
-        try:
-            validation = checking.result()
-        except BaseException:
-            discard_staged(staged)
-            raise
+        held = 0 if attempt.validation.success else _hold_offenders(work_db, attempt, steps)
+        if held:
+            save_run(work_db, run, documents_held_back=parsing.held + held)
+            build_plan = plan(work_db, project_dir)  # without them: their rows go
+            attempt = _build_and_validate(
+                run, work_db, db_path, project_dir, input_dir, build_plan, gate, progress
+            )
     except BaseException as exc:  # maybe while the gate still loads Great Expectations
         # an interrupt ends the watch too, which closes its kept process: no fresh one
         _end_gate(gate, kept, failed=True, renew=isinstance(exc, Exception))
         raise
-    _end_gate(gate, kept, failed=False, renew=scope is None)
+    _end_gate(gate, kept, failed=False, renew=attempt.whole)
+    if not attempt.validation.success:
+        discard_staged(attempt.staged)
+        attempt.validation.raise_for_failures()  # a failed expectation: nothing is published
+    kill_point("after_gate")
+    with progress.step("publish", f"publishing version {attempt.staged.version}"):
+        published = publish(attempt.staged, run)  # the work file is the serving file from here on
+    steps.say("publish", published)
+    return RefreshResult(run, landing, parsing, attempt.built, attempt.validation, published)
+
+
+def _build_and_validate(
+    run: RunRecord,
+    work_db: Path,
+    db_path: Path,
+    project_dir: Path,
+    input_dir: Path | None,
+    build_plan: BuildPlan,
+    gate: ProcessPoolExecutor,
+    steps: _Progress,
+) -> _Attempt:
+    """Build what the plan says, then validate it in the ``gate`` process while the next
+    version is staged here; the validation's outcomes are recorded in the work file."""
+    # the reports to validate, read before the build clears meta.changed_reports
+    scope = None if build_plan.validate_everything else validation_scope(work_db)
+    if build_plan.full_refresh or build_plan.changed_reports:
+        with progress.step("build", "dbt nodes built or tested"):
+            built = build(work_db, project_dir, build_plan)
+        steps.say("build", built)
+    else:  # a build was recorded and nothing changed since: it is validated and published
+        built = DbtSummary(plan=build_plan)
+        steps.say("build", f"{build_plan}: the last build is whole, nothing to rebuild")
+    save_run(
+        work_db,
+        run,
+        build=str(build_plan),
+        models_incremental=built.built.get("incremental", 0),
+        models_rebuilt=built.built.get("table", 0) + built.built.get("view", 0),
+        tests_run=built.built.get("test", 0),
+        checks_failed=failing_identity_checks(work_db),
+    )
+    kill_point("after_build")
+    docs_page = reusable_docs_page(db_path, build_plan)
+    if docs_page is None:
+        with progress.step("dbt docs", "generating the dbt docs page"):
+            docs_page = document(work_db, project_dir)
+        steps.say("dbt docs", docs_page)
+    # the last write to the work file until the gate is done: from here on the gate
+    # (in its process) and the staging of the next version (here) only read it
+    version = reserve_version(work_db, db_path)
+    with progress.step("validate", "Great Expectations suites validated"):
+        checking = validate.submit(work_db, scope, gate)
+        staging_started = time.monotonic()
+        try:
+            with progress.step("stage", f"staging version {version}: Parquet, report"):
+                staged = stage_version(work_db, db_path, version, input_dir, docs_page)
+            staging_s = time.monotonic() - staging_started
+        finally:
+            checking.wait()  # never leave the gate reading while the run ends
+    try:
+        validation = checking.result()
+    except BaseException:
+        discard_staged(staged)
+        raise
     steps.say(
         "validate",
         f"{validation} in {validation.seconds:.1f} s; "
@@ -313,10 +416,29 @@ def _refresh(
     )
     record_validation(work_db, validation)
     save_run(work_db, run, expectations_failed=len(validation.failures))
-    if not validation.success:
-        discard_staged(staged)
-        validation.raise_for_failures()  # a failed expectation: nothing is published
-    with progress.step("publish", f"publishing version {version}"):
-        published = publish(staged, run)  # the work file is the serving file from here on
-    steps.say("publish", published)
-    return RefreshResult(run, landing, parsing, built, validation, published)
+    return _Attempt(built, validation, staged, whole=scope is None)
+
+
+def _hold_offenders(work_db: Path, attempt: _Attempt, steps: _Progress) -> int:
+    """After a failed gate: hold back the reports whose rows break the failed expectations
+    when they account for every failure, and return how many; otherwise hold nothing."""
+    validation = attempt.validation
+    if not validation.offenders or validation.unattributed:
+        return 0
+    discard_staged(attempt.staged)
+    from ingest.parse import PARSER_VERSION
+
+    holds = [
+        Hold(report_id, "its rows fail the expectation " + "; ".join(labels))
+        for report_id, labels in validation.offenders.items()
+    ]
+    with connect(work_db) as con:
+        con.begin()
+        hold_back(con, holds, PARSER_VERSION)
+        con.commit()
+    steps.say(
+        "hold",
+        f"{len(holds)} held back (raw.quarantine): their rows fail "
+        f"{len(validation.failures)} expectations; building and validating the rest again",
+    )
+    return len(holds)

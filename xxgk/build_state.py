@@ -11,6 +11,13 @@ takes the new snapshot and clears the list.
 A build that fails or is killed records nothing: the next plan lists the same reports again
 (plus those of the interrupted list), and replacing a report's rows twice is harmless.
 
+The state advances only with what was published. A build's reports stay listed in
+``meta.unpublished_reports`` (and its ``meta.build_state`` row unpublished) until a version
+is published from the work file (:func:`record_publication`, in the transaction that stamps
+the version). So after a gate that failed, a kill or a full disk, the next run still has
+those reports to validate and publish (:attr:`BuildPlan.validation_scope`), and does not
+say "nothing new" while the work file holds a build the serving file does not.
+
 A change to the models, macros, seeds or dbt settings changes the build fingerprint
 (:func:`build_fingerprint`) and makes the next build a full refresh; so does a new name of
 the warehouse file (its catalog name, which the staging views carry).
@@ -39,15 +46,20 @@ STATE_DDL = (
     "create table if not exists meta.build_state "
     "(fingerprint varchar not null, built_at timestamp not null, full_refresh boolean not null, "
     "changed_reports bigint not null)",
+    # builds made before this column were published or replaced since: true
+    "alter table meta.build_state add column if not exists published boolean default true",
+    "create table if not exists meta.unpublished_reports (report_id varchar primary key)",
 )
 
-# the reports as the marts should show them: active documents, the version of their stored
-# parse, and a digest of their attributes row (so a corrected raw row counts as a change)
+# the reports as the marts should show them: active documents (neither retired nor held
+# back), the version of their stored parse, and a digest of their attributes row (so a
+# corrected raw row counts as a change)
 CURRENT_REPORTS = """
 select d.document_id as report_id, a.parser_version, md5(cast(a as varchar)) as attributes_md5
 from raw.documents d
 left join raw.report_attributes a using (document_id)
 where d.retired_at is null
+  and d.document_id not in (select document_id from raw.held_back)
 """
 COMPARED = "report_id, parser_version, attributes_md5"
 # each report's series and year in the build just made: the next incremental build also
@@ -61,11 +73,35 @@ class BuildPlan:
     reason: str  # why a full refresh (empty for an incremental build)
     changed_reports: int  # reports the incremental models replace
     fingerprint: str
+    # built since the last publication and not published yet (a failed or killed run's)
+    unpublished_reports: int = 0
+    unpublished_full_refresh: bool = False
+
+    @property
+    def validate_everything(self) -> bool:
+        """The gate validates every row: this build, or one not published since, rebuilt
+        everything."""
+        return self.full_refresh or self.unpublished_full_refresh
+
+    @property
+    def nothing_to_publish(self) -> bool:
+        """No report changed since the last build, and that build was published."""
+        return not (
+            self.full_refresh
+            or self.changed_reports
+            or self.unpublished_reports
+            or self.unpublished_full_refresh
+        )
 
     def __str__(self) -> str:
         if self.full_refresh:
             return f"full refresh ({self.reason})"
-        return f"incremental ({self.changed_reports} changed reports)"
+        text = f"incremental ({self.changed_reports} changed reports)"
+        if self.unpublished_full_refresh:
+            text += "; an unpublished full refresh to validate"
+        elif self.unpublished_reports:
+            text += f"; {self.unpublished_reports} built earlier, not published yet"
+        return text
 
 
 def _package_version(name: str) -> str:
@@ -169,7 +205,45 @@ def plan_build(db_path: Path | str, project_dir: Path) -> BuildPlan:
             )
             changed = con.execute("select count(*) from meta.changed_reports").fetchone()[0]
         con.commit()
-    return BuildPlan(bool(reason), reason, int(changed), fingerprint)
+        unpublished, unpublished_full = con.execute(UNPUBLISHED_SQL).fetchone()
+    return BuildPlan(
+        bool(reason),
+        reason,
+        int(changed),
+        fingerprint,
+        unpublished_reports=int(unpublished),
+        unpublished_full_refresh=bool(unpublished_full),
+    )
+
+
+UNPUBLISHED_SQL = """
+select (select count(*) from meta.unpublished_reports),
+       coalesce((select bool_or(full_refresh) from meta.build_state where not published), false)
+"""
+
+
+def validation_scope(db_path: Path | str) -> list[str]:
+    """The reports the gate validates after an incremental build (read before the build,
+    which clears meta.changed_reports): those it rebuilds, and those built earlier but not
+    published since."""
+    with connect(db_path, read_only=True) as con:
+        rows = con.execute(
+            "select report_id from meta.changed_reports "
+            "union select report_id from meta.unpublished_reports"
+        ).fetchall()
+    return sorted(str(row[0]) for row in rows)
+
+
+def record_publication(con: duckdb.DuckDBPyConnection) -> None:
+    """Inside the transaction that stamps a version into the work file: every build in it is
+    published now (serving/publish.py)."""
+    found = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'meta' and table_name = 'unpublished_reports'"
+    ).fetchone()
+    if found and found[0]:
+        con.execute("delete from meta.unpublished_reports")
+        con.execute("update meta.build_state set published = true where not published")
 
 
 def report_batches(db_path: Path | str, size: int) -> list[list[str]]:
@@ -224,9 +298,15 @@ def record_build(db_path: Path | str, plan: BuildPlan) -> None:
                 f"from ({CURRENT_REPORTS}) as current left join ({series}) as series "
                 "using (report_id)"
             )
+        # until a version is published, these reports stay to validate (validation_scope)
+        con.execute(
+            "insert or ignore into meta.unpublished_reports select report_id "
+            "from meta.changed_reports"
+        )
         con.execute("delete from meta.changed_reports")
         con.execute(
-            "insert into meta.build_state values (?, ?, ?, ?)",
+            "insert into meta.build_state (fingerprint, built_at, full_refresh, "
+            "changed_reports, published) values (?, ?, ?, ?, false)",
             [
                 plan.fingerprint,
                 datetime.now(UTC).replace(tzinfo=None),
