@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -130,6 +131,30 @@ def stop_server(process: subprocess.Popen[bytes], timeout_s: float) -> None:
         process.wait()
 
 
+def _end_with_parent() -> Callable[[], None] | None:
+    """What the server process calls before it starts: on Linux, ask the kernel to end it
+    (SIGTERM) when this process dies, however it dies (a SIGKILL, the OOM killer): a
+    temporary server must not outlive the run that started it. The C function is looked up
+    here, before the fork: the child only calls it."""
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux: the server is stopped on a normal exit
+        return None
+    parent = os.getpid()
+
+    def set_death_signal() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before the signal was asked for
+            os._exit(1)
+
+    return set_death_signal
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
 class TemporaryServer:
     """Prefect's API server in a subprocess on a free local port, for one process's runs."""
 
@@ -148,7 +173,7 @@ class TemporaryServer:
         home = env.get("PREFECT_HOME")
         if home:  # the server keeps its database there, and creates no parent folders
             Path(home).expanduser().mkdir(parents=True, exist_ok=True)
-        return subprocess.Popen(_server_command(self.port), env=env)
+        return subprocess.Popen(_server_command(self.port), env=env, preexec_fn=_end_with_parent())
 
     def wait_until_healthy(self, timeout_s: float) -> str:
         for attempt in range(1, PORT_ATTEMPTS + 1):

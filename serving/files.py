@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import time
 from pathlib import Path
 
 
@@ -40,3 +42,28 @@ def prune_versions(parent: Path, prefix: str, keep: set[str]) -> None:
     for folder in parent.glob(f"{prefix}*"):
         if folder.is_dir() and not folder.is_symlink() and folder.name not in keep:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def set_aside_wal(db: Path) -> Path | None:
+    """Move a WAL found beside ``db`` aside (``<name>.wal.foreign-<time>``), so that no
+    connection replays it onto ``db``; returns where it went. Only a writer that should not
+    exist leaves one beside the serving file (publishing never writes it)."""
+    wal = db.with_name(db.name + ".wal")
+    if not wal.exists():
+        return None
+    aside = wal.with_name(f"{wal.name}.foreign-{time.strftime('%Y%m%dT%H%M%S')}")
+    os.replace(wal, aside)
+    return aside
+
+
+def leftover_staged_files(folder: Path) -> list[Path]:
+    """Hidden staged files and folders (``staging_name``) in ``folder`` made by other
+    processes: left by one that died. Only the warehouse's builder may remove them."""
+    return sorted(
+        path
+        for path in folder.glob(".*.tmp")
+        if (found := _STAGED.fullmatch(path.name)) and int(found.group(1)) != os.getpid()
+    )
+
+
+_STAGED = re.compile(r"\..+\.[a-z]+\.(\d+)\.tmp")  # staging_name's pattern

@@ -8,17 +8,22 @@
    reader can check in one statement that what it reads is one version), its marts in
    Parquet and its HTML report, each written beside what it will replace. It only reads the
    work file, so it can run while the Great Expectations gate reads it too;
-3. once the gate passed, :func:`commit` stamps the version into the work file and renames
-   it over the serving file (``os.replace``): the build *becomes* the served version, no
-   copy of the warehouse is written. Then it switches the Parquet folder and replaces the
-   report and dbt docs pages the same way. :func:`discard_staged` removes a staged version
-   the gate refused.
+3. once the gate passed, :func:`commit` writes the publication's journal (serving/journal.py:
+   every rename to come), stamps the version into the work file (the commit point), makes
+   it read-only (mode 0444) and renames it over the serving file (``os.replace``): the build
+   *becomes* the served version, no copy of the warehouse is written. Then it switches the
+   Parquet folder and replaces the report and dbt docs pages the same way, seals the
+   serving file (its checksum, serving/integrity.py) and removes the journal. A process
+   that dies on the way leaves the journal: the next builder completes the version, or
+   rolls it back if it was not stamped. :func:`discard_staged` removes a staged version the
+   gate refused.
 
 :func:`publish` does the three at once. A reader therefore opens either the old complete
-file or the new one, and never waits: no process ever opens the serving file for writing.
-If anything fails before the swap, the staged files are removed and the served version
-stays as it was. After a swap there is no work file: the next run starts one as a copy of
-the serving file (serving/work_file.py).
+file or the new one, and never waits: no process ever opens the serving file for writing
+(it is read-only, and a run refuses to publish while one holds it open for writing,
+serving/recovery.py). If anything fails before the stamp, the staged files are removed and
+the served version stays as it was. After a swap there is no work file: the next run
+starts one as a copy of the serving file (serving/work_file.py).
 """
 
 from __future__ import annotations
@@ -33,11 +38,17 @@ from pathlib import Path
 import duckdb
 
 from ingest.db import connect
-from serving.files import discard, prune_versions, staging_name, switch_link
+from serving.files import discard, staging_name
+from serving.integrity import seal_path
+from serving.journal import Journal, begin, finish, run_steps
 from serving.parquet import export_marts
 from serving.report import render_report
 from xxgk import __version__
+from xxgk.build_state import record_publication
+from xxgk.faults import kill_point
 from xxgk.paths import dbt_docs_dir, parquet_dir, report_dir
+
+SERVED_MODE = 0o444  # the serving file is never written: an accidental writer fails at once
 
 PUBLISHED_DDL = """
 create table if not exists meta.published (
@@ -237,46 +248,59 @@ def discard_staged(staged: StagedVersion) -> None:
     discard(staged.parquet, staged.report, *([staged.docs] if staged.docs else []))
 
 
+def _journal(staged: StagedVersion) -> Journal:
+    """The renames that serve ``staged``, in order: the database first."""
+    journal = Journal(staged.version, str(staged.serving_db), str(staged.work_db))
+    journal.replace(staged.work_db, staged.serving_db)
+    link, folder = staged.parquet_link, staged.parquet_folder
+    journal.replace(staged.parquet, folder)
+    journal.link(link, folder)
+    # the previous export stays one version longer for readers in the middle of a scan
+    journal.prune(link.parent, f"{link.name}.v", [folder.name, _previous_folder(link) or ""])
+    journal.replace(staged.report, staged.served_report)
+    if staged.docs:
+        journal.replace(staged.docs, staged.served_docs)
+    journal.seal()
+    return journal
+
+
+def _between_swaps(step: int) -> None:
+    if step == 0:  # the work file is the serving file now
+        kill_point("between_db_and_parquet_swap")
+
+
 def commit(staged: StagedVersion, stamp_hook: StampHook | None = None) -> Publication:
-    """Serve a staged version. The work file records it in meta.published and
-    ``stamp_hook(con, version)`` writes what else the served version should say (e.g. the
-    run's row), in one transaction; then the swap, renames only: the work file becomes the
-    serving file, and a reader opens the old complete file or the new one."""
+    """Serve a staged version, as one recoverable transaction (serving/journal.py). The
+    journal is written first; then the work file records the version in meta.published, its
+    builds as published (xxgk/build_state.py) and what ``stamp_hook(con, version)`` writes
+    (e.g. the run's row), in one transaction: the commit point. Then the renames: the work
+    file becomes the serving file, and a reader opens the old complete file or the new one."""
+    journal = _journal(staged)
     try:
+        begin(journal)
         with connect(staged.work_db) as con:
             con.begin()  # closing the connection rolls back a failed stamp
             _insert_version(con, staged.row)
+            record_publication(con)
             if stamp_hook is not None:
                 stamp_hook(con, staged.version)
             con.commit()
             con.execute("checkpoint")  # the renamed file holds everything, no WAL beside it
     except BaseException:
         discard_staged(staged)
+        finish(staged.serving_db)
         raise
-    serving_db, parquet_link = staged.serving_db, staged.parquet_link
-    report, docs = staged.served_report, staged.served_docs
-    # a WAL beside the serving file can only be left by a crashed writer from before builds
-    # had a work file; DuckDB would replay it onto the new file
-    serving_db.with_name(serving_db.name + ".wal").unlink(missing_ok=True)
-    os.replace(staged.work_db, serving_db)
-    previous = _previous_folder(parquet_link)
-    parquet_folder = staged.parquet_folder
-    discard(parquet_folder)  # left by an interrupted earlier run
-    os.replace(staged.parquet, parquet_folder)
-    switch_link(parquet_link, parquet_folder)
-    # the previous export stays one version longer for readers in the middle of a scan
-    keep = {parquet_folder.name, previous or parquet_folder.name}
-    prune_versions(parquet_link.parent, f"{parquet_link.name}.v", keep)
-    os.replace(staged.report, report)
-    if staged.docs:
-        os.replace(staged.docs, docs)
+    os.chmod(staged.work_db, SERVED_MODE)
+    run_steps(journal, after_step=_between_swaps)
+    seal_path(staged.work_db).unlink(missing_ok=True)  # the work file is the serving file now
+    finish(staged.serving_db)
     return Publication(
         version=staged.version,
         published_at=staged.row[1],
-        serving_db=serving_db,
-        parquet=parquet_link,
-        report=report,
-        dbt_docs=docs if staged.docs else None,
+        serving_db=staged.serving_db,
+        parquet=staged.parquet_link,
+        report=staged.served_report,
+        dbt_docs=staged.served_docs if staged.docs else None,
     )
 
 

@@ -22,6 +22,8 @@ from datetime import datetime
 from pathlib import Path
 
 from serving.files import discard, staging_name
+from serving.integrity import seal_work
+from xxgk.faults import kill_point
 
 
 class WarehouseBusy(RuntimeError):
@@ -70,15 +72,16 @@ def adopt_serving_file(work_db: Path, serving_db: Path) -> bool:
         return False
     copy = staging_name(work_db, "copy")
     try:
+        # the serving file alone: a WAL beside it is a foreign writer's, never replayed
+        # (serving/recovery.py moves it aside)
         shutil.copyfile(serving_db, copy)
-        wal = serving_db.with_name(serving_db.name + ".wal")
-        if wal.exists():  # left by a writer from before builds had a work file: its changes
-            shutil.copyfile(wal, copy.with_name(work_db.name + ".wal"))  # belong to the copy
+        kill_point("during_work_copy")
         _flush(copy)
         os.replace(copy, work_db)
     except BaseException:
         discard(copy)
         raise
+    seal_work(work_db)  # as the serving file it copies: the next check need not read it
     return True
 
 

@@ -1,14 +1,20 @@
 """audit.runs: one row per refresh run, in the warehouse it built.
 
-A run's row is written when it starts (status ``running``), filled in step by step, and
-closed as ``published``, ``unchanged`` (nothing new: the served version stays) or
-``failed`` (with the error). A row still ``running`` when the next run starts belongs to a
-process that was killed; the next run marks it ``interrupted``. The row travels with the
-work file into the served copy, so readers see the history up to the version they read.
+Every run leaves a row, even one killed in its first seconds. The moment a run holds the
+build lock it is announced in the run journal ``<name>.runs.json`` beside the serving file
+(:func:`announce_run`: a small file, written whole), before Prefect or the work file. Its
+row is written into the work file's audit.runs once that is open (status ``running``),
+filled in step by step, and closed as ``published``, ``unchanged`` (nothing new: the
+served version stays) or ``failed`` (with the error). A run killed before its row was
+written is still in the journal, and a row still ``running`` belongs to a run that was
+killed: the next run records both as ``abandoned`` (:func:`start_run`). The row travels with
+the work file into the served copy, so readers see the history up to the version they read.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import uuid
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -39,9 +45,12 @@ create table if not exists audit.runs (
     expectations_failed bigint,
     served_version integer,
     seconds double,
-    error varchar
+    error varchar,
+    documents_held_back bigint
 )
 """
+# columns added since the first release: a table made earlier gets them (at the end, as here)
+RUNS_ADDED = (("documents_held_back", "bigint"),)
 
 
 def _now() -> datetime:
@@ -73,6 +82,7 @@ class RunRecord:
     served_version: int | None = None
     seconds: float | None = None
     error: str | None = None
+    documents_held_back: int | None = None  # parsed or validated, and held back
 
     def values(self) -> list[Any]:
         return [getattr(self, f.name) for f in fields(self)]
@@ -87,6 +97,8 @@ class RunRecord:
             )
         if self.documents_parsed is not None:
             parts.append(f"{self.documents_parsed} parsed")
+        if self.documents_held_back:
+            parts.append(f"{self.documents_held_back} held back (raw.quarantine)")
         if self.build:
             built = self.build
             if self.models_incremental is not None:
@@ -111,11 +123,45 @@ class RunRecord:
 def _ensure(con: Any) -> None:
     con.execute("create schema if not exists audit")
     con.execute(RUNS_DDL)
+    for name, kind in RUNS_ADDED:
+        con.execute(f"alter table audit.runs add column if not exists {name} {kind}")
 
 
-def start_run(db_path: Path, kind: str, input_dir: Path | None) -> RunRecord:
-    """Write the run's first row; rows left ``running`` by a killed process become
-    ``interrupted``."""
+def run_journal_path(serving_db: Path) -> Path:
+    """``<name>.runs.json`` beside the serving file ``<name>.duckdb``."""
+    serving_db = Path(serving_db).resolve()
+    return serving_db.with_name(f"{serving_db.stem}.runs.json")
+
+
+def announced_runs(serving_db: Path) -> list[RunRecord]:
+    """The runs the journal holds: announced, and not recorded in a work file yet."""
+    return [_abandoned(entry) for entry in _announced(serving_db)]
+
+
+def _announced(serving_db: Path) -> list[dict[str, Any]]:
+    try:
+        entries = json.loads(run_journal_path(serving_db).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return entries if isinstance(entries, list) else []
+
+
+def _write_announced(serving_db: Path, entries: list[dict[str, Any]]) -> None:
+    path = run_journal_path(serving_db)
+    if not entries:
+        path.unlink(missing_ok=True)
+        return
+    staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(staged, "w", encoding="utf-8") as file:
+        json.dump(entries, file)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(staged, path)
+
+
+def announce_run(serving_db: Path, kind: str, input_dir: Path | None) -> RunRecord:
+    """A new run, recorded at once in the run journal beside the serving file (the caller
+    holds the build lock): if it dies before its row is written, the next run writes it."""
     started = _now()
     record = RunRecord(
         run_id=f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}",
@@ -123,11 +169,77 @@ def start_run(db_path: Path, kind: str, input_dir: Path | None) -> RunRecord:
         input_dir=str(input_dir) if input_dir else None,
         started_at=started,
     )
+    entry = {
+        "run_id": record.run_id,
+        "kind": kind,
+        "input_dir": record.input_dir,
+        "started_at": started.isoformat(),
+        "pid": os.getpid(),
+    }
+    _write_announced(serving_db, [*_announced(serving_db), entry])
+    return record
+
+
+def announced_run(
+    serving_db: Path, run_id: str | None, kind: str, input_dir: Path | None
+) -> RunRecord:
+    """The run the journal announced as ``run_id`` (the command announced it as it
+    started), or a new one announced now."""
+    for entry in _announced(serving_db):
+        if run_id is not None and entry.get("run_id") == run_id:
+            return RunRecord(
+                run_id=run_id,
+                kind=kind,
+                input_dir=str(input_dir) if input_dir else None,
+                started_at=datetime.fromisoformat(str(entry["started_at"])),
+            )
+    return announce_run(serving_db, kind, input_dir)
+
+
+def fail_announced(serving_db: Path, record: RunRecord, error: str) -> None:
+    """A run that failed before its row could be written (e.g. it found the serving file
+    damaged): the next run records it as failed, with ``error``."""
+    entries = _announced(serving_db)
+    for entry in entries:
+        if entry.get("run_id") == record.run_id:
+            entry.update(status="failed", error=error, finished_at=_now().isoformat())
+    _write_announced(serving_db, entries)
+
+
+def _abandoned(entry: dict[str, Any]) -> RunRecord:
+    """The row of a run the journal holds: failed (it said why) or abandoned (it died)."""
+    finished = entry.get("finished_at")
+    return RunRecord(
+        run_id=str(entry["run_id"]),
+        kind=str(entry.get("kind") or "run"),
+        input_dir=entry.get("input_dir"),
+        started_at=datetime.fromisoformat(str(entry["started_at"])),
+        finished_at=datetime.fromisoformat(finished) if finished else None,
+        status=str(entry.get("status") or "abandoned"),
+        error=entry.get("error")
+        or f"the process (pid {entry.get('pid')}) ended before the run could record itself",
+    )
+
+
+def start_run(db_path: Path, serving_db: Path, record: RunRecord) -> RunRecord:
+    """Write the run's first row into the work file at ``db_path``, with the runs the
+    journal holds that died before writing theirs, and mark rows left ``running`` by a
+    killed process ``abandoned``; the journal keeps nothing of them afterwards."""
+    entries = _announced(serving_db)
+    marks = ", ".join("?" for _ in fields(record))
     with connect(db_path) as con:
         _ensure(con)
-        con.execute("update audit.runs set status = 'interrupted' where status = 'running'")
-        marks = ", ".join("?" for _ in fields(record))
-        con.execute(f"insert into audit.runs values ({marks})", record.values())
+        con.begin()
+        con.execute(
+            "update audit.runs set status = 'abandoned', error = coalesce(error, "
+            "'the process ended before the run did') where status = 'running'"
+        )
+        recorded = {run_id for (run_id,) in con.execute("select run_id from audit.runs").fetchall()}
+        lost = [_abandoned(e) for e in entries if e.get("run_id") not in recorded | {record.run_id}]
+        for row in [*lost, record]:
+            con.execute(f"insert into audit.runs values ({marks})", row.values())
+        con.commit()
+    _write_announced(serving_db, [])
     return record
 
 
