@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from bench.add_one import until, watching
-from ingest.discover import is_report_path
+from ingest.discover import is_offered_path
 from xxgk.paths import SAMPLE_DIR
 from xxgk.processes import kept_in_context, kept_process, run_in
 from xxgk.watch import (
@@ -52,10 +52,10 @@ def test_a_batch_is_the_report_files_added_or_changed_once_they_settle(
         # watcher, before the catch-up run)
         (tmp_path / "a.txt").write_text("one")
         (tmp_path / "sub" / "b.PDF").write_bytes(b"%PDF")
-        (tmp_path / "notes.csv").write_text("not a report")
+        (tmp_path / "notes.csv").write_text("not a report: offered, quarantined as unsupported")
         (tmp_path / ".c.txt.part").write_text("hidden: a download in progress")
         (tmp_path / "old.txt").unlink()  # a deletion runs nothing
-        assert watcher.next_batch() == [Path("a.txt"), Path("sub/b.PDF")]
+        assert watcher.next_batch() == [Path("a.txt"), Path("notes.csv"), Path("sub/b.PDF")]
 
         answer = _batch_in_thread(watcher)
         for part in range(5):  # a file written in pieces is one batch, once it settles
@@ -108,12 +108,18 @@ def test_an_inbox_that_cannot_be_watched_says_why(tmp_path: Path) -> None:
 
 
 def test_report_paths_and_descriptions() -> None:
-    assert is_report_path(Path("2019/report.DOCX"))
-    assert not is_report_path(Path(".cache/report.txt"))
-    assert not is_report_path(Path("report.txt.tmp"))
+    assert is_offered_path(Path("2019/report.DOCX"))
+    assert is_offered_path(Path("2019/table.xls"))  # offered, and quarantined as unsupported
+    assert not is_offered_path(Path(".cache/report.txt"))
+    assert not is_offered_path(Path("report.txt.tmp"))
+    assert not is_offered_path(Path("~$report.docx"))
     many = [Path(f"r{i}.txt") for i in range(5)]
-    assert describe(many[:1]) == "1 report file added or changed: r0.txt"
-    assert describe(many) == "5 report files added or changed: r0.txt, r1.txt, r2.txt and 2 more"
+    assert describe(many[:1]) == "1 file added or changed: r0.txt"
+    assert describe(many) == "5 files added or changed: r0.txt, r1.txt, r2.txt and 2 more"
+    # a name cannot drive the terminal (set its title, clear the screen)
+    assert describe([Path("\x1b]0;owned\x07\x1b[2J.txt")]) == (
+        "1 file added or changed: \\x1b]0;owned\\x07\\x1b[2J.txt"
+    )
     assert polling_wanted({"WATCHFILES_FORCE_POLLING": "1"})
     assert not polling_wanted({"WATCHFILES_FORCE_POLLING": "false"})
     assert not polling_wanted({})
@@ -165,7 +171,7 @@ def test_watch_serves_each_report_as_it_arrives_and_stops_on_sigterm(
     shutil.copy(second, inbox / ".arriving.txt")  # hidden while it is copied in
     os.replace(inbox / ".arriving.txt", inbox / second.name)
     run = until(lines, "watching ")
-    assert any(f"1 report file added or changed: {second.name}" in line for line in run), run
+    assert any(f"1 file added or changed: {second.name}" in line for line in run), run
     assert any("incremental (1 changed reports)" in line for line in run), run
     assert any("publish:  version 2 served" in line for line in run), run
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from xxgk import __version__, progress
 from xxgk.paths import DEFAULT_DB, ROOT, SAMPLE_DIR, data_docs_dir, work_db_path
+from xxgk.safe_output import for_terminal, survive_closed_pipes
 from xxgk.schedule import DEFAULT_CRON, DEFAULT_PORT, DEFAULT_SETTLE_S, DEPLOYMENT
 from xxgk.settings import REPORT_LANGUAGE_VARIABLE, REPORT_LANGUAGES, configure_environment
 
@@ -172,6 +173,17 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, help="the HTML file (default: comparison_<a>_<b>.html here)"
     )
     _db_argument(comparison)
+    doctor = commands.add_parser(
+        "doctor",
+        help="check the warehouse's files and say how to recover (--repair does it)",
+        description="Check the serving file (its checksum, mode, writers, a WAL beside it), "
+        "what is published beside it, the work file, an interrupted publication, files "
+        "dead processes left and runs that died early; say what to do. --repair does it, "
+        "rebuilding a damaged serving file from the raw tables it carries. Exit status 0 "
+        "when healthy (or repaired), 1 otherwise.",
+    )
+    doctor.add_argument("--repair", action="store_true", help="do what the findings advise")
+    _db_argument(doctor)
     return parser
 
 
@@ -184,7 +196,7 @@ def _quiet_run_logs(environ: MutableMapping[str, str]) -> None:
 def _how_to_query(publication: Publication) -> str:
     db_path = publication.serving_db
     one_liner = (
-        f"import xxgk; con = xxgk.open_warehouse(r'{db_path}'); "
+        f"import xxgk; con = xxgk.open_warehouse({str(db_path)!r}); "
         "print(con.sql('select * from marts.fct_report_measures_wide'))"
     )
     docs = f"dbt docs:  {publication.dbt_docs}\n" if publication.dbt_docs else ""
@@ -270,13 +282,27 @@ WORK_COPY = "the work file (a copy of the serving file)"
 def _run_locked(input_dir: Path | None, db_path: Path, kind: str) -> int:
     """:func:`run`, holding the build lock, with each step's progress shown meanwhile
     (xxgk/progress.py)."""
-    print(f"xxgk {kind}: {input_dir or '(landed documents)'} -> {db_path}", flush=True)
+    source = for_terminal(input_dir or "(landed documents)")
+    print(f"xxgk {kind}: {source} -> {for_terminal(db_path)}", flush=True)
     started = time.monotonic()
     from concurrent.futures import Future, wait
 
     from flows.runtime import one_shot_api
+    from serving.recovery import prepare_build
     from serving.work_file import adopt_serving_file_ahead
     from xxgk.parse_ahead import parsed_ahead
+    from xxgk.run_history import announce_run, fail_announced
+
+    # recorded at once, before Prefect starts: a run killed now still leaves a row
+    record = announce_run(db_path, kind, input_dir)
+    try:
+        preparation = prepare_build(db_path)  # before the work file is copied or opened
+    except Exception as exc:
+        fail_announced(db_path, record, f"{type(exc).__name__}: {exc}")
+        print(f"xxgk: {for_terminal(exc, keep_lines=True)}", file=sys.stderr)
+        return 1
+    for note in preparation.notes:
+        print(f"recover:  {for_terminal(note)}", flush=True)
 
     def import_flow() -> None:
         # after configure_environment(): Prefect reads its settings on import
@@ -300,12 +326,15 @@ def _run_locked(input_dir: Path | None, db_path: Path, kind: str) -> int:
                     adopting.result()
                     from flows.refresh import refresh
 
-                    result = refresh(input_dir, db_path, kind=kind)
+                    result = refresh(
+                        input_dir, db_path, kind=kind, run_id=record.run_id, prepared=True
+                    )
     except Exception as exc:  # every pipeline error ends the run with its message
-        print(f"\nxxgk: the pipeline failed: {exc}", file=sys.stderr)
+        message = for_terminal(exc, keep_lines=True)
+        print(f"\nxxgk: the pipeline failed: {message}", file=sys.stderr)
         from serving.publish import what_is_served
 
-        print(f"xxgk: {what_is_served(db_path)}", file=sys.stderr)
+        print(f"xxgk: {for_terminal(what_is_served(db_path))}", file=sys.stderr)
         return 1
     finally:
         if adopting is not None:
@@ -360,11 +389,11 @@ def _retire_locked(
             return 0
         summary = retire_documents(work_db, references, reason or "retired by hand")
     except RetireError as exc:
-        print(f"xxgk: {exc}", file=sys.stderr)
+        print(f"xxgk: {for_terminal(exc)}", file=sys.stderr)
         return 2
     print(f"retire:   {summary}", flush=True)
     for doc_id, path in summary.retired:
-        print(f"          {doc_id}  {path}", flush=True)
+        print(f"          {doc_id}  {for_terminal(path)}", flush=True)
     return _run_locked(None, db_path, kind="retire")
 
 
@@ -380,15 +409,44 @@ def history(db_path: Path, limit: int) -> int:
         return 2
     # the work file has every run (a run that found nothing new publishes nothing); it is
     # locked while a run writes it, and then the served copy's history is shown
+    from ingest.db import is_lock_conflict
+    from serving.integrity import is_damage
+
     work_db = work_db_path(db_path)
     try:
         lines = recent_runs(work_db if work_db.is_file() else db_path, limit)
-    except duckdb.IOException:
+    except duckdb.Error as exc:
+        if not (is_lock_conflict(exc) or is_damage(exc)):
+            raise
         lines = recent_runs(db_path, limit)
-        print(f"(the work file is busy: runs up to served version; {work_db})")
+        state = "busy (a run writes it)" if is_lock_conflict(exc) else f"DAMAGED ({exc})"
+        print(f"(the work file is {for_terminal(state)}: runs up to the served version; {work_db})")
     for line in lines:
-        print(line)
+        print(for_terminal(line))
     return 0
+
+
+def doctor(db_path: Path, repair: bool) -> int:
+    """Report the state of the warehouse's files; with ``repair``, fix what can be."""
+    from xxgk import doctor as checks
+
+    db_path = db_path.expanduser().resolve()
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+
+    print(f"xxgk doctor: {for_terminal(db_path)}", flush=True)
+    if not repair:
+        return 0 if checks.report(checks.examine(db_path), say) else 1
+
+    def repaired() -> int:
+        status = checks.repair(db_path, say, lambda: _run_locked(None, db_path, "repair"))
+        if status == 0:
+            say("")
+            checks.report(checks.examine(db_path, holding_lock=True), say)
+        return status
+
+    return _as_the_builder(db_path, "xxgk doctor --repair", repaired)
 
 
 def _watch(inbox: Path, db_path: Path, settle_s: float, poll: bool) -> int:
@@ -457,6 +515,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
+    survive_closed_pipes()
     if getattr(args, "lang", None):
         os.environ[REPORT_LANGUAGE_VARIABLE] = args.lang
     configure_environment()
@@ -472,6 +531,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return retire(args.documents, args.missing_from, args.reason, args.db)
     if args.command == "history":
         return history(args.db, args.limit)
+    if args.command == "doctor":
+        return doctor(args.db, args.repair)
     if args.command == "watch":
         return _watch(args.input, args.db, args.settle, args.poll)
     if args.command == "review":

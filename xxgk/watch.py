@@ -38,8 +38,9 @@ from pathlib import Path
 from watchfiles import Change
 from watchfiles._rust_notify import RustNotify
 
-from ingest.discover import is_report_path
+from ingest.discover import is_offered_path
 from xxgk.paths import ROOT, work_db_path
+from xxgk.safe_output import for_terminal
 from xxgk.schedule import DEFAULT_SETTLE_S
 
 # a report file that keeps changing for this long is run anyway (watchfiles' debounce)
@@ -116,7 +117,8 @@ class InboxWatcher:
                 relative
                 for change, path in changes
                 if change != Change.deleted
-                and is_report_path(relative := Path(os.path.relpath(path, self.inbox)))
+                and not os.path.isdir(path)  # a folder's own change (polling) lands nothing
+                and is_offered_path(relative := Path(os.path.relpath(path, self.inbox)))
             }
             if batch:
                 return sorted(batch)
@@ -134,10 +136,10 @@ def inbox_watcher(
 
 
 def describe(batch: list[Path], shown: int = 3) -> str:
-    names = ", ".join(str(path) for path in batch[:shown])
+    names = ", ".join(for_terminal(path) for path in batch[:shown])
     more = f" and {len(batch) - shown} more" if len(batch) > shown else ""
     files = "file" if len(batch) == 1 else "files"
-    return f"{len(batch)} report {files} added or changed: {names}{more}"
+    return f"{len(batch)} {files} added or changed: {names}{more}"
 
 
 def _clock() -> str:
@@ -148,6 +150,7 @@ def watch(inbox: Path, db_path: Path, settings: WatchSettings, stop: threading.E
     """Watch ``inbox`` and keep the warehouse served at ``db_path`` up to date with it until
     ``stop`` is set (returns 0) or Ctrl-C (KeyboardInterrupt)."""
     from flows.runtime import api_healthy, one_shot_api
+    from serving.recovery import ServingFileDamaged, ServingFileInUse, prepare_build
     from serving.work_file import adopt_serving_file_ahead
     from xxgk.parse_ahead import parsed_ahead
     from xxgk.processes import kept_process
@@ -155,6 +158,12 @@ def watch(inbox: Path, db_path: Path, settings: WatchSettings, stop: threading.E
     work_db = work_db_path(db_path)
     mode = "polling" if settings.force_polling else "inotify"
     print(f"xxgk watch: {inbox} -> {db_path} ({mode}, settle {settings.settle_s:g} s)", flush=True)
+    try:  # what a dead process left is finished before the work file is copied
+        notes = prepare_build(db_path).notes
+    except (ServingFileDamaged, ServingFileInUse) as exc:
+        raise WatchCannotGoOn(str(exc)) from exc
+    for note in notes:
+        print(f"recover:  {for_terminal(note)}", flush=True)
     with inbox_watcher(inbox, settings, stop) as watcher, parsed_ahead(work_db, ROOT) as parse:
         copying = adopt_serving_file_ahead(work_db, db_path, after=parse.wait)
         try:
@@ -166,20 +175,26 @@ def watch(inbox: Path, db_path: Path, settings: WatchSettings, stop: threading.E
                         f"[{_clock()}] Prefect API {api_url}; catching up with the inbox",
                         flush=True,
                     )
-                    copying, succeeded = _run(inbox, db_path, work_db, copying)
+                    copying, succeeded, deferred = _run(inbox, db_path, work_db, copying, settings)
                     retry = Retry()
                     while not stop.is_set():
                         deadline = retry.after(succeeded)
                         waiting = "" if deadline is None else f"; retrying in {retry.delay_s:g} s"
-                        print(f"[{_clock()}] watching {inbox} (Ctrl-C stops){waiting}", flush=True)
+                        if deferred and deadline is None:  # files still being written
+                            deadline = time.monotonic() + max(settings.settle_s, 1.0)
+                            waiting = "; files still being written are landed once complete"
+                        shown = for_terminal(inbox)
+                        print(f"[{_clock()}] watching {shown} (Ctrl-C stops){waiting}", flush=True)
                         batch = watcher.next_batch(deadline)
                         if batch is None:
                             break
-                        reason = describe(batch) if batch else "retrying the failed run"
+                        reason = describe(batch) if batch else "running again"
                         print(f"[{_clock()}] {reason}", flush=True)
                         if api_url and not api_healthy(api_url, timeout_s=5):
                             raise ApiGone(f"the Prefect API does not answer at {api_url}")
-                        copying, succeeded = _run(inbox, db_path, work_db, copying)
+                        copying, succeeded, deferred = _run(
+                            inbox, db_path, work_db, copying, settings
+                        )
         finally:
             wait([copying])  # never leave a copy half made
     print(f"[{_clock()}] xxgk watch: stopped", flush=True)
@@ -210,11 +225,13 @@ def _import_flow() -> None:
 
 
 def _run(
-    inbox: Path, db_path: Path, work_db: Path, copying: Future[bool]
-) -> tuple[Future[bool], bool]:
+    inbox: Path, db_path: Path, work_db: Path, copying: Future[bool], settings: WatchSettings
+) -> tuple[Future[bool], bool, bool]:
     """One refresh run, reported; returns the copy of the next run's work file, started now
-    (it does nothing when this run did not publish: its work file is still there), and
-    whether the run succeeded."""
+    (it does nothing when this run did not publish: its work file is still there), whether
+    the run succeeded, and whether it left files still being written for the next run (a
+    file changed within the last ``settle_s`` seconds is not landed: it may be half
+    written)."""
     from flows.refresh import refresh
     from serving.publish import what_is_served
     from serving.work_file import adopt_serving_file_ahead
@@ -224,15 +241,17 @@ def _run(
     if copy_failure is not None:
         print(f"xxgk watch: copying the serving file failed: {copy_failure}", file=sys.stderr)
     started = time.monotonic()
-    succeeded = False
+    succeeded = deferred = False
     try:
-        result = refresh(inbox, db_path, kind="watch")
+        result = refresh(inbox, db_path, kind="watch", settle_s=settings.settle_s)
     except Exception as exc:  # reported; the next change, or the retry, runs again
-        print(f"[{_clock()}] xxgk watch: the run failed: {exc}", file=sys.stderr, flush=True)
+        message = for_terminal(exc, keep_lines=True)
+        print(f"[{_clock()}] xxgk watch: the run failed: {message}", file=sys.stderr, flush=True)
         print(f"xxgk watch: {what_is_served(db_path)}", file=sys.stderr, flush=True)
     else:
         succeeded = True
-        print(f"summary:  {result.run.summary()}", flush=True)
+        deferred = bool(result.landing and result.landing.deferred)
+        print(f"summary:  {for_terminal(result.run.summary())}", flush=True)
     print(f"[{_clock()}] the run took {time.monotonic() - started:.1f} s", flush=True)
     parse_again_if_changed(work_db, ROOT)  # the dbt project was edited meanwhile
-    return adopt_serving_file_ahead(work_db, db_path), succeeded
+    return adopt_serving_file_ahead(work_db, db_path), succeeded, deferred
