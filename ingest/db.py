@@ -266,8 +266,12 @@ def connect(db_path: Path | str, *, read_only: bool = False) -> Iterator[duckdb.
 
 
 def is_lock_conflict(exc: BaseException) -> bool:
-    """True for the transient error of another process holding the warehouse file."""
-    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+    """True for the transient error of another process holding the warehouse file (not a
+    damaged block: "checksum ... in block at location" holds the word too)."""
+    message = str(exc).lower()
+    return isinstance(exc, duckdb.IOException) and (
+        "could not set lock" in message or "conflicting lock" in message
+    )
 
 
 def table_columns(

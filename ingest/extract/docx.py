@@ -37,15 +37,41 @@ def extract_docx(data: bytes, limits: IngestLimits | None = None) -> Extraction:
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ExtractionError(f"the file is not a readable Word .docx document ({exc})") from exc
     lines: list[str] = []
-    for block in document.iter_inner_content():
+    _content_lines(document, lines)
+    text = "\n".join(lines) + ("\n" if lines else "")
+    return Extraction(text=normalise_newlines(text), encoding=None, media_type="docx")
+
+
+MAX_NESTING = 20  # tables inside tables deeper than this are read as plain cells
+
+
+def _content_lines(container: object, lines: list[str], depth: int = 0) -> None:
+    """The lines of a document body (or a table cell): paragraphs and tables in order."""
+    for block in container.iter_inner_content():  # type: ignore[attr-defined]
         if isinstance(block, Table):
-            lines.extend("\t".join(row) for row in table_rows(block) if any(row))
+            if depth < MAX_NESTING and _holds_tables(block):
+                _layout_lines(block, lines, depth + 1)
+            else:
+                lines.extend("\t".join(row) for row in table_rows(block) if any(row))
         else:
             text = block.text.strip()
             if text:
                 lines.append(text)
-    text = "\n".join(lines) + ("\n" if lines else "")
-    return Extraction(text=normalise_newlines(text), encoding=None, media_type="docx")
+
+
+def _holds_tables(table: Table) -> bool:
+    return any(cell.tables for row in table.rows for cell in row.cells)
+
+
+def _layout_lines(table: Table, lines: list[str], depth: int) -> None:
+    """A layout table (its cells hold tables: a whole report laid out in a frame): each
+    cell's content in reading order, as if the frame were not there."""
+    seen: set[object] = set()
+    for row in table.rows:
+        for cell in row.cells:
+            if cell._tc not in seen:  # a merged cell once
+                seen.add(cell._tc)
+                _content_lines(cell, lines, depth)
 
 
 def table_rows(table: Table) -> list[list[str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 from charset_normalizer import from_bytes
 
@@ -44,7 +45,10 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
                     f"{encoding} (byte {exc.start})"
                 ) from exc
     if b"\x00" in data:
-        raise ExtractionError("the file contains NUL bytes: it is binary, not text")
+        utf16 = _utf16_without_bom(data)
+        if utf16 is None:
+            raise ExtractionError("the file contains NUL bytes: it is binary, not text")
+        return utf16
     try:
         return _checked(data.decode("utf-8")), "utf-8"
     except UnicodeDecodeError as exc:
@@ -57,6 +61,36 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
             except UnicodeDecodeError:
                 pass
     return _detect_chinese(data)
+
+
+# UTF-16 without a byte-order mark: the NUL bytes are the high bytes of the ASCII characters
+# (digits, spaces, line breaks), mostly at odd offsets (little-endian) or at even ones
+UTF16_NUL_SHARE = 0.75  # of the NUL bytes on the side of the byte order (U+xx00 add some)
+UTF16_TEXT_SHARE = 0.95  # of the characters decoded: CJK, ASCII text, punctuation, space
+_TEXT_CHAR = re.compile(
+    "[\t\n\r\x20-\x7e\u00a0-\u00ff\u2000-\u206f\u3000-\u303f\u3400-\u4dbf"
+    "\u4e00-\u9fff\uff00-\uffef]"
+)
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """``(text, encoding)`` when ``data`` reads as UTF-16 text without a byte-order mark, else
+    None: an even length, the NUL bytes on one side, a strict decode, and text (CJK, ASCII,
+    punctuation) nearly throughout; random binary decodes to arbitrary code points."""
+    if len(data) % 2:
+        return None
+    odd = data[1::2].count(0)
+    even = data[0::2].count(0)
+    if max(odd, even) < UTF16_NUL_SHARE * (odd + even):
+        return None
+    encoding = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    if "\x00" in text or len(_TEXT_CHAR.findall(text)) < UTF16_TEXT_SHARE * len(text):
+        return None
+    return text, encoding
 
 
 MIXED_UTF8_CHARS = 8

@@ -15,6 +15,7 @@ from ingest.limits import IngestLimits
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _SPACE = re.compile(r"[ \t\r\n\f\v]+")
 _SKIP = {"script", "style", "noscript", "head", "template", "iframe", "svg"}
+_PREFORMATTED = frozenset({"pre", "xmp", "listing", "plaintext"})
 _BLOCK = frozenset(
     [
         "address",
@@ -152,6 +153,11 @@ class _Walker:
                 continue
             if child.name == "br":
                 self.flush()
+            elif child.name in _PREFORMATTED:  # its line breaks are the text's lines
+                self.flush()
+                self.lines.extend(
+                    line for line in map(_clean, child.get_text().splitlines()) if line
+                )
             elif child.name == "table":
                 self.flush()
                 for row in table_rows(child):
