@@ -1,7 +1,8 @@
 {#- dbt-duckdb's catalog queries write the warehouse's catalog name (its file name) into SQL
     string literals as they are: a file named o'w.duckdb ended every build with a syntax
-    error. These overrides (dbt picks the project's duckdb__* macros before the adapter's)
-    are the adapter's own queries with the names written as proper literals. -#}
+    error. These overrides (dbt picks the project's macros before the adapter's: its
+    duckdb__* implementations and drop_indexes_on_relation) are the adapter's own queries
+    with the names written as proper literals. -#}
 
 {% macro xxgk_literal(name) -%}
     '{{ (name | string).strip('"').replace("'", "''") }}'
@@ -109,4 +110,25 @@
         from duckdb_columns() c
         where upper(c.database_name) = upper({{ xxgk_literal(information_schema.database) }})
     ) catalog_columns
+{%- endmacro %}
+
+{% macro drop_indexes_on_relation(relation) -%}
+  {#-- auto_begin=False on these reads so this macro can run safely after
+       adapter.commit() in a materialization cleanup without opening a new
+       transaction that would later get rolled back at connection release. #}
+  {% call statement('get_indexes_on_relation', fetch_result=True, auto_begin=False) %}
+    SELECT index_name
+    FROM duckdb_indexes()
+    WHERE database_name = {{ xxgk_literal(relation.database) }}
+      AND schema_name = {{ xxgk_literal(relation.schema) }}
+      AND table_name = {{ xxgk_literal(relation.identifier) }}
+  {% endcall %}
+
+  {% set results = load_result('get_indexes_on_relation').table %}
+  {% for row in results %}
+    {% set index_name = row[0] %}
+    {% call statement('drop_index_' + loop.index|string, auto_begin=false) %}
+      DROP INDEX "{{ relation.database }}"."{{ relation.schema }}"."{{ index_name }}"
+    {% endcall %}
+  {% endfor %}
 {%- endmacro %}

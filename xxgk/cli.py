@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import json
 import os
+import shlex
 import signal
 import sys
 import tempfile
@@ -195,9 +197,9 @@ def _quiet_run_logs(environ: MutableMapping[str, str]) -> None:
 
 def _how_to_query(publication: Publication) -> str:
     db_path = publication.serving_db
-    one_liner = (
-        f"import xxgk; con = xxgk.open_warehouse({str(db_path)!r}); "
-        "print(con.sql('select * from marts.fct_report_measures_wide'))"
+    one_liner = (  # a Python string literal for the path (JSON's is one), quoted for the shell
+        f"import xxgk; con = xxgk.open_warehouse({json.dumps(str(db_path))}); "
+        'print(con.sql("select * from marts.fct_report_measures_wide"))'
     )
     docs = f"dbt docs:  {publication.dbt_docs}\n" if publication.dbt_docs else ""
     return (
@@ -207,8 +209,9 @@ def _how_to_query(publication: Publication) -> str:
         f"Data Docs: {data_docs_dir(db_path) / 'index.html'}\n"
         f"Parquet:   {publication.parquet}/<mart>/report_year=<year>/*.parquet\n"
         "Query it read-only (a run never locks it; reconnect to see a newer version), e.g.:\n"
-        f'  {sys.executable} -c "{one_liner}"\n'
-        f'  {Path(sys.executable).with_name("duckdb")} -readonly "{db_path}" '
+        f"  {shlex.quote(sys.executable)} -c {shlex.quote(one_liner)}\n"
+        f"  {shlex.quote(str(Path(sys.executable).with_name('duckdb')))} -readonly "
+        f"{shlex.quote(str(db_path))} "
         '"select * from meta.current_version"   # the DuckDB CLI'
     )
 
