@@ -1,0 +1,161 @@
+"""50 random kills across whole `xxgk run`s: the served file stays intact, and one more run
+gives the facts of a clean build.
+
+    .venv/bin/python -m bench.random_kills                  # 50 kills, in /tmp/xxgk-kills
+    .venv/bin/python -m bench.random_kills --kills 10 --seed 7
+
+The inbox starts with three of the bundled reports; before each run the next report (of the
+sample and the dev corpus) may be added, so runs are killed while landing, parsing,
+building, validating, staging or publishing. Each run is SIGKILLed with its whole process
+group at a random moment (uniform between 0.2 s and 1.2 times a normal run's length), as a
+power cut would end it. After every kill the serving file must open read-only and read as
+one complete version (its meta.published, marts and raw tables), and not be damaged
+(serving/integrity.py). At the end every report is in the inbox and one run goes to the end:
+its marts must equal, row for row, those of a clean build of the same inbox.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+
+from serving.integrity import check_serving
+from tests.warehouse_tables import mart_rows
+from xxgk.paths import ROOT
+
+REPORTS = sorted((ROOT / "data" / "sample").iterdir()) + sorted(
+    (ROOT / "data" / "corpus").iterdir()
+)
+STEPS = ("recover", "land", "parse", "hold", "build", "dbt docs", "validate", "publish", "done")
+XXGK = [str(Path(sys.executable).parent / "xxgk")]
+
+
+def run(inbox: Path, db: Path, log: Path, kill_after: float | None) -> tuple[bool, float]:
+    """`xxgk run`, SIGKILLed with its process group after ``kill_after`` seconds; returns
+    whether it was killed (False: it ended first) and how long it ran."""
+    started = time.monotonic()
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            [*XXGK, "run", "--input", str(inbox), "--db", str(db)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            process.wait(timeout=kill_after)
+            killed = False
+        except subprocess.TimeoutExpired:
+            killed = True
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    if not killed and process.returncode != 0:
+        raise RuntimeError(f"a run failed by itself:\n{log.read_text()[-3000:]}")
+    return killed, time.monotonic() - started
+
+
+def last_step(log: Path) -> str:
+    """The step a killed run was in: the one after the last it reported."""
+    reached = [line.split(":", 1)[0] for line in log.read_text(errors="replace").splitlines()]
+    done = [step for step in STEPS if step in reached]
+    if not done:
+        return "start"
+    following = STEPS.index(done[-1]) + 1
+    return STEPS[following] if following < len(STEPS) else "end"
+
+
+def served_whole(db: Path) -> str | None:
+    """None when the serving file reads as one complete version; else what is wrong."""
+    if not db.exists():
+        return "no serving file"
+    health = check_serving(db)
+    if health.damaged:
+        return str(health)
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            version, documents = con.execute(
+                "select version, document_count from meta.current_version"
+            ).fetchone()
+            (landed,) = con.execute("select count(*) from raw.documents").fetchone()
+            con.execute("select count(*) from marts.fct_report_metrics").fetchone()
+    except duckdb.Error as exc:
+        return f"unreadable: {exc}"
+    if landed != documents:
+        return f"version {version} stamped {documents} documents, holds {landed}"
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kills", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=26)
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "xxgk-kills")
+    args = parser.parse_args(argv)
+    rng = random.Random(args.seed)
+    work = args.workdir
+    shutil.rmtree(work, ignore_errors=True)
+    inbox, clean_inbox = work / "inbox", work / "clean_inbox"
+    inbox.mkdir(parents=True)
+    clean_inbox.mkdir()
+    for report in REPORTS:
+        shutil.copy(report, clean_inbox)
+    clean_db, db, log = work / "clean" / "w.duckdb", work / "killed" / "w.duckdb", work / "run.log"
+
+    started = time.monotonic()
+    run(clean_inbox, clean_db, log, None)
+    clean = mart_rows(clean_db)
+    pending = list(REPORTS)
+    for report in pending[:3]:
+        shutil.copy(report, inbox)
+    del pending[:3]
+    _, normal_s = run(inbox, db, log, None)
+    print(
+        f"clean build of {len(REPORTS)} reports, and a first version of 3; a run: {normal_s:.0f} s"
+    )
+
+    kills, completed, phases, broken = 0, 0, Counter(), []
+    while kills < args.kills:
+        if pending and rng.random() < 0.5:
+            shutil.copy(pending.pop(0), inbox)
+        killed, seconds = run(inbox, db, log, rng.uniform(0.2, 1.2 * normal_s))
+        if not killed:
+            completed += 1
+            continue
+        kills += 1
+        phase = last_step(log)
+        phases[phase] += 1
+        problem = served_whole(db)
+        if problem:
+            broken.append(f"kill {kills} ({phase}, {seconds:.1f} s): {problem}")
+        print(f"kill {kills:2d} after {seconds:5.1f} s, in {phase:<9} served: {problem or 'whole'}")
+    for report in pending:
+        shutil.copy(report, inbox)
+    run(inbox, db, log, None)
+    same = mart_rows(db) == clean
+    print(
+        f"\n{kills} kills ({completed} runs ended before their kill), by step: "
+        + ", ".join(f"{phase} {n}" for phase, n in sorted(phases.items()))
+    )
+    print(f"served file whole after every kill: {not broken} ({len(broken)} not)")
+    for line in broken:
+        print("  " + line)
+    print(f"one more run: facts identical to a clean build: {same}")
+    print(f"{time.monotonic() - started:.0f} s in all")
+    return 0 if same and not broken else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
