@@ -67,3 +67,24 @@ def leftover_staged_files(folder: Path) -> list[Path]:
 
 
 _STAGED = re.compile(r"\..+\.[a-z]+\.(\d+)\.tmp")  # staging_name's pattern
+
+
+def write_whole(path: Path, text: str) -> None:
+    """``text`` at ``path``, whole or not at all (written under a hidden name, flushed to
+    the disk, renamed into place), and the rename durable when this returns."""
+    staged = staging_name(path, "write")
+    with open(staged, "w", encoding="utf-8") as file:
+        file.write(text)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(staged, path)
+    sync_folder(path.parent)
+
+
+def sync_folder(folder: Path) -> None:
+    """Make the renames in ``folder`` durable."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

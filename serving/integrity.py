@@ -26,7 +26,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from serving.files import staging_name
+from serving.files import write_whole
 
 HASH_CHUNK = 8 * 1024 * 1024
 # DuckDB's messages for a file whose bytes are not what it wrote
@@ -70,9 +70,7 @@ def sha256_of(path: Path) -> str:
 
 
 def _write(path: Path, record: dict) -> None:
-    staged = staging_name(path, "seal")
-    staged.write_text(json.dumps(record), encoding="utf-8")
-    os.replace(staged, path)
+    write_whole(path, json.dumps(record))
 
 
 def _read(path: Path) -> dict | None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from serving.files import discard, prune_versions, staging_name, switch_link
+from serving.files import discard, prune_versions, switch_link, sync_folder, write_whole
 
 JOURNAL_VERSION = 1
 
@@ -87,30 +87,10 @@ class Journal:
         return cls(data["version"], data["serving_db"], data["work_db"], data["steps"])
 
 
-def _write_durably(path: Path, text: str) -> None:
-    """``text`` at ``path``, whole or not at all, on disk when this returns."""
-    staged = staging_name(path, "write")
-    with open(staged, "w", encoding="utf-8") as file:
-        file.write(text)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(staged, path)
-    _sync_folder(path.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the renames in ``folder`` durable."""
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
 def begin(journal: Journal) -> Path:
     """Write the journal (before the version is stamped); returns its path."""
     path = journal_path(Path(journal.serving_db))
-    _write_durably(path, journal.as_json())
+    write_whole(path, journal.as_json())
     return path
 
 
@@ -151,7 +131,7 @@ def run_steps(journal: Journal, after_step: Callable[[int], None] | None = None)
         STEPS[kind](*arguments)
         if after_step is not None:
             after_step(number)
-    _sync_folder(Path(journal.serving_db).parent)
+    sync_folder(Path(journal.serving_db).parent)
 
 
 def finish(serving_db: Path) -> None:

@@ -41,7 +41,9 @@ class ServingFileDamaged(RuntimeError):
     """The serving file is damaged and no work file can replace it."""
 
 
-def _last_version(db: Path) -> int | None:
+def published_version(db: Path) -> int | None:
+    """The last version the DuckDB file ``db`` records as published (None: none, or it
+    cannot be read)."""
     try:
         with duckdb.connect(str(db), read_only=True) as con:
             row = con.execute("select max(version) from meta.published").fetchone()
@@ -90,7 +92,7 @@ def prepare_build(serving_db: Path) -> Preparation:
     serving_db = Path(serving_db).resolve()
     work_db = work_db_path(serving_db)
     notes: list[str] = []
-    recovered = recover(serving_db, _last_version)
+    recovered = recover(serving_db, published_version)
     if recovered is not None:
         notes.append(str(recovered))
     leftovers = [

@@ -375,9 +375,15 @@ def _retire_locked(
 ) -> int:
     """:func:`retire`, holding the build lock."""
     from ingest.retire import RetireError, missing_from_inbox, retire_documents
+    from serving.recovery import prepare_build
     from serving.work_file import adopt_serving_file
 
     work_db = work_db_path(db_path)
+    try:
+        prepare_build(db_path)  # what a dead process left is finished before the copy
+    except Exception as exc:
+        print(f"xxgk: {for_terminal(exc, keep_lines=True)}", file=sys.stderr)
+        return 1
     adopt_serving_file(work_db, db_path)
     if not work_db.exists():
         print(f"xxgk: no warehouse at {db_path}", file=sys.stderr)
@@ -419,8 +425,9 @@ def history(db_path: Path, limit: int) -> int:
     try:
         lines = recent_runs(work_db if work_db.is_file() else db_path, limit)
     except duckdb.Error as exc:
-        if not (is_lock_conflict(exc) or is_damage(exc)):
-            raise
+        if not (is_lock_conflict(exc) or is_damage(exc)) or not work_db.is_file():
+            print(f"xxgk: {for_terminal(exc)}; `xxgk doctor` says more", file=sys.stderr)
+            return 1
         lines = recent_runs(db_path, limit)
         state = "busy (a run writes it)" if is_lock_conflict(exc) else f"DAMAGED ({exc})"
         print(f"(the work file is {for_terminal(state)}: runs up to the served version; {work_db})")

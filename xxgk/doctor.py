@@ -28,7 +28,7 @@ import duckdb
 from serving.files import leftover_staged_files, staging_name
 from serving.integrity import Health, check_serving, check_work, is_damage, seal_work
 from serving.journal import Journal, journal_path
-from serving.recovery import writer_of
+from serving.recovery import published_version, writer_of
 from serving.work_file import build_lock_path
 from xxgk.paths import dbt_docs_dir, parquet_dir, report_dir, work_db_path
 from xxgk.run_history import announced_runs
@@ -46,15 +46,6 @@ class Finding:
     @property
     def ok(self) -> bool:
         return not self.advice
-
-
-def _version_of(db: Path) -> int | None:
-    try:
-        with duckdb.connect(str(db), read_only=True) as con:
-            row = con.execute("select max(version) from meta.published").fetchone()
-    except duckdb.Error:
-        return None
-    return int(row[0]) if row and row[0] is not None else None
 
 
 def _lock_holder(serving_db: Path) -> str | None:
@@ -86,7 +77,7 @@ def _serving(serving_db: Path, health: Health) -> list[Finding]:
     if health.damaged:
         findings.append(Finding("serving file", f"DAMAGED: {health.detail}", REBUILD))
     else:
-        version = _version_of(serving_db)
+        version = published_version(serving_db)
         findings.append(Finding("serving file", f"version {version}, {health.status}"))
     mode = stat.S_IMODE(os.stat(serving_db).st_mode)
     if mode & 0o222:
@@ -214,7 +205,7 @@ def examine(serving_db: Path, *, holding_lock: bool = False) -> list[Finding]:
         health = check_serving(serving_db)
     findings += _serving(serving_db, health)
     if not health.damaged:
-        findings += _sidecars(serving_db, _version_of(serving_db))
+        findings += _sidecars(serving_db, published_version(serving_db))
     findings += _work(work_db)
     findings += _leftovers(serving_db, set(switching.staged()) if switching else set())
     pending = announced_runs(serving_db)

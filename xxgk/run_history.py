@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.db import connect
+from serving.files import write_whole
 
 RUNS_DDL = """
 create table if not exists audit.runs (
@@ -148,15 +149,10 @@ def _announced(serving_db: Path) -> list[dict[str, Any]]:
 
 def _write_announced(serving_db: Path, entries: list[dict[str, Any]]) -> None:
     path = run_journal_path(serving_db)
-    if not entries:
+    if entries:
+        write_whole(path, json.dumps(entries))
+    else:
         path.unlink(missing_ok=True)
-        return
-    staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(staged, "w", encoding="utf-8") as file:
-        json.dump(entries, file)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(staged, path)
 
 
 def announce_run(serving_db: Path, kind: str, input_dir: Path | None) -> RunRecord:
