@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
             size = found["bytes"] / MB
             total = found["parse_s"] + found["prose_s"]
             print(
-                f"| {kind} | {size:.1f} | {found['parse_s']:.2f} | {found['prose_s']:.2f} | "
+                f"| {kind} | {size:.3g} | {found['parse_s']:.2f} | {found['prose_s']:.2f} | "
                 f"{total / size:.2f} | {found['peak_mib']:.0f} |",
                 flush=True,
             )
