@@ -39,7 +39,8 @@ from xxgk.paths import ROOT
 REPORTS = sorted((ROOT / "data" / "sample").iterdir()) + sorted(
     (ROOT / "data" / "corpus").iterdir()
 )
-STEPS = ("recover", "land", "parse", "hold", "build", "dbt docs", "validate", "publish", "done")
+# the steps a run reports, in order ("start": before landing, while Prefect starts)
+STEPS = ("recover", "land", "parse", "build", "dbt docs", "validate", "publish", "done")
 XXGK = [str(Path(sys.executable).parent / "xxgk")]
 
 

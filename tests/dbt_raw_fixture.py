@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.db import RAW_TABLES, columns
+from ingest.db import HELD_BACK_VIEW, RAW_TABLES, columns
 from ingest.parse.reference import applicant_columns
 
 APPLICANTS = applicant_columns()[:-1]  # the six applicant columns, without `total`
@@ -420,6 +420,7 @@ def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     for table, declared in RAW_TABLES.items():
         body = ", ".join(f"{name} {kind.split()[0]}" for name, kind in declared)
         con.execute(f"create or replace table raw.{table} ({body})")
+    con.execute(HELD_BACK_VIEW)  # int_reports reads it
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, row: dict) -> None:

@@ -150,6 +150,7 @@ def _announced(serving_db: Path) -> list[dict[str, Any]]:
 def _write_announced(serving_db: Path, entries: list[dict[str, Any]]) -> None:
     path = run_journal_path(serving_db)
     if entries:
+        path.parent.mkdir(parents=True, exist_ok=True)  # a warehouse's first run
         write_whole(path, json.dumps(entries))
     else:
         path.unlink(missing_ok=True)
