@@ -5,14 +5,15 @@ gives the facts of a clean build.
     .venv/bin/python -m bench.random_kills --kills 10 --seed 7
 
 The inbox starts with four of the bundled reports (a run adding the fourth sets the time
-scale); before each run the next report (of the sample and the dev corpus) may be added, so
+scale); before each run the next report (of the sample and the dev corpus) is added, or once
+all are in, one is edited in place (a new version supersedes it), so every run has work and
 runs are killed while landing, parsing, building, validating, staging or publishing. Each
 run is SIGKILLed with its whole process group at a random moment (uniform between 0.2 s and
 1.2 times a normal run's length), as a power cut would end it. After every kill the serving
 file must open read-only and read as one complete version (its meta.published, marts and
 raw tables), and not be damaged (serving/integrity.py). At the end every report is in the
 inbox and one run goes to the end: its marts must equal, row for row, those of a clean
-build of the same inbox.
+build of the final inbox.
 """
 
 from __future__ import annotations
@@ -100,6 +101,19 @@ def served_whole(db: Path) -> str | None:
     return None
 
 
+def change_inbox(inbox: Path, pending: list[Path], rng: random.Random, edits: int) -> str:
+    """Give the next run something to do: the next report, or once all are in, a new
+    version of one of them (edited in place: the earlier version is superseded)."""
+    if pending:
+        report = pending.pop(0)
+        shutil.copy(report, inbox)
+        return f"added {report.name}"
+    target = rng.choice(sorted(inbox.glob("*.txt")))  # text: a line added is a new version
+    with open(target, "a", encoding="utf-8") as file:
+        file.write(f"\n（第{edits}次修订）\n")
+    return f"edited {target.name}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=50)
@@ -111,14 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(work, ignore_errors=True)
     inbox, clean_inbox = work / "inbox", work / "clean_inbox"
     inbox.mkdir(parents=True)
-    clean_inbox.mkdir()
-    for report in REPORTS:
-        shutil.copy(report, clean_inbox)
-    clean_db, db, log = work / "clean" / "w.duckdb", work / "killed" / "w.duckdb", work / "run.log"
+    db, log = work / "killed" / "w.duckdb", work / "run.log"
 
     started = time.monotonic()
-    run(clean_inbox, clean_db, log, None)
-    clean = mart_rows(clean_db)
     pending = list(REPORTS)
     for report in pending[:3]:
         shutil.copy(report, inbox)
@@ -126,12 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     shutil.copy(pending[3], inbox)
     del pending[:4]
     _, normal_s = run(inbox, db, log, None)  # what a run with one report added takes
-    print(f"clean build of {len(REPORTS)} reports; one report added to 3: {normal_s:.0f} s")
+    print(f"a first version of 3 reports; a run adding one: {normal_s:.0f} s")
 
     kills, completed, phases, broken = 0, 0, Counter(), []
     while kills < args.kills:
-        if pending and rng.random() < 0.5:
-            shutil.copy(pending.pop(0), inbox)
+        change = change_inbox(inbox, pending, rng, kills + completed)
         killed, seconds = run(inbox, db, log, rng.uniform(0.2, 1.2 * normal_s))
         if not killed:
             completed += 1
@@ -142,11 +150,16 @@ def main(argv: list[str] | None = None) -> int:
         problem = served_whole(db)
         if problem:
             broken.append(f"kill {kills} ({phase}, {seconds:.1f} s): {problem}")
-        print(f"kill {kills:2d} after {seconds:5.1f} s, in {phase:<9} served: {problem or 'whole'}")
+        print(
+            f"kill {kills:2d} after {seconds:5.1f} s, in {phase:<9} ({change}); "
+            f"served: {problem or 'whole'}"
+        )
     for report in pending:
         shutil.copy(report, inbox)
     run(inbox, db, log, None)
-    same = mart_rows(db) == clean
+    shutil.copytree(inbox, clean_inbox)  # a clean build of the same final inbox
+    run(clean_inbox, work / "clean" / "w.duckdb", log, None)
+    same = mart_rows(db) == mart_rows(work / "clean" / "w.duckdb")
     print(
         f"\n{kills} kills ({completed} runs ended before their kill), by step: "
         + ", ".join(f"{phase} {n}" for phase, n in sorted(phases.items()))

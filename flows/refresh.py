@@ -339,7 +339,7 @@ def _refresh(
             save_run(work_db, run, documents_held_back=parsing.held + held)
             build_plan = plan(work_db, project_dir)  # without them: their rows go
             attempt = _build_and_validate(
-                run, work_db, db_path, project_dir, input_dir, build_plan, gate, progress
+                run, work_db, db_path, project_dir, input_dir, build_plan, gate, steps
             )
     except BaseException as exc:  # maybe while the gate still loads Great Expectations
         # an interrupt ends the watch too, which closes its kept process: no fresh one
