@@ -29,14 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from serving.files import discard, prune_versions, switch_link, sync_folder, write_whole
+from xxgk.paths import sidecar
 
 JOURNAL_VERSION = 1
 
 
 def journal_path(serving_db: Path) -> Path:
     """``<name>.publish.json`` beside the serving file ``<name>.duckdb``."""
-    serving_db = Path(serving_db).resolve()
-    return serving_db.with_name(f"{serving_db.stem}.publish.json")
+    return sidecar(serving_db, "publish.json")
 
 
 @dataclass

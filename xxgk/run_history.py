@@ -23,6 +23,7 @@ from typing import Any
 
 from ingest.db import connect
 from serving.files import write_whole
+from xxgk.paths import sidecar
 
 RUNS_DDL = """
 create table if not exists audit.runs (
@@ -130,8 +131,7 @@ def _ensure(con: Any) -> None:
 
 def run_journal_path(serving_db: Path) -> Path:
     """``<name>.runs.json`` beside the serving file ``<name>.duckdb``."""
-    serving_db = Path(serving_db).resolve()
-    return serving_db.with_name(f"{serving_db.stem}.runs.json")
+    return sidecar(serving_db, "runs.json")
 
 
 def announced_runs(serving_db: Path) -> list[RunRecord]:
