@@ -4,23 +4,25 @@
   them) with control characters shown as escapes. A file named ``\\x1b]0;…\\x07x.txt`` would
   otherwise set the terminal's title, ``\\x1b[2J`` clear the screen, a bidirectional
   override reorder what is shown.
-* :func:`spreadsheet_safe` / :func:`write_csv`: the one helper for CSV (and XLSX) exports. A
-  cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return) is a
-  formula to a spreadsheet (``=cmd|' /C calc'!A0``, ``+SUM(…)``, ``@SUM(…)``): it gets a
-  leading ``'``, which spreadsheets show as text. A plain number (``-4``) is left as it is.
+* :func:`spreadsheet_safe` / :func:`spreadsheet_safe_frame`: the one rule for CSV and XLSX
+  exports (a value, or every text column of a polars frame before ``write_csv`` or
+  ``write_excel``). A cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or
+  carriage return) is a formula to a spreadsheet (``=cmd|' /C calc'!A0``, ``+SUM(…)``,
+  ``@SUM(…)``): it gets a leading ``'``, which spreadsheets show as text. A plain number
+  (``-4``) is left as it is.
 * :func:`survive_closed_pipes`: a reader that stops reading (``| head -1``) does not end the
   run with a broken pipe.
 """
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # polars loads only with an export, not with every command
+    import polars as pl
 
 # C0 controls, DEL, C1 controls, and the Unicode bidirectional embeddings, overrides and
 # isolates (what "Trojan source" names use)
@@ -51,18 +53,14 @@ def spreadsheet_safe(value: Any) -> Any:
     return "'" + value if formula and not _PLAIN_NUMBER.fullmatch(value) else value
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write ``rows`` under ``header`` as UTF-8 CSV, every cell :func:`spreadsheet_safe`;
-    returns the number of rows."""
-    count = 0
-    # with a byte-order mark: spreadsheets then read the Chinese text as UTF-8
-    with open(path, "w", encoding="utf-8-sig", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow([spreadsheet_safe(name) for name in header])
-        for row in rows:
-            writer.writerow([spreadsheet_safe(value) for value in row])
-            count += 1
-    return count
+def spreadsheet_safe_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with every text column :func:`spreadsheet_safe`, ready for polars'
+    ``write_csv`` or ``write_excel``."""
+    import polars as pl
+
+    return frame.with_columns(
+        pl.col(pl.String).map_elements(spreadsheet_safe, return_dtype=pl.String)
+    )
 
 
 class _SurvivesClosedPipe:

@@ -13,15 +13,14 @@ safe for spreadsheets.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import astuple, dataclass
-from typing import Any
 
 import duckdb
 import polars as pl
 
 from serving.report.labels import Labels
 from serving.review.warehouse import Row, report, rows, served_version
+from xxgk.safe_output import spreadsheet_safe_frame
 
 # (measure, the measure it is a share of); the denominators of docs/metrics.md's rates
 MEASURES: tuple[tuple[str, str | None], ...] = (
@@ -40,17 +39,6 @@ MEASURES: tuple[tuple[str, str | None], ...] = (
 RATES = ("grant_rate", "not_held_share", "review_correction_rate", "lawsuit_correction_rate")
 
 DECIMALS = 6
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """A CSV/XLSX cell value a spreadsheet shows as written: text starting with a formula
-    prefix (``=cmd|…``, ``+SUM(…)``, ``@SUM(…)``) gets a leading ``'``; numbers and other
-    values are returned as they are."""
-    formula = isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
-    return "'" + value if formula and not _PLAIN_NUMBER.fullmatch(value) else value
 
 
 @dataclass(frozen=True)
@@ -232,8 +220,8 @@ def table(comparison: Comparison) -> pl.DataFrame:
             "comparability_b": pl.String,
         },
     )
-    return frame.with_columns(
-        pl.col(pl.String).map_elements(spreadsheet_safe, return_dtype=pl.String),
+    # every text cell safe for spreadsheets (xxgk/safe_output.py, the one rule for exports)
+    return spreadsheet_safe_frame(frame).with_columns(
         # to 6 decimals (counts are whole; rates and shares need no more): the CSV's text
         # and the XLSX's doubles then hold the same number
         pl.col(pl.Float64).round(DECIMALS),
