@@ -32,6 +32,7 @@ from ingest.extract import extract_bytes
 from ingest.extract.encoding import decode_text
 from ingest.land import land_documents
 from ingest.parse.prose import extract_prose_numbers
+from ingest.parse.rows import is_page_footer
 from ingest.parse.unglue import _BLANK, leading_blanks
 from ingest.retire import missing_from_inbox, retire_documents
 from ingest.time_limit import time_limit
@@ -42,7 +43,7 @@ from tests.test_end_to_end import xxgk_command
 from tests.warehouse_tables import mart_rows
 from xxgk.faults import KILL_POINTS, KILL_VARIABLE
 from xxgk.paths import ROOT, parquet_dir, work_db_path
-from xxgk.safe_output import for_terminal, spreadsheet_safe, write_csv
+from xxgk.safe_output import for_terminal, spreadsheet_safe, spreadsheet_safe_frame
 
 SAMPLE = ROOT / "data" / "sample"
 SEEDS = sorted(SAMPLE.iterdir())
@@ -382,7 +383,8 @@ def test_7_a_damaged_work_file_is_named_not_busy_and_set_aside(
 
 def test_2_adversarial_text_parses_in_linear_time(tmp_path: Path) -> None:
     """A digit run of 300 KB with 结转到下年度 took the quadratic pattern about half an
-    hour; it now takes milliseconds (the alarm only keeps a regression from hanging CI).
+    hour, and a 300 KB blank after 第1页 the page-footer pattern minutes; they now take
+    milliseconds (the alarm only keeps a regression from hanging CI).
     The time limit itself: tests/test_parse_landed.py."""
     texts = [
         "结转到下年度\n" + "7" * 300_000,
@@ -393,6 +395,8 @@ def test_2_adversarial_text_parses_in_linear_time(tmp_path: Path) -> None:
         for text in texts:
             extract_prose_numbers(text)
         assert leading_blanks("— " * 50_000 + "x ") == ""
+        # a table line: a page number, a long blank, then anything but 共 (rows.py's footer)
+        assert not is_page_footer("第1页" + " " * 300_000 + "x")
 
 
 def test_2_leading_blanks_reads_as_the_forward_pattern_did() -> None:
@@ -538,11 +542,15 @@ def test_9_exports_neutralise_formula_prefixes(tmp_path: Path) -> None:
         None,
         "平潭",
     ]
+    import polars as pl
+
+    frame = pl.DataFrame({"region": ["=HYPERLINK(1)", "平潭"], "value": [-4, 3]})
     path = tmp_path / "export.csv"
-    assert write_csv(path, ["region", "value"], [["=HYPERLINK(1)", -4]]) == 1
-    assert path.read_text(encoding="utf-8-sig").splitlines() == [
+    spreadsheet_safe_frame(frame).write_csv(path)
+    assert path.read_text(encoding="utf-8").splitlines() == [
         "region,value",
         "'=HYPERLINK(1),-4",
+        "平潭,3",
     ]
 
 

@@ -16,8 +16,10 @@ from typing import NamedTuple
 from ingest.parse.cells import CellReading, is_unit, read_cell, read_value_token
 from ingest.parse.unglue import looks_glued, unglue
 
+# linear on any line: no two whitespace runs meet around an optional character (`页` + a
+# long blank + another character tried every split of the blank; bench/adversarial_parse)
 _PAGE_FOOTER = re.compile(
-    r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
+    r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d+\s*页(?:\s*(?:[,，/]\s*)?共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
 )
 # page n of m; as printed, also a row's values with a blank among them (`4 / 5`)
 _PAGE_OF_PAGES = re.compile(r"^\s*(\d{1,3})\s*/\s*(\d{1,3})\s*$")
