@@ -5,15 +5,17 @@ gives the facts of a clean build.
     .venv/bin/python -m bench.random_kills --kills 10 --seed 7
 
 The inbox starts with four of the bundled reports (a run adding the fourth sets the time
-scale); before each run the next report (of the sample and the dev corpus) is added, or once
-all are in, one is edited in place (a new version supersedes it), so every run has work and
-runs are killed while landing, parsing, building, validating, staging or publishing. Each
-run is SIGKILLed with its whole process group at a random moment (uniform between 0.2 s and
-1.2 times a normal run's length), as a power cut would end it. After every kill the serving
-file must open read-only and read as one complete version (its meta.published, marts and
-raw tables), and not be damaged (serving/integrity.py). At the end every report is in the
-inbox and one run goes to the end: its marts must equal, row for row, those of a clean
-build of the final inbox.
+scale: how long each step takes); before each run the next report (of the sample and the dev
+corpus) is added, or once all are in, one is edited in place (a new version supersedes it),
+so every run has work. Each run is SIGKILLed with its whole process group, as a power cut
+would end it, at a random moment of a step drawn at random (start-up, land, parse, build,
+validate and stage, publish): once the step before it has reported, after a delay uniform
+between 0 and 1.2 times that step's length in the timing run. A uniform moment of the whole
+run would land mostly in the start-up (Prefect's server, dbt's parse), which takes most of a
+short run. After every kill the serving file must open read-only and read as one complete
+version (its meta.published, marts and raw tables), and not be damaged
+(serving/integrity.py). At the end every report is in the inbox and one run goes to the
+end: its marts must equal, row for row, those of a clean build of the final inbox.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import argparse
 import contextlib
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -29,6 +32,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -41,13 +45,71 @@ REPORTS = sorted((ROOT / "data" / "sample").iterdir()) + sorted(
     (ROOT / "data" / "corpus").iterdir()
 )
 # the steps a run reports, in order ("start": before landing, while Prefect starts)
-STEPS = ("recover", "land", "parse", "build", "dbt docs", "validate", "publish", "done")
+STEPS = (
+    "recover",
+    "land",
+    "parse",
+    "reviews",
+    "build",
+    "dbt docs",
+    "validate",
+    "hold",
+    "publish",
+    "summary",
+)
 XXGK = [str(Path(sys.executable).parent / "xxgk")]
 
 
-def run(inbox: Path, db: Path, log: Path, kill_after: float | None) -> tuple[bool, float]:
-    """`xxgk run`, SIGKILLed with its process group after ``kill_after`` seconds; returns
-    whether it was killed (False: it ended first) and how long it ran."""
+# the steps a kill aims at, each with the step whose line ends just before it (None: the
+# command's start); "validate" includes staging the next version, "publish" the swap
+TARGETS: dict[str, str | None] = {
+    "start": None,
+    "land": None,
+    "parse": "land",
+    "build": "reviews",
+    "validate": "build",
+    "publish": "validate",
+}
+
+
+@dataclass(frozen=True)
+class Aim:
+    """Kill ``delay`` seconds after the line of step ``after`` appears (None: the start)."""
+
+    step: str
+    after: str | None
+    delay: float
+
+
+def step_times(log: Path) -> dict[str, float]:
+    """Each step's seconds, as its line in the run's output says (``land: … (0.2 s)``)."""
+    times = {}
+    for line in log.read_text(errors="replace").splitlines():
+        if found := re.match(r"([a-z ]+):\s.*\((\d+(?:\.\d+)?) s\)$", line):
+            times[found.group(1)] = float(found.group(2))
+    return times
+
+
+def aim(rng: random.Random, timing: dict[str, float], total_s: float) -> Aim:
+    """A random step, and a random moment in it."""
+    step = rng.choice(list(TARGETS))
+    after = TARGETS[step]
+    if step == "start":  # the part of the run before landing starts
+        length = total_s - sum(timing.values())
+    else:
+        length = timing.get(step, 1.0)
+        if step == "land":  # no line before it: from the start, past the start-up
+            return Aim(step, None, total_s - sum(timing.values()) + rng.uniform(0, 1.2 * length))
+    return Aim(step, after, rng.uniform(0, 1.2 * max(length, 0.2)))
+
+
+def _reported(log: Path, step: str) -> bool:
+    return any(line.startswith(f"{step}:") for line in log.read_text(errors="replace").splitlines())
+
+
+def run(inbox: Path, db: Path, log: Path, target: Aim | None) -> tuple[bool, float]:
+    """`xxgk run`, SIGKILLed with its process group as ``target`` says (None: not killed);
+    returns whether it was killed (False: it ended first) and how long it ran."""
     started = time.monotonic()
     with open(log, "w") as out:
         process = subprocess.Popen(
@@ -56,11 +118,12 @@ def run(inbox: Path, db: Path, log: Path, kill_after: float | None) -> tuple[boo
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        killed = False
         try:
-            process.wait(timeout=kill_after)
-            killed = False
-        except subprocess.TimeoutExpired:
-            killed = True
+            if target is None:
+                process.wait()
+            else:
+                killed = _kill_when(process, log, target)
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
@@ -70,12 +133,24 @@ def run(inbox: Path, db: Path, log: Path, kill_after: float | None) -> tuple[boo
     return killed, time.monotonic() - started
 
 
+def _kill_when(process: subprocess.Popen, log: Path, target: Aim) -> bool:
+    """Wait for ``target``'s moment; True when it came before the run ended."""
+    deadline = None if target.after else time.monotonic() + target.delay
+    while process.poll() is None:
+        if deadline is None and _reported(log, target.after or ""):
+            deadline = time.monotonic() + target.delay
+        if deadline is not None and time.monotonic() >= deadline:
+            return True
+        time.sleep(0.02)
+    return False
+
+
 def last_step(log: Path) -> str:
     """The step a killed run was in: the one after the last it reported."""
     reached = [line.split(":", 1)[0] for line in log.read_text(errors="replace").splitlines()]
     done = [step for step in STEPS if step in reached]
     if not done:
-        return "start"
+        return "start/land"  # landing reports only once it is over
     following = STEPS.index(done[-1]) + 1
     return STEPS[following] if following < len(STEPS) else "end"
 
@@ -135,12 +210,18 @@ def main(argv: list[str] | None = None) -> int:
     shutil.copy(pending[3], inbox)
     del pending[:4]
     _, normal_s = run(inbox, db, log, None)  # what a run with one report added takes
-    print(f"a first version of 3 reports; a run adding one: {normal_s:.0f} s")
+    timing = step_times(log)
+    print(
+        f"a first version of 3 reports; a run adding one: {normal_s:.0f} s ("
+        + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in timing.items())
+        + ")"
+    )
 
     kills, completed, phases, broken = 0, 0, Counter(), []
     while kills < args.kills:
         change = change_inbox(inbox, pending, rng, kills + completed)
-        killed, seconds = run(inbox, db, log, rng.uniform(0.2, 1.2 * normal_s))
+        target = aim(rng, timing, normal_s)
+        killed, seconds = run(inbox, db, log, target)
         if not killed:
             completed += 1
             continue
@@ -151,8 +232,8 @@ def main(argv: list[str] | None = None) -> int:
         if problem:
             broken.append(f"kill {kills} ({phase}, {seconds:.1f} s): {problem}")
         print(
-            f"kill {kills:2d} after {seconds:5.1f} s, in {phase:<9} ({change}); "
-            f"served: {problem or 'whole'}"
+            f"kill {kills:2d} after {seconds:5.1f} s, aimed at {target.step:<8} "
+            f"(+{target.delay:4.1f} s), in {phase:<9} ({change}); served: {problem or 'whole'}"
         )
     for report in pending:
         shutil.copy(report, inbox)
