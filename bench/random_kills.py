@@ -57,6 +57,7 @@ STEPS = (
     "publish",
     "summary",
 )
+OPTIONAL = {"recover", "dbt docs", "hold"}  # steps only some runs report
 XXGK = [str(Path(sys.executable).parent / "xxgk")]
 
 
@@ -151,8 +152,8 @@ def last_step(log: Path) -> str:
     done = [step for step in STEPS if step in reached]
     if not done:
         return "start/land"  # landing reports only once it is over
-    following = STEPS.index(done[-1]) + 1
-    return STEPS[following] if following < len(STEPS) else "end"
+    after = [step for step in STEPS[STEPS.index(done[-1]) + 1 :] if step not in OPTIONAL]
+    return after[0] if after else "end"
 
 
 def served_whole(db: Path) -> str | None:
