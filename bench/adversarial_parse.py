@@ -12,9 +12,9 @@ peak memory. A case that runs past ``--timeout`` is shown as such (it would be q
 The kinds (issue #26): a long digit run after 结转到下年度 (the prose pattern that was
 quadratic), one number per line (a PDF table extracted one cell per line: the lines join
 into one digit run), the template's headings and table headers repeated, a real report
-repeated, long blanks inside the prose's phrases, and a glued table line of placeholders.
-``--kinds footer_blanks`` (not run by default) is a long blank inside a page footer of a
-statistics table: quadratic in ingest/parse/rows.py (see bench/RESULTS.md).
+repeated, long blanks inside the prose's phrases, a glued table line of placeholders, and a
+long blank after a page footer's 第1页 among the rows of a statistics table (quadratic in
+ingest/parse/rows.py until it was fixed; bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -64,11 +64,8 @@ KINDS: dict[str, Callable[[int], str]] = {
         "收到申请1" + " " * 4000 + "件\n第1页" + " " * 4000 + "x\n", size
     ),
     "placeholder_glue": lambda size: _repeat("规章" + "— " * 2000 + "x 5 条 6\n", size),
-    # not in the default run: quadratic in ingest/parse/rows.py's _PAGE_FOOTER (a table being
-    # rewritten, reported in bench/RESULTS.md); the parse time limit holds such a document back
     "footer_blanks": lambda size: _in_table("第1页" + " " * size + "x\n"),
 }
-DEFAULT_KINDS = [kind for kind in KINDS if kind != "footer_blanks"]
 
 
 def _in_table(line: str) -> str:
@@ -112,7 +109,7 @@ def _case(kind: str, megabytes: float, timeout_s: float) -> dict[str, float] | N
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=float, nargs="+", default=DEFAULT_SIZES, help="MB")
-    parser.add_argument("--kinds", nargs="+", choices=sorted(KINDS), default=DEFAULT_KINDS)
+    parser.add_argument("--kinds", nargs="+", choices=sorted(KINDS), default=list(KINDS))
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per case")
     parser.add_argument("--one", nargs=2, metavar=("KIND", "MB"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
