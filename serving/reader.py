@@ -13,10 +13,13 @@ follow that ``duckdb.connect(path, read_only=True)`` cannot give:
 
 :func:`open_warehouse` gives a DuckDB connection, :func:`warehouse_engine` a SQLAlchemy
 engine (duckdb-engine) whose connections are made by the same :func:`attach_warehouse`.
+:func:`current_parquet` finds the Parquet export of the version served now.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,9 @@ import duckdb
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
+
+from serving.parquet import MANIFEST_FILE
+from xxgk.paths import parquet_pointer
 
 RESERVED_CATALOGS = frozenset({"memory", "system", "temp"})  # DuckDB's own database names
 
@@ -88,3 +94,35 @@ def warehouse_engine(path: str | Path, **options: Any) -> Engine:
         attach_warehouse(dbapi_connection, resolved)
 
     return engine
+
+
+@dataclass(frozen=True)
+class ParquetExport:
+    """One published version of the Parquet export: its folder never changes, and stays
+    until two newer versions have been published."""
+
+    version: int
+    folder: Path
+    manifest: dict[str, Any]
+
+    def files(self, mart: str) -> list[Path]:
+        """The Parquet files of ``mart`` in this version (``report_year`` is in them)."""
+        entry = self.manifest["marts"].get(mart)
+        if entry is None:
+            raise KeyError(f"xxgk: no mart {mart!r} in the Parquet export {self.folder}")
+        return [self.folder / name for name in entry["files"]]
+
+    def rows(self, mart: str) -> int:
+        return int(self.manifest["marts"][mart]["rows"])
+
+
+def current_parquet(path: str | Path) -> ParquetExport:
+    """The Parquet export of the version served now beside the serving file at ``path``
+    (read ``<name>.parquet.current``, then that folder's ``_manifest.json``)."""
+    pointer = parquet_pointer(Path(path).expanduser().absolute())
+    try:
+        folder = pointer.parent / pointer.read_text(encoding="utf-8").strip()
+        manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise FileNotFoundError(f"xxgk: no Parquet export to read at {pointer}: {exc}") from exc
+    return ParquetExport(int(manifest["version"]), folder, manifest)

@@ -8,10 +8,11 @@ the warehouse:
 ROUTE is one of :data:`ROUTES`: ``duckdb`` (xxgk.open_warehouse, a connection per query),
 ``nullpool`` (xxgk.warehouse_engine), ``pool`` (the same with a QueuePool recycled every
 :data:`POOL_RECYCLE_S` seconds), ``cli`` (the DuckDB CLI, a process per query) and ``held``
-(one connection for the whole run). THREADS busy connections query at once. Each query reads
-the published version, the row counts stamped with it and the live row counts in one
-statement, and is written to OUT as one JSON line (or the error) with its thread and the
-time it started. The loop ends when the file STOP exists.
+(one connection for the whole run), ``parquet`` (xxgk.current_parquet, then the files of
+two marts, one read with pyarrow, one with polars). THREADS busy connections query at once.
+Each query reads the published version, the row counts stamped with it and the live row
+counts in one statement, and is written to OUT as one JSON line (or the error) with its
+thread and the time it started. The loop ends when the file STOP exists.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from sqlalchemy import QueuePool, text
 import xxgk
 
 POOL_RECYCLE_S = 3
-ROUTES = ("duckdb", "nullpool", "pool", "cli", "held")
+ROUTES = ("duckdb", "nullpool", "pool", "cli", "held", "parquet")
 VERSION_AND_COUNTS = """
     select
         v.version,
@@ -47,6 +48,20 @@ def record(row: Any) -> dict:
     return {"version": row[0], "stamped": list(row[1:4]), "live": list(row[4:7])}
 
 
+def parquet_query(db: str) -> dict:
+    """The export served now: its version, the row counts its manifest states and the rows
+    its files hold (dim_report through pyarrow, fct_report_metrics through polars)."""
+    import polars as pl
+    import pyarrow.dataset as ds
+
+    export = xxgk.current_parquet(db)
+    reports = ds.dataset(export.files("dim_report"), format="parquet").count_rows()
+    metrics = pl.scan_parquet(export.files("fct_report_metrics"), hive_partitioning=False)
+    stamped = [export.rows("dim_report"), export.rows("fct_report_metrics")]
+    live = [reports, metrics.select(pl.len()).collect().item()]
+    return {"version": export.version, "stamped": stamped, "live": live}
+
+
 def route_query(route: str, db: str) -> Callable[[], dict]:
     """One query of ``route`` (for ``held``, through a connection opened here, once)."""
     if route == "duckdb":
@@ -59,6 +74,8 @@ def route_query(route: str, db: str) -> Callable[[], dict]:
     if route == "held":
         con = xxgk.open_warehouse(db)
         return lambda: record(con.execute(VERSION_AND_COUNTS).fetchone())  # one thread
+    if route == "parquet":
+        return lambda: parquet_query(db)
     if route == "cli":
 
         def query() -> dict:

@@ -239,3 +239,70 @@ def test_counts_are_whole_numbers_and_the_dictionary_says_so(bundled_warehouse: 
     assert types["fct_report_measures_wide.report_year"] == "INTEGER"
     assert quantities["count"] > 50 and quantities["amount"] >= 1
     assert harmonised == [("count",)]
+
+
+# --- Parquet: one complete version per read ------------------------------------------------
+
+READER = Path(__file__).with_name("serving_reader.py")
+
+
+def _published_versions(lines: Path) -> list[dict]:
+    if not lines.exists():
+        return []
+    text_lines = lines.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in text_lines if line.endswith("}")]
+
+
+def test_a_long_lived_parquet_reader_never_reads_a_mixed_export(
+    bundled_warehouse: Path, tmp_path: Path
+) -> None:
+    """Three publications, each with one report fewer, while a reader process reads the
+    export served now in a loop (tests/serving_reader.py ``parquet``: the pointer, the
+    manifest, then the files through pyarrow and polars)."""
+    import time
+
+    from serving.publish import publish
+    from serving.work_file import adopt_serving_file
+    from xxgk.paths import work_db_path
+
+    db = tmp_path / "warehouse" / "xxgk.duckdb"
+    db.parent.mkdir()
+    shutil.copy(bundled_warehouse, db)
+    first = xxgk.current_parquet(bundled_warehouse)
+    shutil.copytree(first.folder, db.parent / first.folder.name)
+    shutil.copy(first.folder.parent / "xxgk.parquet.current", db.parent)
+    out, stop = tmp_path / "parquet.jsonl", tmp_path / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, str(READER), str(db), str(out), str(stop), "parquet", "2"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        versions = [first.version]
+        for _ in range(3):
+            deadline = time.monotonic() + 120
+            while versions[-1] not in {r.get("version") for r in _published_versions(out)}:
+                assert time.monotonic() < deadline and reader.poll() is None, reader.stderr
+                time.sleep(0.2)
+            work = work_db_path(db)
+            adopt_serving_file(work, db)
+            with duckdb.connect(str(work)) as con:  # a refresh that drops one report
+                dropped = "(select min(report_id) from marts.dim_report)"
+                con.execute(f"delete from marts.fct_report_metrics where report_id = {dropped}")
+                con.execute(f"delete from marts.dim_report where report_id = {dropped}")
+            versions.append(publish(work, db, source_dir=None).version)
+        time.sleep(1)
+    finally:
+        stop.touch()
+        reader.wait(timeout=60)
+    records = _published_versions(out)
+    assert reader.returncode == 0, reader.stderr.read()
+    assert [r for r in records if "error" in r] == []
+    assert all(r["stamped"] == r["live"] for r in records)  # every read: one whole version
+    for thread in (0, 1):
+        seen = [r["version"] for r in records if r["thread"] == thread]
+        assert seen == sorted(seen)
+    by_version = {r["version"]: r["live"][0] for r in records}
+    assert set(versions[:-1]) <= set(by_version) <= set(versions)
+    reports = [by_version[v] for v in sorted(by_version)]
+    assert reports == sorted(reports, reverse=True) and len(set(reports)) == len(reports)

@@ -5,6 +5,7 @@ Reading the published warehouse from Python (serving/reader.py)::
     import xxgk
     con = xxgk.open_warehouse("warehouse/xxgk.duckdb")      # a read-only DuckDB connection
     engine = xxgk.warehouse_engine("warehouse/xxgk.duckdb")  # a SQLAlchemy engine
+    export = xxgk.current_parquet("warehouse/xxgk.duckdb")   # the Parquet files served now
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "open_warehouse", "warehouse_engine"]
+__all__ = ["__version__", "current_parquet", "open_warehouse", "warehouse_engine"]
 
-_READERS = {"open_warehouse", "warehouse_engine"}
+_READERS = {"current_parquet", "open_warehouse", "warehouse_engine"}
 
 
 def __getattr__(name: str) -> Any:

@@ -62,6 +62,13 @@ def parquet_dir(serving_db: Path) -> Path:
     return sidecar(serving_db, "parquet")
 
 
+def parquet_pointer(serving_db: Path) -> Path:
+    """``<name>.parquet.current``: a file naming the folder of the Parquet version served
+    (``<name>.parquet.v<N>``, whose ``_manifest.json`` lists its files). A reader that reads
+    it, then that folder, reads one complete version."""
+    return sidecar(serving_db, "parquet.current")
+
+
 def report_dir(serving_db: Path) -> Path:
     """The static HTML report on the served version."""
     return sidecar(serving_db, "report")
