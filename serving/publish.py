@@ -12,7 +12,9 @@
    every rename to come), stamps the version into the work file (the commit point), makes
    it read-only (mode 0444) and renames it over the serving file (``os.replace``): the build
    *becomes* the served version, no copy of the warehouse is written. Then it switches the
-   Parquet folder and replaces the report and dbt docs pages the same way, seals the
+   Parquet folder (the ``<name>.parquet`` link, and the ``<name>.parquet.current`` pointer
+   that readers follow to the version's folder and its manifest, serving/reader.py) and
+   replaces the report and dbt docs pages the same way, seals the
    serving file (its checksum, serving/integrity.py) and removes the journal. A process
    that dies on the way leaves the journal: the next builder completes the version, or
    rolls it back if it was not stamped. :func:`discard_staged` removes a staged version the
@@ -38,7 +40,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.db import connect
-from serving.files import discard, staging_name
+from serving.files import discard, staging_name, write_whole
 from serving.integrity import seal_path
 from serving.journal import Journal, begin, finish, run_steps
 from serving.parquet import export_marts
@@ -46,7 +48,7 @@ from serving.report import render_report
 from xxgk import __version__
 from xxgk.build_state import record_publication
 from xxgk.faults import kill_point
-from xxgk.paths import dbt_docs_dir, parquet_dir, report_dir
+from xxgk.paths import dbt_docs_dir, parquet_dir, parquet_pointer, report_dir
 
 SERVED_MODE = 0o444  # the serving file is never written: an accidental writer fails at once
 
@@ -200,8 +202,17 @@ class StagedVersion:
         return dbt_docs_dir(self.serving_db) / "index.html"
 
     @property
+    def served_pointer(self) -> Path:
+        """What file readers read first: the name of the version's Parquet folder."""
+        return parquet_pointer(self.serving_db)
+
+    @property
     def parquet(self) -> Path:
         return staging_name(self.parquet_folder, "new")
+
+    @property
+    def pointer(self) -> Path:
+        return staging_name(self.served_pointer, "new")
 
     @property
     def report(self) -> Path:
@@ -231,12 +242,14 @@ def stage(
     try:
         with connect(work_db, read_only=True) as con:
             row = _version_row(con, version, source_dir)
-            export_marts(con, staged.parquet, previous=_served_folder(staged.parquet_link))
+            previous = _served_folder(staged.parquet_link)
+            export_marts(con, staged.parquet, previous=previous, version=version)
             published = {"version": version, "published_at": row[1]}
             page = render_report(con, published, serving_db=serving_db)
             staged.report.write_text(page, encoding="utf-8")
         if dbt_docs_page and staged.docs:
             shutil.copyfile(dbt_docs_page, staged.docs)
+        write_whole(staged.pointer, staged.parquet_folder.name + "\n")
     except BaseException:
         discard_staged(staged)
         raise
@@ -245,7 +258,8 @@ def stage(
 
 def discard_staged(staged: StagedVersion) -> None:
     """Remove what :func:`stage` wrote; the served version stays as it was."""
-    discard(staged.parquet, staged.report, *([staged.docs] if staged.docs else []))
+    docs = [staged.docs] if staged.docs else []
+    discard(staged.parquet, staged.pointer, staged.report, *docs)
 
 
 def _journal(staged: StagedVersion) -> Journal:
@@ -255,6 +269,7 @@ def _journal(staged: StagedVersion) -> Journal:
     link, folder = staged.parquet_link, staged.parquet_folder
     journal.replace(staged.parquet, folder)
     journal.link(link, folder)
+    journal.replace(staged.pointer, staged.served_pointer)
     # the previous export stays one version longer for readers in the middle of a scan
     journal.prune(link.parent, f"{link.name}.v", [folder.name, _previous_folder(link) or ""])
     journal.replace(staged.report, staged.served_report)

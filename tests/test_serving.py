@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -46,9 +49,15 @@ except ImportError:  # tests/ imported as a package
 READER = Path(__file__).with_name("serving_reader.py")
 # route -> busy connections; and the bound (s) within which each route reads a new version,
 # as the README states it: a query started that long after the new file is in place reads it
-THREADS = {"duckdb": 2, "nullpool": 2, "pool": 2, "cli": 2, "held": 1}
+THREADS = {"duckdb": 2, "nullpool": 2, "pool": 2, "cli": 2, "held": 1, "parquet": 2}
 BOUND_S = 2.0
-BOUNDS_S = {"duckdb": BOUND_S, "nullpool": BOUND_S, "cli": BOUND_S, "pool": 3 + BOUND_S}
+BOUNDS_S = {
+    "duckdb": BOUND_S,
+    "nullpool": BOUND_S,
+    "cli": BOUND_S,
+    "parquet": BOUND_S,
+    "pool": 3 + BOUND_S,
+}
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = needs_tool("chromium", CHROMIUM, "the HTML pages are checked in a browser")
 
@@ -592,3 +601,43 @@ def test_sqlalchemy_read_only_connection(served: Served) -> None:
         with pytest.raises(SQLAlchemyError, match="read-only"):
             connection.execute(text("create table marts.scratch as select 1"))
     engine.dispose()
+
+
+def test_the_serving_file_refuses_a_writer_at_once(served: Served) -> None:
+    """Published read-only (mode 0444): an accidental read-write open fails at once with the
+    reason, instead of taking the lock every reader needs. File modes bind every user but
+    root, so the writer runs as an unprivileged user when the tests run as root (it gets a
+    copy, with the same mode, in a folder it may enter, and the DuckDB CLI binary)."""
+    import duckdb_cli
+
+    assert stat.S_IMODE(served.db.stat().st_mode) == 0o444
+    folder = Path(tempfile.mkdtemp(prefix="xxgk-readonly-"))
+    try:
+        folder.chmod(0o755)
+        copy, cli = folder / served.db.name, folder / "duckdb"
+        shutil.copy2(served.db, copy)  # with its mode
+        shutil.copy2(Path(duckdb_cli.__file__).with_name("duckdb"), cli)
+        user = {"user": 65534, "group": 65534, "extra_groups": []} if os.geteuid() == 0 else {}
+        started = time.monotonic()
+        writer = subprocess.run(
+            [str(cli), str(copy), "select 1"], capture_output=True, text=True, timeout=60, **user
+        )
+        assert writer.returncode != 0 and "Permission denied" in writer.stderr, writer
+        assert time.monotonic() - started < 30  # at once, not after a wait for a lock
+        reader = subprocess.run(
+            [
+                str(cli),
+                "-readonly",
+                "-list",
+                "-noheader",
+                str(copy),
+                "select version from meta.current_version",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            **user,
+        )
+        assert reader.stdout.strip() == "3", reader
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from xxgk import __version__, progress
-from xxgk.paths import DEFAULT_DB, ROOT, SAMPLE_DIR, data_docs_dir, work_db_path
+from xxgk.paths import DEFAULT_DB, ROOT, SAMPLE_DIR, data_docs_dir, parquet_pointer, work_db_path
 from xxgk.safe_output import for_terminal, survive_closed_pipes
 from xxgk.schedule import DEFAULT_CRON, DEFAULT_PORT, DEFAULT_SETTLE_S, DEPLOYMENT
 from xxgk.settings import REPORT_LANGUAGE_VARIABLE, REPORT_LANGUAGES, configure_environment
@@ -207,7 +207,8 @@ def _how_to_query(publication: Publication) -> str:
         f"Report:    {publication.report}\n"
         f"{docs}"
         f"Data Docs: {data_docs_dir(db_path) / 'index.html'}\n"
-        f"Parquet:   {publication.parquet}/<mart>/report_year=<year>/*.parquet\n"
+        f"Parquet:   {parquet_pointer(db_path)} (names the version's folder; its "
+        "_manifest.json lists the files)\n"
         "Query it read-only (a run never locks it; reconnect to see a newer version), e.g.:\n"
         f"  {shlex.quote(sys.executable)} -c {shlex.quote(one_liner)}\n"
         f"  {shlex.quote(str(Path(sys.executable).with_name('duckdb')))} -readonly "
