@@ -226,3 +226,57 @@ def test_seed_procurement_amount_in_wan_and_delta_units() -> None:
     delta = cells[("t2.art20_5.licensing.delta_items", "total")]
     assert (delta["value_text"], delta["raw_text"]) == ("893", "893 条")
     assert cells[("t2.art20_6.penalty.delta_items", "total")]["value_text"] == "-139"
+
+
+# table 三 as markitdown writes an HTML table with merged cells (24_shanghai_bgt_2019): an
+# empty cell where a label spans two columns, and the empty 总计 cells dropped
+T3_MARKITDOWN = [
+    "三、收到和处理政府信息公开申请情况",
+    "一、本年新收政府信息公开申请数量\t\t\t821\t35\t\t\t2\t1\t859",
+    "二、上年结转政府信息公开申请数量\t\t\t18\t\t\t\t\t\t18",
+    "三、本年度办理结果\t（一）予以公开\t\t258\t12\t\t\t1\t1\t",
+    "（二）部分公开（区分处理的，只计这一情形，不计其他情形）\t\t3\t\t\t\t\t\t",
+    "（三）不予公开\t1.属于国家秘密\t14\t\t\t\t\t\t",
+    "5.属于三类内部事务信息\t5\t\t\t\t\t\t",
+    "6.属于四类过程性信息\t3\t1\t\t\t\t\t",
+    "8.属于行政查询事项\t10\t2\t\t\t\t\t",
+    "（四）无法提供\t1.本机关不掌握相关政府信息\t252\t12\t\t\t1\t\t",
+    "2.没有现成信息需要另行制作\t44\t3\t\t\t\t\t",
+    "3.补正后申请内容仍不明确\t25\t\t\t\t\t\t",
+    "（五）不予处理\t1.信访举报投诉类申请\t148\t1\t\t\t\t\t",
+    "2.重复申请\t5\t4\t\t\t\t\t",
+    "（七）总计\t\t767\t35\t\t\t2\t1\t805",
+    "四、结转下年度继续办理\t\t\t72\t\t\t\t\t\t72",
+]
+
+
+def _t3(lines: list[str]) -> dict[tuple[str, str], object]:
+    return cells_by_key(NationalTableParser(default_reference()).parse(lines).cells)
+
+
+def test_a_row_that_fits_two_offsets_is_placed_by_the_column_sums() -> None:
+    """`（一）予以公开 | | 258 | 12 | | | 1 | 1 |` fits the seven columns from its first or
+    its second cell; only the second makes the 自然人, 商业企业 and 法律服务机构 columns add up
+    to （七）总计, so it is printed there. Its 总计 cell, blank at that offset, stays blank."""
+    cells = _t3(T3_MARKITDOWN)
+    granted = {a: cells[("t3.result.granted", a)] for a in ("natural_person", "commercial")}
+    assert {a: (c.value_text, c.value_status) for a, c in granted.items()} == {
+        "natural_person": ("258", "printed"),
+        "commercial": ("12", "printed"),
+    }
+    assert cells[("t3.result.granted", "legal_service")].value_text == "1"
+    assert cells[("t3.result.granted", "total")].value_text is None
+    partial = cells[("t3.result.partial", "natural_person")]
+    assert (partial.value_text, partial.value_status) == ("3", "printed")
+    assert cells[("t3.result.partial", "commercial")].value_text is None
+
+
+def test_a_row_no_identity_places_is_uncertain_with_both_readings() -> None:
+    """Without the 总计 row nothing tells the two offsets apart: the cells that differ are
+    offered as uncertain with both readings, never printed at one of them."""
+    cells = _t3([line for line in T3_MARKITDOWN if not line.startswith("（七）")])
+    natural = cells[("t3.result.granted", "natural_person")]
+    commercial = cells[("t3.result.granted", "commercial")]
+    assert natural.value_status == commercial.value_status == "uncertain"
+    assert {natural.value_text, commercial.value_text} <= {"258", "12"}
+    assert "258" in commercial.alternatives and "12" in commercial.alternatives

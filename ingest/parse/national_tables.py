@@ -7,6 +7,8 @@ then the 15 cells of table 四.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -19,7 +21,7 @@ from ingest.parse.digit_runs import (
     resolve_jointly,
     resolve_row,
 )
-from ingest.parse.identities import ReadingRule, holds
+from ingest.parse.identities import Key, ReadingRule, holds
 from ingest.parse.matching import CandidateIndex, Match, RowMatcher, make_candidates
 from ingest.parse.national_decoding import T3_VARIANTS, find_regions, national_decoder
 from ingest.parse.normalise import compact, normalise_label
@@ -376,14 +378,75 @@ class NationalTableParser:
                 cells.extend(
                     resolved_cells("t3", codes, list(APPLICANTS), row, match, resolutions[key])
                 )
+            settled = self._settle_offsets(grid, shifted, resolutions)
             for key, (match, row, windows) in shifted.items():
-                cells.extend(_shifted_cells(key, match, row, windows, resolutions[key]))
+                cells.extend(
+                    _shifted_cells(key, match, row, windows, resolutions[key], settled.get(key))
+                )
         codes = {m.key for m, _, _ in grid} | set(glued) | set(shifted)
         if codes & set(V2021_OTHER_ROWS):
             result.t3_variant = "v2021"
         elif "t3.result.other" in codes:
             result.t3_variant = "v2019"
         return cells, rows[consumed:]
+
+    def _settle_offsets(
+        self,
+        grid: list[tuple[Match, LogicalRow, list[CellReading | None]]],
+        shifted: dict[str, tuple[Match, LogicalRow, list[list[CellReading | None]]]],
+        resolutions: dict[str, Resolution],
+    ) -> dict[str, tuple[Reading, set[int]]]:
+        """Offsets the identities could not choose (their terms blank), chosen with the
+        table's blank cells, and the rows it prints no cell of, read as 0: the one combination
+        that breaks strictly fewest identities. A cell is printed where an identity holds at
+        that reading and breaks at every other; the other cells that differ stay uncertain.
+
+        markitdown's `（一）予以公开 | | 258 | 12 | | | 1 | 1 |` read from its second cell
+        puts 258 in the 商业企业 column, whose results then no longer add up to its 总计."""
+        values: dict[Key, float | None] = {}
+        for m, _, cols in grid:
+            for applicant, cell in zip(APPLICANTS, cols, strict=True):
+                values[(m.key, applicant)] = _zeroed(cell)
+        for key, resolution in resolutions.items():
+            if resolution.status == "printed":
+                for applicant, text in zip(APPLICANTS, resolution.reading, strict=False):
+                    values[(key, applicant)] = float(text) if text else 0.0
+        variant = "v2021" if {k for k, _ in values} & set(V2021_OTHER_ROWS) else "v2019"
+        instances = national_decoder(self.reference).t3_identities[variant]
+        for instance in instances:  # a template row the table printed no cell of
+            for cell in instance.cells:
+                values.setdefault(cell, 0.0)
+        undecided = [k for k in shifted if resolutions[k].status != "printed"]
+        pools = [resolutions[k].alternatives for k in undecided]
+        if not undecided or math.prod(len(p) for p in pools) > 4096:
+            return {}
+        outcomes: list[tuple[tuple[Reading, ...], list[str]]] = []
+        for combo in itertools.product(*pools):
+            trial = dict(values)
+            for key, reading in zip(undecided, combo, strict=True):
+                for applicant, text in zip(APPLICANTS, reading, strict=True):
+                    trial[(key, applicant)] = float(text) if text else 0.0
+            outcomes.append((combo, [i.status(trial) for i in instances]))
+        fewest = min(statuses.count("fail") for _, statuses in outcomes)
+        best = [o for o in outcomes if o[1].count("fail") == fewest]
+        if len(best) != 1:
+            return {}
+        combo, statuses = best[0]
+        # a cell is sure where an identity over it holds at this reading and breaks at every
+        # reading that gives the cell another value
+        settled: dict[str, tuple[Reading, set[int]]] = {}
+        for k, (key, reading) in enumerate(zip(undecided, combo, strict=True)):
+            sure = set()
+            for index, applicant in enumerate(APPLICANTS):
+                rivals = [other for c, other in outcomes if c[k][index] != reading[index]]
+                if any(
+                    statuses[n] == "pass" and all(other[n] == "fail" for other in rivals)
+                    for n, instance in enumerate(instances)
+                    if (key, applicant) in instance.cells
+                ):
+                    sure.add(index)
+            settled[key] = (reading, sure)
+        return settled
 
     def _row_rule(self, code: str) -> ReadingRule:
         """A glued row of table 三 read under its own identity (seeds/identity_checks.csv:
@@ -554,6 +617,11 @@ def _unconfirmed(cell: Cell) -> Cell:
     return cell
 
 
+def _zeroed(cell: CellReading | None) -> float:
+    """A cell's number with blank (or absent) cells read as 0, for choosing between offsets."""
+    return float(cell.numbers[0]) if cell is not None and cell.numbers else 0.0
+
+
 def _number(cell: CellReading | None) -> float | None:
     return float(cell.numbers[0]) if cell is not None and cell.numbers else None
 
@@ -618,23 +686,29 @@ def _shifted_cells(
     row: LogicalRow,
     windows: list[list[CellReading | None]],
     resolution: Resolution,
+    settled: tuple[Reading, set[int]] | None = None,
 ) -> list[Cell]:
     """The cells of a row read at the offset the identities chose; a cell that reads
-    differently at another surviving offset is uncertain, with those readings."""
+    differently at another surviving offset is uncertain, with those readings, unless the
+    offset was settled (`_settle_offsets`) and no broken identity touches the cell."""
     readings = [_window_reading(w) for w in windows]
-    chosen = windows[readings.index(resolution.reading)]
+    reading_chosen, sure = settled if settled is not None else (resolution.reading, set())
+    chosen = windows[readings.index(reading_chosen)]
     cells = []
     for index, (applicant, reading) in enumerate(zip(APPLICANTS, chosen, strict=True)):
         if reading is None:
             continue
         cell = cell_from_reading("t3", key, applicant, reading, match, row.line)
-        others = sorted({r[index] for r in resolution.alternatives} - {resolution.reading[index]})
-        if others:
-            if cell.value_text is None:  # blank here, a number at another offset
+        others = sorted({r[index] for r in resolution.alternatives} - {reading_chosen[index]})
+        if others and index not in sure:
+            if settled is not None and cell.value_text is None:
+                pass  # the settled offset reads a blank here: a blank is not offered as a value
+            elif cell.value_text is None:  # blank here, a number at another offset
                 cell.value_text = next(o for o in others if o)
                 others = [o for o in others if o != cell.value_text] + [""]
-            cell.value_status = "uncertain"
-            cell.alternatives = alternatives_json([[cell.value_text, *others]])
+            if cell.value_text is not None:
+                cell.value_status = "uncertain"
+                cell.alternatives = alternatives_json([[cell.value_text, *others]])
         cells.append(cell)
     return cells
 
