@@ -1,14 +1,14 @@
 """Readers of the serving file, as the README tells analysts and BI tools to read it.
 
-Run by tests/test_serving.py in a process of its own per route while `xxgk run` refreshes
-the warehouse:
+Run by tests/test_serving.py (and the Parquet route by tests/test_reading.py) in a process
+of its own per route while the warehouse is refreshed:
 
     python tests/serving_reader.py DB OUT STOP ROUTE THREADS
 
 ROUTE is one of :data:`ROUTES`: ``duckdb`` (xxgk.open_warehouse, a connection per query),
 ``nullpool`` (xxgk.warehouse_engine), ``pool`` (the same with a QueuePool recycled every
-:data:`POOL_RECYCLE_S` seconds), ``cli`` (the DuckDB CLI, a process per query) and ``held``
-(one connection for the whole run), ``parquet`` (xxgk.current_parquet, then the files of
+:data:`POOL_RECYCLE_S` seconds), ``cli`` (the DuckDB CLI, a process per query), ``held``
+(one connection for the whole run) and ``parquet`` (xxgk.current_parquet, then the files of
 two marts, one read with pyarrow, one with polars). THREADS busy connections query at once.
 Each query reads the published version, the row counts stamped with it and the live row
 counts in one statement, and is written to OUT as one JSON line (or the error) with its
