@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -182,7 +183,8 @@ def test_both_python_routes_mix_and_follow_a_refresh(
     with engine.connect() as c, xxgk.open_warehouse(db) as fresh:
         assert c.execute(text(version)).scalar() == 2  # NullPool: at the next checkout
         assert fresh.execute(version).fetchone() == (2,)
-    with pooled.connect() as p:  # the pooled connection is older than pool_recycle
+    time.sleep(0.5)  # the pooled connection is now older than pool_recycle
+    with pooled.connect() as p:
         assert p.execute(text(version)).scalar() == 2
     assert con.execute(version).fetchone() == (1,)  # an open connection keeps its version
     assert held.execute(version).fetchone() == (1,)
@@ -259,8 +261,6 @@ def test_a_long_lived_parquet_reader_never_reads_a_mixed_export(
     """Three publications, each with one report fewer, while a reader process reads the
     export served now in a loop (tests/serving_reader.py ``parquet``: the pointer, the
     manifest, then the files through pyarrow and polars)."""
-    import time
-
     from serving.publish import publish
     from serving.work_file import adopt_serving_file
     from xxgk.paths import work_db_path
