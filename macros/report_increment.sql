@@ -62,12 +62,16 @@ true
 {%- endmacro %}
 
 
-{% macro delete_changed_reports(column='report_id', also=none, series_neighbours=false) -%}
+{% macro delete_changed_reports(
+    column='report_id', also=none, series_neighbours=false, versions=false
+) -%}
 {% if is_incremental() -%}
 delete from {{ this }}
 where {{ column }} in (
     {%- if series_neighbours %}
     {{ series_neighbours_sql() }}
+    {%- elif versions %}
+    {{ changed_versions_sql() }}
     {%- else %}
     select report_id from {{ source('meta', 'changed_reports') }}
     {%- endif %}
@@ -82,25 +86,70 @@ select 1
 
 
 {#
+    Versions of one report (int_report_versions): a changed document can change which
+    version of its report is canonical, and so the rows of versions that did not change (a
+    new rendering with fuller statistics displaces the canonical one; a retired canonical
+    version hands over to the next). The models that keep canonical documents only, or
+    compare reports with each other, replace the rows of every version of the reports a
+    changed document belongs to, in this build or in the last one (meta.built_reports keeps
+    each document's report_key then, so the former versions of a retired or re-parsed
+    document are found too).
+#}
+{% macro changed_versions_sql() -%}
+select report_id from {{ source('meta', 'changed_reports') }}
+union
+select versions.report_id
+from {{ ref('int_report_versions') }} as versions
+where versions.report_key in (
+    select report_key from {{ ref('int_report_versions') }}
+    where report_id in (select report_id from {{ source('meta', 'changed_reports') }})
+)
+union
+select built.report_id
+from {{ source('meta', 'built_reports') }} as built
+where built.report_key in (
+    select report_key from {{ source('meta', 'built_reports') }}
+    where report_id in (select report_id from {{ source('meta', 'changed_reports') }})
+)
+{%- endmacro %}
+
+
+{#- changed_reports_cte() for the models that replace every version of a changed report -#}
+{% macro changed_versions_cte() -%}
+changed_versions as (
+
+    {{ changed_versions_sql() }}
+
+)
+{%- endmacro %}
+
+
+{#
     The quality models compare reports with each other. A check across years uses two
     consecutive reports of a series (int_report_series), so a changed report changes the
     instances and the reviewed cells of the reports of its series one year before and after
-    it. These models replace the rows of the changed reports and of those series neighbours,
-    in this build or in the last one (meta.built_reports keeps each report's series and year
-    then, so a retired report's former neighbours are found too).
+    it. These models replace the rows of the changed reports (with every version of their
+    reports, as above: a series holds canonical versions only) and of those series
+    neighbours, in this build or in the last one (meta.built_reports keeps each report's
+    series and year then, so a retired report's former neighbours are found too).
 #}
 {% macro series_neighbours_sql() -%}
-select report_id from {{ source('meta', 'changed_reports') }}
+with changed_versions as (
+
+    {{ changed_versions_sql() }}
+
+)
+select report_id from changed_versions
 union
 select series.report_id
 from {{ ref('int_report_series') }} as series
 inner join (
     select series_key, report_year from {{ ref('int_report_series') }}
-    where report_id in (select report_id from {{ source('meta', 'changed_reports') }})
+    where report_id in (select report_id from changed_versions)
     union
     select series_key, report_year from {{ source('meta', 'built_reports') }}
     where
-        report_id in (select report_id from {{ source('meta', 'changed_reports') }})
+        report_id in (select report_id from changed_versions)
         and series_key is not null
 ) as changed_series
     on
@@ -132,6 +181,6 @@ create schema if not exists meta;
 create table if not exists meta.changed_reports (report_id varchar primary key);
 create table if not exists meta.built_reports (
     report_id varchar primary key, parser_version varchar, attributes_md5 varchar,
-    series_key varchar, report_year integer
+    series_key varchar, report_year integer, report_key varchar
 );
 {%- endmacro %}

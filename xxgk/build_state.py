@@ -42,7 +42,8 @@ STATE_DDL = (
     "create schema if not exists meta",
     "create table if not exists meta.changed_reports (report_id varchar primary key)",
     "create table if not exists meta.built_reports (report_id varchar primary key, "
-    "parser_version varchar, attributes_md5 varchar, series_key varchar, report_year integer)",
+    "parser_version varchar, attributes_md5 varchar, series_key varchar, report_year integer, "
+    "report_key varchar)",
     "create table if not exists meta.build_state "
     "(fingerprint varchar not null, built_at timestamp not null, full_refresh boolean not null, "
     "changed_reports bigint not null)",
@@ -62,9 +63,11 @@ where d.retired_at is null
   and d.document_id not in (select document_id from raw.held_back)
 """
 COMPARED = "report_id, parser_version, attributes_md5"
-# each report's series and year in the build just made: the next incremental build also
-# rebuilds the former series neighbours of a changed report (macros/report_increment.sql)
+# each report's series and year, and the report it is a version of, in the build just made:
+# the next incremental build also rebuilds the former series neighbours and the former
+# versions of a changed report (macros/report_increment.sql)
 SERIES_RELATION = ("intermediate", "int_report_series")
+VERSIONS_RELATION = ("intermediate", "int_report_versions")
 
 
 @dataclass(frozen=True)
@@ -157,7 +160,7 @@ def _drop_outdated_state(con: duckdb.DuckDBPyConnection) -> None:
     the next build is then a full refresh, as on a first build."""
     found = con.execute(
         "select count(*) from information_schema.columns where table_schema = 'meta' "
-        "and table_name = 'built_reports' and column_name = 'report_year'"
+        "and table_name = 'built_reports' and column_name = 'report_key'"
     ).fetchone()
     exists = con.execute(
         "select count(*) from information_schema.tables where table_schema = 'meta' "
@@ -268,19 +271,19 @@ def list_changed_reports(db_path: Path | str, report_ids: list[str]) -> None:
         con.commit()
 
 
-def _series_query(con: duckdb.DuckDBPyConnection) -> str:
-    """Each built report's series, or no rows when the project has no series relation."""
-    schema, table = SERIES_RELATION
+def _relation_query(
+    con: duckdb.DuckDBPyConnection, relation: tuple[str, str], columns: dict[str, str]
+) -> str:
+    """``columns`` (name → type) of a built relation, or no rows when the project has none."""
+    schema, table = relation
     found = con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
         [schema, table],
     ).fetchone()
     if found and found[0]:
-        return f"select report_id, series_key, report_year from {schema}.{table}"
-    return (
-        "select null::varchar as report_id, null::varchar as series_key, "
-        "null::integer as report_year where false"
-    )
+        return f"select {', '.join(columns)} from {schema}.{table}"
+    nulls = ", ".join(f"null::{kind} as {name}" for name, kind in columns.items())
+    return f"select {nulls} where false"
 
 
 def record_build(db_path: Path | str, plan: BuildPlan) -> None:
@@ -291,12 +294,19 @@ def record_build(db_path: Path | str, plan: BuildPlan) -> None:
         con.begin()
         con.execute("delete from meta.built_reports")
         if has_reports:
-            series = _series_query(con)
+            series = _relation_query(
+                con,
+                SERIES_RELATION,
+                {"report_id": "varchar", "series_key": "varchar", "report_year": "integer"},
+            )
+            versions = _relation_query(
+                con, VERSIONS_RELATION, {"report_id": "varchar", "report_key": "varchar"}
+            )
             con.execute(
                 "insert into meta.built_reports "
-                "select current.*, series.series_key, series.report_year "
+                "select current.*, series.series_key, series.report_year, versions.report_key "
                 f"from ({CURRENT_REPORTS}) as current left join ({series}) as series "
-                "using (report_id)"
+                f"using (report_id) left join ({versions}) as versions using (report_id)"
             )
         # until a version is published, these reports stay to validate (validation_scope)
         con.execute(

@@ -2,9 +2,10 @@
 -- for each additive measure, the parent's value is not smaller than the sum of its
 -- children's (xlevel.parent_ge_children, operator ge). Children are the regions whose
 -- parent_code (seeds/regions.csv) is the parent's code; a 市辖区/县 placeholder level is
--- skipped (a municipality's districts belong to the municipality). Only reports parsed
--- with a statistics table take part; when one child region has several aggregate reports
--- for the year, the one with the smallest report_id is used. An instance exists where a
+-- skipped (a municipality's districts belong to the municipality). Only the canonical
+-- versions of reports parsed with a statistics table take part (int_report_versions);
+-- when one child region still has several aggregate reports for the year, the one with
+-- the smallest report_id is used. An instance exists where a
 -- parent has at least one child report; it is not assessable when the parent or a child
 -- lacks the measure or it is not fully printed.
 with
@@ -13,7 +14,8 @@ reports as (
 
     select * from {{ ref('int_reports') }}
     where
-        scope = 'aggregate'
+        report_id in (select report_id from {{ ref('int_report_versions') }} where is_canonical)
+        and scope = 'aggregate'
         and parse_status = 'parsed'
         and region_code is not null
         and report_year is not null

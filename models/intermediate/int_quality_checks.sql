@@ -2,12 +2,15 @@
 -- and contract flag (seeds/check_catalogue.csv): the within-report identities
 -- (int_check_instances: the contract's and the further template and soft rules, and whole
 -- numbers), the text against the tables (int_prose_checks), the text's years and outline
--- (int_text_checks), consecutive years of a series (int_cross_year_checks) and a region
--- against its sub-regions (int_cross_level_checks).
+-- (int_text_checks), consecutive years of a series (int_cross_year_checks), a region
+-- against its sub-regions (int_cross_level_checks), and versions of one report that print
+-- different numbers (int_version_conflicts).
 -- cell_keys lists the cells of the report itself (and, across years, of the previous
--- report) each instance uses; NULL for the cross-level checks, which compare measures.
--- Incremental: the rows of the changed reports and of their series neighbours are
--- replaced (macros/report_increment.sql), and the family across levels whole.
+-- report; for a version conflict, of the other version) each instance uses; NULL for the
+-- cross-level checks, which compare measures.
+-- Incremental: the rows of the changed reports, of every version of their reports and of
+-- their series neighbours are replaced (macros/report_increment.sql), and the family
+-- across levels whole.
 {{
     config(
         materialized='incremental',
@@ -58,6 +61,13 @@ cross_level_checks as (
 
 ),
 
+version_conflicts as (
+
+    select * from {{ ref('int_version_conflicts') }}
+    where {{ report_increment_filter('report_id', 'series_neighbours') }}
+
+),
+
 catalogue as (
 
     select * from {{ ref('check_catalogue') }}
@@ -103,6 +113,14 @@ unioned as (
         expected, actual, difference, detail, cell_refs, null as cell_keys,
         cast(null as integer) as source_line, template, evaluated_per
     from cross_level_checks
+
+    union all
+
+    select
+        report_id, check_code, instance, related_report_id, status,
+        expected, actual, difference, detail, cell_refs, cell_keys,
+        cast(null as integer) as source_line, template, evaluated_per
+    from version_conflicts
 
 ),
 

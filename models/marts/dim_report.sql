@@ -1,5 +1,7 @@
 -- One row per ingested document: the contract columns first, then provenance and
--- parse outcome, the division the region code points to, and per-report counts.
+-- parse outcome, the division the region code points to, per-report counts, and the report
+-- the document is a version of (int_report_versions): report_key, whether it is the
+-- canonical version, and why.
 with
 
 reports as (
@@ -23,6 +25,12 @@ metrics as (
 checks as (
 
     select * from {{ ref('int_check_instances') }}
+
+),
+
+versions as (
+
+    select * from {{ ref('int_report_versions') }}
 
 ),
 
@@ -88,7 +96,20 @@ final as (
         -- counts
         cast(coalesce(metric_counts.cell_count, 0) as bigint) as cell_count,
         cast(coalesce(metric_counts.printed_cell_count, 0) as bigint) as printed_cell_count,
-        cast(coalesce(check_counts.failed_check_count, 0) as bigint) as failed_check_count
+        cast(coalesce(check_counts.failed_check_count, 0) as bigint) as failed_check_count,
+
+        -- the report this document is a version of
+        cast(versions.report_key as varchar) as report_key,
+        cast(versions.is_canonical as boolean) as is_canonical,
+        cast(versions.canonical_report_id as varchar) as canonical_report_id,
+        cast(versions.version_count as bigint) as version_count,
+        cast(versions.version_rank as bigint) as version_rank,
+        cast(versions.version_rule as varchar) as version_rule,
+        cast(versions.version_reason as varchar) as version_reason,
+        cast(versions.statistics_fingerprint as varchar) as statistics_fingerprint,
+        cast(versions.text_source as varchar) as text_source,
+        cast(versions.is_correction as boolean) as is_correction,
+        cast(versions.published_on as date) as published_on
 
     from reports
     left join regions
@@ -97,6 +118,8 @@ final as (
         on reports.report_id = metric_counts.report_id
     left join check_counts
         on reports.report_id = check_counts.report_id
+    left join versions
+        on reports.report_id = versions.report_id
 
 )
 

@@ -1,6 +1,7 @@
 -- One row per check of seeds/check_catalogue.csv: over the reports it applies to, how many
 -- pass, fail or cannot be assessed, and the share of assessed reports failing it. A check
--- fails for a report when any of its instances fails (as in fct_report_quality).
+-- fails for a report when any of its instances fails (as in fct_report_quality). A report
+-- counts once: its canonical version's checks (int_report_versions).
 with
 
 catalogue as (
@@ -12,6 +13,7 @@ catalogue as (
 checks as (
 
     select * from {{ ref('int_quality_checks') }}
+    where report_id in (select report_id from {{ ref('int_report_versions') }} where is_canonical)
 
 ),
 

@@ -1,16 +1,26 @@
 -- Comparable measures across the 2019 template break, one row per report and measure
 -- (computed in int_harmonised_metrics; seeds/harmonisation_map.csv, docs/metrics.md).
+-- A report counts once: the measures of its canonical version only (int_report_versions;
+-- int_harmonised_metrics keeps every document's). Incremental: the rows of every version of
+-- a changed report are replaced, as a new version can displace the canonical one.
 {{
     config(
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{{ delete_changed_reports('report_id') }}"
+        pre_hook="{{ delete_changed_reports('report_id', versions=true) }}"
     )
 }}
 with
 
-{{ changed_reports_cte() }},
+{{ changed_versions_cte() }},
+
+canonical as (
+
+    select report_id from {{ ref('int_report_versions') }}
+    where is_canonical
+
+),
 
 measures as (
 
@@ -18,7 +28,9 @@ measures as (
     -- BIGINT; a sum that is not whole holds a misread count (cell.whole_number fails on its
     -- cell, fct_report_metrics keeps it) and is not emitted, as when an input is missing
     select * from {{ ref('int_harmonised_metrics') }}
-    where {{ report_increment_filter('report_id') }}
+    where
+        report_id in (select report_id from canonical)
+        and {{ report_increment_filter('report_id', 'changed_versions') }}
         and value = trunc(value)
 
 ),

@@ -1,12 +1,14 @@
 -- One row per report with a statistics template: the harmonised measures side by side, and
 -- the rates analysts ask for. A rate is NULL when its denominator is 0 or missing, or a
 -- numerator input is missing (nothing is imputed). Definitions: docs/metrics.md.
+-- A report counts once: its canonical version (dim_report.is_canonical), whose report_key
+-- names the report.
 with
 
 reports as (
 
     select * from {{ ref('dim_report') }}
-    where template <> 'none'
+    where template <> 'none' and is_canonical
 
 ),
 
@@ -98,7 +100,9 @@ final as (
 
         cast(pivoted.weakest_comparability as varchar) as weakest_comparability,
         cast(coalesce(pivoted.measure_count, 0) as bigint) as measure_count,
-        cast(reports.failed_check_count as bigint) as failed_check_count
+        cast(reports.failed_check_count as bigint) as failed_check_count,
+        cast(reports.report_key as varchar) as report_key,
+        cast(reports.version_count as bigint) as version_count
     from reports
     left join pivoted
         on reports.report_id = pivoted.report_id

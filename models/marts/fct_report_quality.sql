@@ -25,6 +25,12 @@ checks as (
 
 ),
 
+versions as (
+
+    select * from {{ ref('int_report_versions') }}
+
+),
+
 metrics as (
 
     select * from {{ ref('int_report_metrics') }}
@@ -125,7 +131,9 @@ counted as (
         coalesce(cell_counts.n_uncertain, 0) as n_uncertain,
         coalesce(cell_counts.n_derived, 0) as n_derived,
         coalesce(cell_counts.n_blank, 0) as n_blank,
-        coalesce(override_counts.n_reviewed_corrections, 0) as n_reviewed_corrections
+        coalesce(override_counts.n_reviewed_corrections, 0) as n_reviewed_corrections,
+        versions.report_key,
+        versions.is_canonical
     from reports
     left join check_counts
         on reports.report_id = check_counts.report_id
@@ -133,6 +141,8 @@ counted as (
         on reports.report_id = cell_counts.report_id
     left join override_counts
         on reports.report_id = override_counts.report_id
+    left join versions
+        on reports.report_id = versions.report_id
 
 ),
 
@@ -192,7 +202,9 @@ final as (
         cast(n_reviewed_corrections as bigint) as n_reviewed_corrections,
         cast(source_file as varchar) as source_file,
         cast(report_year as integer) as report_year,
-        cast(template as varchar) as template
+        cast(template as varchar) as template,
+        cast(report_key as varchar) as report_key,
+        cast(is_canonical as boolean) as is_canonical
     from graded
 
 )

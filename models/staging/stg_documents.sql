@@ -24,6 +24,12 @@ renamed as (
 
         -- extraction
         lower(trim(extraction_status)) as extraction_status,
+        -- how the text was read, for choosing among versions of one report
+        -- (int_report_versions: a text layer beats OCR): `none` when nothing was read
+        case
+            when lower(trim(extraction_status)) = 'needs_ocr' then 'none'
+            else 'text_layer'
+        end as text_source,
         extractor_version,
         cast(length(text) as bigint) as text_chars,
 
