@@ -3,7 +3,9 @@
 One folder per mart. Marts with a report year (their own, or their report's through
 ``report_id``) are partitioned Hive-style (``report_year=2019/data_0.parquet``); the
 dimensions without one, and empty marts (so their columns are still there), are a single
-``<mart>.parquet``.
+``<mart>.parquet``. Every mart keyed by report carries ``is_canonical`` (its own, or its
+report's from dim_report): a report published in several versions counts once, by its
+canonical version.
 
 Each export is a new folder (serving/publish.py switches readers to it). It writes only the
 partitions whose content changed since the previous export: every partition's digest (row
@@ -52,16 +54,19 @@ def mart_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
 
 
 def _export_query(mart: str, columns: set[str]) -> tuple[str, bool]:
-    """The query to export and whether it carries a report_year to partition by."""
-    if "report_year" in columns:
+    """The query to export and whether it carries a report_year to partition by. A mart
+    keyed by report carries its report's year and whether the document is the report's
+    canonical version (dim_report.is_canonical: count reports on it)."""
+    if "report_id" not in columns:
+        return f'select * from marts."{mart}"', "report_year" in columns
+    added = [f"r.{name}" for name in ("report_year", "is_canonical") if name not in columns]
+    if not added:
         return f'select * from marts."{mart}"', True
-    if "report_id" in columns:
-        return (
-            f'select m.*, r.report_year from marts."{mart}" as m '
-            "left join marts.dim_report as r on m.report_id = r.report_id",
-            True,
-        )
-    return f'select * from marts."{mart}"', False
+    return (
+        f'select m.*, {", ".join(added)} from marts."{mart}" as m '
+        "left join marts.dim_report as r on m.report_id = r.report_id",
+        True,
+    )
 
 
 @dataclass(frozen=True)

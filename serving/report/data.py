@@ -54,12 +54,18 @@ def version(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 
 def overview(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Counts of reports (each counted once, by its canonical version), and of the documents
+    that are further versions of them (renderings, re-publications)."""
     (row,) = _rows(
         con,
         """
-        select count(*), count(distinct region_code), min(report_year), max(report_year),
-               count(*) filter (where parse_status = 'parsed'),
-               count(*) filter (where parse_status = 'table_unread'),
+        select count(*) filter (where is_canonical),
+               count(distinct region_code) filter (where is_canonical),
+               min(report_year) filter (where is_canonical),
+               max(report_year) filter (where is_canonical),
+               count(*) filter (where is_canonical and parse_status = 'parsed'),
+               count(*) filter (where is_canonical and parse_status = 'table_unread'),
+               count(*) filter (where not is_canonical),
                (select count(*) from raw.quarantine)
         from marts.dim_report
         """,
@@ -71,6 +77,7 @@ def overview(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "last_year",
         "with_statistics",
         "statistics_unread",
+        "further_versions",
         "quarantined",
     )
     return dict(zip(keys, row, strict=True))
@@ -83,7 +90,7 @@ def statistics_unread(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
         """
         select source_file, region_name, report_year, template, parse_note
         from marts.dim_report
-        where parse_status = 'table_unread'
+        where parse_status = 'table_unread' and is_canonical
         order by report_year, source_file
         """,
     )
@@ -159,6 +166,7 @@ def template_coverage(con: duckdb.DuckDBPyConnection) -> Table:
         """
         select coalesce(cast(report_year as varchar), 'unknown') as year, template, count(*)
         from marts.dim_report
+        where is_canonical
         group by all
         order by year, template
         """,
@@ -173,8 +181,10 @@ def check_outcomes(con: duckdb.DuckDBPyConnection) -> Table:
     rows = _rows(
         con,
         """
-        select check_code, status, count(*)
-        from marts.fct_check_results
+        select c.check_code, c.status, count(*)
+        from marts.fct_check_results as c
+        inner join marts.dim_report as r on c.report_id = r.report_id
+        where r.is_canonical
         group by all
         order by check_code, status
         """,
@@ -183,9 +193,14 @@ def check_outcomes(con: duckdb.DuckDBPyConnection) -> Table:
 
 
 def quality_grades(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
-    """(grade, reports) for every grade A–D, none left out (marts.fct_report_quality)."""
+    """(grade, reports) for every grade A–D, none left out (marts.fct_report_quality, each
+    report counted once by its canonical version)."""
     counts = dict(
-        _rows(con, "select quality_grade, count(*) from marts.fct_report_quality group by all")
+        _rows(
+            con,
+            "select quality_grade, count(*) from marts.fct_report_quality"
+            " where is_canonical group by all",
+        )
     )
     return [(grade, int(counts.get(grade, 0))) for grade in GRADES]
 
@@ -200,7 +215,7 @@ def failing_reports(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
                list(distinct c.check_code order by c.check_code) as failed_checks
         from marts.fct_check_results as c
         inner join marts.dim_report as r on c.report_id = r.report_id
-        where c.status = 'fail'
+        where c.status = 'fail' and r.is_canonical
         group by all
         order by r.report_year, r.source_file
         """,

@@ -36,6 +36,9 @@ T = {
     "reports": Words("报告", "reports"),
     "with_statistics": Words("含统计表", "with statistics"),
     "statistics_unread": Words("统计表未能读取", "statistics present, not read"),
+    "further_versions": Words(
+        "同一报告的其他版本（不计）", "further versions of them (not counted)"
+    ),
     "unread_heading": Words(
         "列有统计表但未能读取的报告", "Reports that print statistics the parser could not read"
     ),
@@ -260,6 +263,7 @@ class _Page:
             ("reports", overview["reports"]),
             ("with_statistics", overview["with_statistics"]),
             ("statistics_unread", overview["statistics_unread"]),
+            ("further_versions", overview["further_versions"]),
             ("regions", overview["regions"]),
             ("years", years),
             ("not_landed", overview["quarantined"]),
