@@ -114,6 +114,12 @@ where built.report_key in (
 {%- endmacro %}
 
 
+{#- The canonical version of every report (int_report_versions): what analysts count. -#}
+{% macro canonical_reports_sql() -%}
+select report_id from {{ ref('int_report_versions') }} where is_canonical
+{%- endmacro %}
+
+
 {#- changed_reports_cte() for the models that replace every version of a changed report -#}
 {% macro changed_versions_cte() -%}
 changed_versions as (

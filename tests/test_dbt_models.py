@@ -531,33 +531,39 @@ def test_staging_tests_left_out_restate_a_raw_constraint(project, raw_constraint
     _assert_enforced(tests, raw_constraints)
 
 
-def _scoped_uniqueness_tests(manifest: dict) -> dict[str, tuple[dict, str]]:
-    """The uniqueness tests given a changed_reports_key: test name -> (model node, key)."""
+def _scoped_uniqueness_tests(manifest: dict) -> dict[str, tuple[dict, str, bool]]:
+    """The uniqueness tests given a changed_reports_key: test name -> (model node, key,
+    whether the model replaces every version of a changed report)."""
     tests = {}
     for node in manifest["nodes"].values():
         kwargs = (node.get("test_metadata") or {}).get("kwargs", {})
         if node["resource_type"] == "test" and kwargs.get("changed_reports_key"):
             model = manifest["nodes"][node["attached_node"]]
-            tests[node["name"]] = (model, kwargs["changed_reports_key"])
+            versions = bool(kwargs.get("replaces_versions"))
+            tests[node["name"]] = (model, kwargs["changed_reports_key"], versions)
     return tests
 
 
 def test_uniqueness_read_from_changed_reports_only_where_models_replace_them(project):
     """On an incremental build a uniqueness test with a changed_reports_key reads the changed
-    reports' rows only (macros/test_unique_combination_of_columns.sql). That is sound only
-    when the model replaces rows by that key alone: a pre-hook deletes the changed reports'
+    reports' rows only (macros/test_unique_combination_of_columns.sql), or those of every
+    version of a changed report (replaces_versions). That is sound only when the model
+    replaces rows by that key alone: a pre-hook deletes the changed reports' (or versions')
     rows by it (nothing else), and every model it reads is filtered on it."""
     tests = _scoped_uniqueness_tests(project["manifest"])
     assert len(tests) == 3
-    for name, (model, key) in tests.items():
+    assert sum(versions for _, _, versions in tests.values()) == 1
+    for name, (model, key, versions) in tests.items():
         assert model["config"]["materialized"] == "incremental", name
         hooks = [hook["sql"].replace(" ", "") for hook in model["config"]["pre-hook"]]
-        assert hooks == [f"{{{{delete_changed_reports('{key}')}}}}"], name
+        scope = ",versions=true" if versions else ""
+        assert hooks == [f"{{{{delete_changed_reports('{key}'{scope})}}}}"], name
         sql = model["raw_code"]
         assert "source(" not in sql, name  # every input is a model, filtered below
         reads = re.findall(r"\{\{\s*ref\('\w+'\)\s*\}\}(.*?)\n\)", sql, re.S)
         assert reads and len(reads) == sql.count("ref("), name
-        assert all(f"report_increment_filter('{key}')" in where for where in reads), name
+        scoped = f"'{key}', 'changed_versions')" if versions else f"'{key}')"
+        assert all(f"report_increment_filter({scoped}" in where for where in reads), name
         assert name in project["selected"]["refresh_incremental"]
 
 

@@ -14,7 +14,7 @@ reports as (
 
     select * from {{ ref('int_reports') }}
     where
-        report_id in (select report_id from {{ ref('int_report_versions') }} where is_canonical)
+        report_id in ({{ canonical_reports_sql() }})
         and scope = 'aggregate'
         and parse_status = 'parsed'
         and region_code is not null

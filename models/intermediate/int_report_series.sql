@@ -14,8 +14,7 @@ reports as (
 
 canonical as (
 
-    select report_id from {{ ref('int_report_versions') }}
-    where is_canonical
+    {{ canonical_reports_sql() }}
 
 ),
 

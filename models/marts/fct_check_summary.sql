@@ -13,7 +13,7 @@ catalogue as (
 checks as (
 
     select * from {{ ref('int_quality_checks') }}
-    where report_id in (select report_id from {{ ref('int_report_versions') }} where is_canonical)
+    where report_id in ({{ canonical_reports_sql() }})
 
 ),
 

@@ -15,13 +15,6 @@ with
 
 {{ changed_versions_cte() }},
 
-canonical as (
-
-    select report_id from {{ ref('int_report_versions') }}
-    where is_canonical
-
-),
-
 measures as (
 
     -- every harmonised measure counts (dim_metric.quantity, tested there): a whole number,
@@ -29,8 +22,8 @@ measures as (
     -- cell, fct_report_metrics keeps it) and is not emitted, as when an input is missing
     select * from {{ ref('int_harmonised_metrics') }}
     where
-        report_id in (select report_id from canonical)
-        and {{ report_increment_filter('report_id', 'changed_versions') }}
+        {{ report_increment_filter('report_id', 'changed_versions') }}
+        and report_id in ({{ canonical_reports_sql() }})
         and value = trunc(value)
 
 ),
