@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from bench.synthetic import TEMPLATES, draw_report, messy_txt, render_pdf
+from bench.synthetic import TEMPLATES, draw_report, messy_txt, render_html, render_pdf
 from xxgk.paths import data_docs_dir
 
 
@@ -35,6 +35,19 @@ def make_corpus(directory: Path, reports: int) -> list[Path]:
         if not path.exists():
             report = draw_report(i, TEMPLATES[i % len(TEMPLATES)])
             path.write_text(messy_txt(report, i), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def make_versions(directory: Path, reports: int) -> list[Path]:
+    """Another version of each of the first `reports` reports of `make_corpus`: the same
+    report as a web page (HTML), which the warehouse must count once."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(reports):
+        path = directory / f"report_{i:06d}.html"
+        if not path.exists():
+            path.write_text(render_html(draw_report(i, TEMPLATES[i % len(TEMPLATES)])), "utf-8")
         paths.append(path)
     return paths
 
@@ -140,6 +153,12 @@ def main() -> None:
         "--scanned", type=int, default=0, help="also time N scanned PDFs (OCR pages/s, memory)"
     )
     parser.add_argument(
+        "--versions",
+        type=int,
+        default=0,
+        help="add an HTML rendering of the first N reports (versions the warehouse groups)",
+    )
+    parser.add_argument(
         "--reuse-landed",
         action="store_true",
         help="with --full: keep the warehouse an earlier run landed and parsed, and time only "
@@ -152,16 +171,18 @@ def main() -> None:
     from ingest.limits import IngestLimits
     from ingest.parse_landed import parse_landed
 
-    corpus = args.workdir / f"corpus_{args.reports}"
+    suffix = f"_{args.versions}v" if args.versions else ""
+    corpus = args.workdir / f"corpus_{args.reports}{suffix}"
     make_corpus(corpus, args.reports)
-    db = args.workdir / f"bench_{args.reports}.duckdb"
-    floor_db = args.workdir / f"floor_{args.reports}.duckdb"
+    make_versions(corpus, args.versions)
+    db = args.workdir / f"bench_{args.reports}{suffix}.duckdb"
+    floor_db = args.workdir / f"floor_{args.reports}{suffix}.duckdb"
     reuse = args.reuse_landed and args.full and db.is_file()
     for path in (floor_db,) if reuse else (db, floor_db):
         path.unlink(missing_ok=True)
     shutil.rmtree(data_docs_dir(db), ignore_errors=True)
 
-    n = args.reports
+    n = args.reports + args.versions  # documents
     rows = ["| stage | documents | seconds | documents/s | peak MiB |", "|---|---|---|---|---|"]
 
     def floor() -> None:
