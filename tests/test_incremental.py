@@ -46,7 +46,7 @@ def test_incremental_builds_equal_full_builds(tmp_path: Path) -> None:
     assert added.plan is not None and not added.plan.full_refresh
     assert added.plan.changed_reports == 1
     # the 12 per-report models, int_text_checks, fct_quality_checks_reviewed and
-    # int_report_statistics
+    # int_report_fingerprints
     assert added.built["incremental"] == 15 and "seed" not in added.built
     assert "view" not in added.built  # the staging views stay as the last full build made them
     full_db = tmp_path / "full.duckdb"

@@ -4,9 +4,11 @@
 -- Two documents are versions of one report (the same report_key) when
 --   (a) their identity attributes agree: series (a region's aggregate reports, or one
 --       scope, region and issuer: int_reports.series_key), report year and template, and
---       their statistics do not contradict that: of the cells both print as numbers, not
---       both 0, at least var('version_min_agreement') are equal, or there is no such cell
---       (a rendering that read fewer cells, or a report with no table); or
+--       their statistics do not contradict that: of the cells not 0 of the document that
+--       prints fewer of them, the other prints at least var('version_min_agreement') with
+--       the same number in the same cell (a rendering that read fewer cells, or a corrected
+--       number, is still the report). A document with no cell not 0 (no table, or zeros
+--       only) joins the first-landed document of its attributes that has one; or
 --   (b) their statistics are the same although the attributes were read differently (a
 --       crawler's header taken for the title): the same year and template and the same
 --       statistics fingerprint, with at least var('version_min_nonzero_cells') cells that
@@ -31,7 +33,7 @@
 --   agreed_attributes  attributes shared by more of the report's versions
 --   first_landed       the version landed first (then the smaller report_id)
 -- version_reason says why the canonical version was chosen, and why each other version lost.
--- is_correction and published_on are read for reports with several versions only.
+-- What is compared and ranked comes from int_report_fingerprints.
 with recursive
 
 reports as (
@@ -48,17 +50,20 @@ reports as (
             when reports.series_key is not null
                 then reports.series_key || ':' || reports.report_year || ':' || reports.template
         end as attributes_key,
-        statistics.n_printed,
-        statistics.n_nonzero,
-        statistics.n_uncertain,
-        statistics.statistics_fingerprint
+        fingerprints.n_printed,
+        fingerprints.n_nonzero,
+        fingerprints.n_uncertain,
+        fingerprints.statistics_fingerprint,
+        fingerprints.nonzero_cells,
+        fingerprints.is_correction,
+        fingerprints.published_on
     from {{ ref('int_reports') }} as reports
-    inner join {{ ref('int_report_statistics') }} as statistics
-        on reports.report_id = statistics.report_id
+    inner join {{ ref('int_report_fingerprints') }} as fingerprints
+        on reports.report_id = fingerprints.report_id
 
 ),
 
--- (a) the same attributes
+-- (a) the same attributes, and cells that agree (identical statistics trivially do)
 attribute_pairs as (
 
     select
@@ -67,43 +72,40 @@ attribute_pairs as (
     from reports as a
     inner join reports as b
         on a.attributes_key = b.attributes_key and a.report_id < b.report_id
+    where
+        a.n_nonzero > 0
+        and b.n_nonzero > 0
+        and (
+            a.statistics_fingerprint = b.statistics_fingerprint
+            or len(list_intersect(a.nonzero_cells, b.nonzero_cells))
+            >= {{ var('version_min_agreement') }} * least(a.n_nonzero, b.n_nonzero)
+        )
 
 ),
 
-paired_cells as (
+-- a document with no cell not 0 cannot tell which report of its attributes it is: it joins
+-- the first-landed one that can (or, where none can, the first landed), so it never links
+-- two reports of the same attributes into one
+attribute_heads as (
 
-    select
-        document_id,
-        metric_code,
-        applicant,
-        min(value) filter (where value_status = 'printed') as value
-    from {{ ref('stg_cells') }}
-    where document_id in (
-        select report_a from attribute_pairs
-        union
-        select report_b from attribute_pairs
-    )
-    group by document_id, metric_code, applicant
+    select attributes_key, report_id
+    from reports
+    where attributes_key is not null
+    qualify row_number() over (
+        partition by attributes_key order by n_nonzero = 0, landed_at, report_id
+    ) = 1
 
 ),
 
-agreement as (
+evidence_free_pairs as (
 
     select
-        pairs.report_a,
-        pairs.report_b,
-        count(*) as n_compared,
-        count(*) filter (where a.value = b.value) as n_equal
-    from attribute_pairs as pairs
-    inner join paired_cells as a
-        on pairs.report_a = a.document_id
-    inner join paired_cells as b
-        on
-            pairs.report_b = b.document_id
-            and a.metric_code = b.metric_code
-            and a.applicant = b.applicant
-    where a.value <> 0 or b.value <> 0
-    group by pairs.report_a, pairs.report_b
+        reports.report_id as report_a,
+        attribute_heads.report_id as report_b
+    from reports
+    inner join attribute_heads
+        on reports.attributes_key = attribute_heads.attributes_key
+    where reports.n_nonzero = 0 and reports.report_id <> attribute_heads.report_id
 
 ),
 
@@ -126,15 +128,11 @@ fingerprint_pairs as (
 
 links as (
 
-    select attribute_pairs.report_a, attribute_pairs.report_b
-    from attribute_pairs
-    left join agreement
-        on
-            attribute_pairs.report_a = agreement.report_a
-            and attribute_pairs.report_b = agreement.report_b
-    where
-        agreement.n_compared is null
-        or agreement.n_equal >= {{ var('version_min_agreement') }} * agreement.n_compared
+    select report_a, report_b from attribute_pairs
+
+    union
+
+    select report_a, report_b from evidence_free_pairs
 
     union
 
@@ -229,73 +227,10 @@ pins as (
 
 ),
 
--- what the text says, for the versions of reports with several
-texts as (
-
-    select documents.document_id, documents.text
-    from {{ source('raw', 'documents') }} as documents
-    where documents.document_id in (select report_id from counted where version_count > 1)
-
-),
-
-correction_markers as (
-
-    select * from {{ ref('correction_markers') }}
-
-),
-
-corrections as (
-
-    select
-        counted.report_id,
-        bool_or(
-            case correction_markers.searched_in
-                when 'title' then contains(coalesce(counted.title, ''), correction_markers.marker)
-                else contains(texts.text, correction_markers.marker)
-            end
-        ) as is_correction
-    from counted
-    inner join texts
-        on counted.report_id = texts.document_id
-    cross join correction_markers
-    group by counted.report_id
-
-),
-
--- the latest date the text prints (its 落款, or the date of a correction notice)
-printed_dates as (
-
-    select
-        document_id,
-        max(
-            try_strptime(
-                regexp_replace(
-                    printed, '^(\d{4})\D+(\d{1,2})\D+(\d{1,2})\D*$', '\1-\2-\3'
-                ),
-                '%Y-%m-%d'
-            )
-        )::date as published_on
-    from (
-        select
-            document_id,
-            unnest(
-                regexp_extract_all(
-                    text,
-                    '\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{1,2}-\d{1,2}'
-                )
-            ) as printed
-        from texts
-    )
-    group by document_id
-
-),
-
 ranked as (
 
     select
         counted.*,
-        corrections.is_correction,
-        printed_dates.published_on,
         pins.chosen_report_id is not null as is_pinned,
         pins.reason as pin_reason,
         pins.reviewed_by as pinned_by,
@@ -307,10 +242,9 @@ ranked as (
             order by
                 coalesce(pins.chosen_report_id = counted.report_id, false) desc,
                 case counted.text_source when 'text_layer' then 0 when 'ocr' then 1 else 2 end,
-                coalesce(corrections.is_correction, false) desc,
-                case when corrections.is_correction then printed_dates.published_on end
-                    desc nulls last,
-                case when corrections.is_correction then counted.landed_at end desc nulls last,
+                counted.is_correction desc,
+                case when counted.is_correction then counted.published_on end desc nulls last,
+                case when counted.is_correction then counted.landed_at end desc nulls last,
                 counted.n_printed desc,
                 counted.n_uncertain,
                 counted.attribute_support desc,
@@ -318,10 +252,6 @@ ranked as (
                 counted.report_id
         ) as version_rank
     from counted
-    left join corrections
-        on counted.report_id = corrections.report_id
-    left join printed_dates
-        on counted.report_id = printed_dates.document_id
     left join pins
         on counted.report_key = pins.report_key
 
@@ -338,8 +268,7 @@ compared as (
             when version.version_count = 1 then 'only_version'
             when version.is_pinned then 'pinned'
             when version.text_rank <> canonical.text_rank then 'text_layer'
-            when coalesce(version.is_correction, false) <> coalesce(canonical.is_correction, false)
-                then 'correction'
+            when version.is_correction <> canonical.is_correction then 'correction'
             when
                 canonical.is_correction
                 and (
