@@ -10,6 +10,7 @@
 -- every document's cells from staging here; any other build reads the changed reports'
 -- cells as int_cells_unit_normalised has just read them (printed_value: as printed).
 -- depends_on: {{ ref('stg_cells') }}
+-- depends_on: {{ ref('int_cells_unit_normalised') }}
 {{
     config(
         materialized='incremental',
