@@ -45,9 +45,9 @@ def test_incremental_builds_equal_full_builds(tmp_path: Path) -> None:
     added = _ingest_and_build(inbox, db)
     assert added.plan is not None and not added.plan.full_refresh
     assert added.plan.changed_reports == 1
-    # the 12 per-report models, int_text_checks, fct_quality_checks_reviewed and
-    # int_report_fingerprints
-    assert added.built["incremental"] == 15 and "seed" not in added.built
+    # the 12 per-report models, int_text_checks, fct_quality_checks_reviewed,
+    # int_report_fingerprints and int_version_conflicts
+    assert added.built["incremental"] == 16 and "seed" not in added.built
     assert "view" not in added.built  # the staging views stay as the last full build made them
     full_db = tmp_path / "full.duckdb"
     _ingest_and_build(inbox, full_db)

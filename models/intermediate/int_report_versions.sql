@@ -33,6 +33,8 @@
 --   agreed_attributes  attributes shared by more of the report's versions
 --   first_landed       the version landed first (then the smaller report_id)
 -- version_reason says why the canonical version was chosen, and why each other version lost.
+-- A report with one version is its own canonical version (`only_version`; a pin naming it
+-- has nothing to choose).
 -- What is compared and ranked comes from int_report_fingerprints.
 with recursive
 
@@ -181,7 +183,8 @@ grouped as (
     select
         reports.*,
         coalesce(anchor.attributes_key, 'document:' || anchor.report_id)
-        || '#' || coalesce(left(anchor.statistics_fingerprint, 8), 'none') as report_key
+        || '#' || coalesce(left(anchor.statistics_fingerprint, 8), 'none') as report_key,
+        anchors.report_id is not null as has_versions
     from reports
     left join anchors
         on reports.report_id = anchors.report_id
@@ -190,14 +193,16 @@ grouped as (
 
 ),
 
+-- the reports with several versions, ranked below (most reports have one: see final)
 counted as (
 
     select
-        *,
+        * exclude (has_versions),
         count(*) over (partition by report_key) as version_count,
         -- how many of the report's versions read the same attributes
         count(*) over (partition by report_key, attributes_key) as attribute_support
     from grouped
+    where has_versions
 
 ),
 
@@ -265,7 +270,6 @@ compared as (
         canonical.report_id as canonical_report_id,
         canonical.source_file as canonical_source_file,
         case
-            when version.version_count = 1 then 'only_version'
             when version.is_pinned then 'pinned'
             when version.text_rank <> canonical.text_rank then 'text_layer'
             when version.is_correction <> canonical.is_correction then 'correction'
@@ -336,7 +340,7 @@ explained as (
 
 ),
 
-final as (
+several_versions as (
 
     select
         report_id,
@@ -349,14 +353,10 @@ final as (
         -- the canonical version: the rule that put it before the runner-up
         case
             when version_rank = 1
-                then coalesce(
-                    max(lost_by) filter (where version_rank = 2) over (partition by report_key),
-                    'only_version'
-                )
+                then max(lost_by) filter (where version_rank = 2) over (partition by report_key)
             else lost_by
         end as version_rule,
         case
-            when version_count = 1 then 'the only version'
             when version_rank = 1 and is_pinned then
                 'canonical of ' || version_count || ' versions, chosen by a reviewer: '
                 || rule_detail
@@ -379,6 +379,37 @@ final as (
         pinned_by,
         pinned_at
     from explained
+
+),
+
+final as (
+
+    select * from several_versions
+
+    union all
+
+    select
+        report_id,
+        report_key,
+        statistics_fingerprint,
+        1 as version_count,
+        1 as version_rank,
+        true as is_canonical,
+        report_id as canonical_report_id,
+        'only_version' as version_rule,
+        'the only version' as version_reason,
+        text_source,
+        n_printed,
+        n_uncertain,
+        is_correction,
+        published_on,
+        attributes_key,
+        false as is_pinned,
+        null as pin_reason,
+        null as pinned_by,
+        null as pinned_at
+    from grouped
+    where not has_versions
 
 )
 

@@ -8,12 +8,26 @@
 -- canonical version in seeds/canonical_choices.csv settles every instance of the report, a
 -- reviewed correction of the canonical version's cell in seeds/overrides.csv settles that
 -- cell. A settled instance passes; its detail still gives both values, and who settled it.
+-- Incremental: the instances of every version of a changed document's report are replaced
+-- (macros/report_increment.sql), a report's versions being compared with each other only.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_reports('report_id', versions=true) }}"
+    )
+}}
 with
+
+{{ changed_versions_cte() }},
 
 versions as (
 
     select * from {{ ref('int_report_versions') }}
-    where version_count > 1
+    where
+        version_count > 1
+        and {{ report_increment_filter('report_id', 'changed_versions') }}
 
 ),
 
