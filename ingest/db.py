@@ -161,6 +161,14 @@ RAW_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("reviewed_by", "varchar not null"),
         ("reviewed_at", "timestamp not null"),
     ),
+    "review_pins": (  # a report's canonical version chosen (as seeds/canonical_choices.csv)
+        ("review_id", "varchar primary key"),
+        ("report_id", "varchar not null"),  # the report, by the report_id of a version
+        ("chosen_report_id", "varchar not null"),
+        ("reason", "varchar not null"),
+        ("reviewed_by", "varchar not null"),
+        ("reviewed_at", "timestamp not null"),
+    ),
 }
 
 

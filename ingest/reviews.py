@@ -1,14 +1,19 @@
 """The reviews store: what analysts decide in `xxgk review`, kept beside the warehouse.
 
 The store is a DuckDB file of its own, ``<serving file stem>.reviews.duckdb``
-(:func:`xxgk.paths.reviews_store_path`), so the serving file is never written. It holds two
-append-only tables, laid out like ``raw.review_verdicts`` and ``raw.review_corrections``
+(:func:`xxgk.paths.reviews_store_path`), so the serving file is never written. It holds
+append-only tables, laid out like ``raw.review_verdicts``, ``raw.review_corrections`` and
+``raw.review_pins``
 (ingest/db.py RAW_TABLES):
 
 * a **verdict** on a failing check instance: ``printed_inconsistency`` (the report really
   prints it), ``read_error`` (the warehouse misread it) or ``pending`` (back to unjudged);
 * a **correction**: the value a reviewer established for a cell (template unit), or none
-  (the printed value again).
+  (the printed value again);
+* a **pin**: the version a reviewer chose as a report's canonical one, in the format of
+  seeds/canonical_choices.csv (the report, named by the report_id of one of its versions;
+  the chosen version; reason, reviewer, time). A store's pin wins over the seed's
+  (int_canonical_pins).
 
 Every action is a new row with its reviewer, reason and time (UTC); nothing is updated or
 deleted, and the latest row per check instance or cell holds (in dbt). :func:`append` is
@@ -35,7 +40,9 @@ import duckdb
 
 from ingest.db import RAW_TABLES, columns, connect, ensure_raw_schema, is_lock_conflict
 
-REVIEW_TABLES = ("review_verdicts", "review_corrections")
+REVIEW_TABLES = ("review_verdicts", "review_corrections", "review_pins")
+# a store written before pins existed lacks review_pins: read as none
+OPTIONAL_TABLES = ("review_pins",)
 VERDICTS = ("printed_inconsistency", "read_error", "pending")
 _LOCK_WAIT_S = 10.0  # a run copies the store in well under a second
 
@@ -74,7 +81,21 @@ class Correction:
     table = "review_corrections"
 
 
-Action = Verdict | Correction
+@dataclass(frozen=True)
+class Pin:
+    """A reviewer's choice of a report's canonical version (seeds/canonical_choices.csv):
+    ``report_id`` names the report by one of its versions, ``chosen_report_id`` is the
+    version chosen."""
+
+    report_id: str
+    chosen_report_id: str
+    reason: str
+    reviewed_by: str
+
+    table = "review_pins"
+
+
+Action = Verdict | Correction | Pin
 
 
 def _checked(action: Action) -> Action:
@@ -144,6 +165,8 @@ def _values(action: Action) -> list[object]:
             action.related_report_id or None,
             action.verdict,
         ]
+    if isinstance(action, Pin):
+        return [action.report_id, action.chosen_report_id]
     return [action.report_id, action.metric_code, action.applicant, action.corrected_value]
 
 
@@ -177,12 +200,14 @@ class ReviewsLanding:
     corrections: int
     changed_reports: int
     store: Path
+    pins: int = 0
 
     def __str__(self) -> str:
         if not self.store.is_file():
             return f"no reviews store ({self.store.name})"
         return (
-            f"{self.verdicts} verdicts, {self.corrections} corrections from {self.store.name}; "
+            f"{self.verdicts} verdicts, {self.corrections} corrections, {self.pins} pins "
+            f"from {self.store.name}; "
             f"{self.changed_reports} reports' reviews changed"
         )
 
@@ -213,11 +238,11 @@ def land_reviews(work_db: Path, store: Path) -> ReviewsLanding:
         else:
             con.execute("attach ':memory:' as reviews_store")
         try:
-            _create_tables_if_writable(con, store)
+            present = _create_tables_if_writable(con, store)
             counts = {}
             con.begin()
             try:
-                changed = _copy_store(con, counts)
+                changed = _copy_store(con, counts, present)
             except BaseException:
                 con.rollback()
                 raise
@@ -225,33 +250,42 @@ def land_reviews(work_db: Path, store: Path) -> ReviewsLanding:
         finally:
             con.execute("detach reviews_store")
     return ReviewsLanding(
-        counts["review_verdicts"], counts["review_corrections"], len(changed), store
+        counts["review_verdicts"],
+        counts["review_corrections"],
+        len(changed),
+        store,
+        counts["review_pins"],
     )
 
 
-def _copy_store(con: duckdb.DuckDBPyConnection, counts: dict[str, int]) -> set[str]:
+def _copy_store(
+    con: duckdb.DuckDBPyConnection, counts: dict[str, int], present: set[str]
+) -> set[str]:
     """In the caller's transaction: replace raw.review_* with the attached store's tables
-    (their row counts into ``counts``); returns the reports whose rows differ, and lists
-    them in meta.changed_reports."""
+    (``present``; an optional one it lacks is empty; their row counts into ``counts``);
+    returns the reports whose rows differ, and lists them in meta.changed_reports."""
     changed: set[str] = set()
     for table in REVIEW_TABLES:
         cols = ", ".join(columns(table))
+        stored = (
+            f"reviews_store.main.{table}"
+            if table in present
+            else f"(select {cols} from raw.{table} where false)"
+        )
         differing = con.execute(
             f"""
             select distinct report_id from (
                 (select {cols} from raw.{table}
-                 except select {cols} from reviews_store.main.{table})
+                 except select {cols} from {stored})
                 union all
-                (select {cols} from reviews_store.main.{table}
+                (select {cols} from {stored}
                  except select {cols} from raw.{table})
             )
             """
         ).fetchall()
         changed.update(report_id for (report_id,) in differing)
         con.execute(f"delete from raw.{table}")
-        con.execute(
-            f"insert into raw.{table} ({cols}) select {cols} from reviews_store.main.{table}"
-        )
+        con.execute(f"insert into raw.{table} ({cols}) select {cols} from {stored}")
         counts[table] = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
     if changed:
         con.executemany(
@@ -260,18 +294,20 @@ def _copy_store(con: duckdb.DuckDBPyConnection, counts: dict[str, int]) -> set[s
     return changed
 
 
-def _create_tables_if_writable(con: duckdb.DuckDBPyConnection, store: Path) -> None:
+def _create_tables_if_writable(con: duckdb.DuckDBPyConnection, store: Path) -> set[str]:
     """An empty store (in memory) gets the tables; a store file written by :func:`append`
-    has them, and one without them is refused with its name."""
+    has them (one written before pins, all but OPTIONAL_TABLES), and one without them is
+    refused with its name. Returns the tables the store has."""
     if not store.is_file():
         _create_tables(con, "reviews_store.main")
-        return
+        return set(REVIEW_TABLES)
     present = {
         row[0]
         for row in con.execute(
             "select table_name from duckdb_tables() where database_name = 'reviews_store'"
         ).fetchall()
     }
-    missing = [table for table in REVIEW_TABLES if table not in present]
+    missing = [t for t in REVIEW_TABLES if t not in present and t not in OPTIONAL_TABLES]
     if missing:
         raise ReviewError(f"{store}: not a reviews store (no table {', '.join(missing)})")
+    return present

@@ -22,7 +22,8 @@
 -- document outside every series (not a report, no year, an agency report without issuer).
 --
 -- The canonical version, ranked in this order (version_rule names the deciding rule):
---   pinned             a reviewer's choice in seeds/canonical_choices.csv
+--   pinned             a reviewer's choice (int_canonical_pins: seeds/canonical_choices.csv
+--                      and the reviews store's pins, the store's first, then the latest)
 --   text_layer         a text layer beats OCR, which beats no text (stg_documents.text_source)
 --   correction         a correction (seeds/correction_markers.csv, in the title or the text)
 --                      beats the publication it corrects; the later of two corrections wins
@@ -206,28 +207,34 @@ counted as (
 
 ),
 
--- a reviewer's choice: the latest pin whose chosen document is a version of the report the
--- pin names (by report_key, or by the report_id of any of its versions)
+-- a reviewer's choice: of the pins whose chosen document is a version of the report the
+-- pin names (by report_key, or by the report_id of any of its versions), the reviews
+-- store's before the seed's, then the latest
 pins as (
 
     select
         chosen.report_key,
-        canonical_choices.chosen_report_id,
-        canonical_choices.reason,
-        canonical_choices.reviewed_by,
-        canonical_choices.reviewed_at
-    from {{ ref('canonical_choices') }} as canonical_choices
+        canonical_pins.chosen_report_id,
+        canonical_pins.reason,
+        canonical_pins.reviewed_by,
+        canonical_pins.reviewed_at,
+        canonical_pins.pin_source
+    from {{ ref('int_canonical_pins') }} as canonical_pins
     inner join counted as chosen
-        on canonical_choices.chosen_report_id = chosen.report_id
+        on canonical_pins.chosen_report_id = chosen.report_id
     where
-        canonical_choices.report = chosen.report_key
-        or canonical_choices.report in (
+        canonical_pins.report = chosen.report_key
+        or canonical_pins.report in (
             select named.report_id from counted as named
             where named.report_key = chosen.report_key
         )
     qualify row_number() over (
         partition by chosen.report_key
-        order by canonical_choices.reviewed_at desc, canonical_choices.chosen_report_id
+        order by
+            canonical_pins.pin_order,
+            canonical_pins.reviewed_at desc,
+            canonical_pins.review_id desc,
+            canonical_pins.chosen_report_id
     ) = 1
 
 ),
@@ -239,7 +246,8 @@ ranked as (
         pins.chosen_report_id is not null as is_pinned,
         pins.reason as pin_reason,
         pins.reviewed_by as pinned_by,
-        pins.reviewed_at as pinned_at,
+        cast(pins.reviewed_at as date) as pinned_at,
+        pins.pin_source,
         case counted.text_source when 'text_layer' then 0 when 'ocr' then 1 else 2 end
             as text_rank,
         row_number() over (
@@ -303,7 +311,7 @@ explained as (
         case lost_by
             when 'pinned' then
                 pin_reason || ' (' || pinned_by || ', '
-                || pinned_at || ')'
+                || pinned_at || ', ' || pin_source || ')'
             when 'text_layer' then
                 'its text was read from '
                 || case text_source

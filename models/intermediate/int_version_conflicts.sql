@@ -4,10 +4,11 @@
 -- version's, both printed (a cell read as uncertain, blank or absent in either is not
 -- compared), with both lines in cell_refs and both cells in cell_keys.
 -- The canonical choice is then in doubt: the instance fails, which grades the canonical
--- version lower (fct_report_quality), until a reviewer settles it: a choice of the
--- canonical version in seeds/canonical_choices.csv settles every instance of the report, a
--- reviewed correction of the canonical version's cell in seeds/overrides.csv settles that
--- cell. A settled instance passes; its detail still gives both values, and who settled it.
+-- version lower (fct_report_quality), until a reviewer settles it: a pin of the canonical
+-- version (seeds/canonical_choices.csv or the reviews store: int_canonical_pins) settles
+-- every instance of the report, a reviewed correction of the canonical version's cell
+-- (seeds/overrides.csv or the reviews store: int_reviewed_corrections) settles that cell.
+-- A settled instance passes; its detail still gives both values, and who settled it.
 -- Incremental: the instances of every version of a changed document's report are replaced
 -- (macros/report_increment.sql), a report's versions being compared with each other only.
 {{
@@ -50,7 +51,7 @@ metrics as (
 
 overrides as (
 
-    select * from {{ ref('overrides') }}
+    select * from {{ ref('int_reviewed_corrections') }}
 
 ),
 
@@ -118,8 +119,9 @@ final as (
             when overrides.report_id is not null then
                 'settled: ' || overrides.reviewed_by || ' corrected the cell to '
                 || {{ format_number('overrides.corrected_value') }} || ' on '
-                || overrides.reviewed_at || ': ' || overrides.reason
-            else 'which version is right is not reviewed (seeds/canonical_choices.csv)'
+                || cast(overrides.reviewed_at as date) || ': ' || overrides.reason
+            else 'which version is right is not reviewed (pin one: xxgk review, '
+                || 'or seeds/canonical_choices.csv)'
         end as detail,
         differing.cell || coalesce('@L' || differing.source_line, '') || ', '
         || differing.cell || ' of ' || differing.related_report_id

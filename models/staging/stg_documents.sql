@@ -25,9 +25,11 @@ renamed as (
         -- extraction
         lower(trim(extraction_status)) as extraction_status,
         -- how the text was read, for choosing among versions of one report
-        -- (int_report_versions: a text layer beats OCR): `none` when nothing was read
+        -- (int_report_versions: a text layer beats OCR): `ocr` when a page was OCR'd (the
+        -- engine is recorded), `none` when a scan was left unread
         case
             when lower(trim(extraction_status)) = 'needs_ocr' then 'none'
+            when nullif(trim(ocr_engine), '') is not null then 'ocr'
             else 'text_layer'
         end as text_source,
         extractor_version,
