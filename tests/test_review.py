@@ -32,6 +32,7 @@ import duckdb
 import pytest
 
 from ingest.extract import extract
+from ingest.reviews import stored_reviews
 from xxgk.paths import ROOT, SAMPLE_DIR
 
 try:
@@ -241,12 +242,34 @@ def test_a_post_needs_the_csrf_token_and_a_reviewer(built: Built, client) -> Non
     assert other.status_code == 400
 
 
-def test_the_pin_action_says_it_needs_report_versions(built: Built, client) -> None:
-    c, _ = client
-    report = built.ids[GUYUAN]
-    token = token_of(c.get(f"/report/{report}").text)
-    pinned = c.post(f"/report/{report}/pin", data={"csrf_token": token, "reviewed_by": "王"})
-    assert pinned.status_code == 409 and "needs report versions" in pinned.text
+def test_a_reviewer_pins_one_of_the_reports_versions(built: Built, client) -> None:
+    """泾源 2019 and its copy with markup in the title (PLANTED) are versions of one report:
+    the page lists both, and a pin of either goes to the store in the format of
+    seeds/canonical_choices.csv; a document that is no version, or a report with one
+    version, is refused."""
+    c, store = client
+    report, copy = built.ids[JINGYUAN], built.ids[PLANTED]
+    page = c.get(f"/report/{report}")
+    assert f'name="chosen_report_id" value="{copy}"' in page.text
+    assert f'name="chosen_report_id" value="{report}"' in page.text
+    token = token_of(page.text)
+    form = {"csrf_token": token, "reviewed_by": "王", "reason": "the page the agency links"}
+    url = f"/report/{report}/pin"
+    assert c.post(url, data=form | {"chosen_report_id": copy, "csrf_token": ""}).status_code == 403
+    stranger = c.post(url, data=form | {"chosen_report_id": built.ids[GUYUAN]})
+    assert stranger.status_code == 400 and "is not a version of this report" in stranger.text
+    reasonless = c.post(url, data=form | {"chosen_report_id": copy, "reason": " "})
+    assert reasonless.status_code == 400 and "reason" in reasonless.text
+    alone = built.ids[NO_FEE]
+    assert "only version" in c.get(f"/report/{alone}").text
+    single = c.post(f"/report/{alone}/pin", data=form | {"chosen_report_id": alone})
+    assert single.status_code == 400 and "one version" in single.text
+    assert not store.exists()
+    ok = c.post(url, data=form | {"chosen_report_id": copy}, follow_redirects=False)
+    assert ok.status_code == 303 and ok.headers["location"].endswith("#pin")
+    (pin,) = stored_reviews(store, report)["review_pins"]
+    assert (pin["report_id"], pin["chosen_report_id"], pin["reviewed_by"]) == (report, copy, "王")
+    assert f"canonical version: {copy}" in c.get(ok.headers["location"]).text
 
 
 def test_other_host_names_are_refused_and_headers_forbid_scripts(built: Built, client) -> None:

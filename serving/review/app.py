@@ -27,7 +27,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from ingest.reviews import Correction, ReviewError, Verdict, append, stored_reviews
+from ingest.reviews import Correction, Pin, ReviewError, Verdict, append, stored_reviews
 from serving.review import compare, grid, page_image, warehouse
 from serving.review.pages import STYLESHEET, environment
 from serving.review.security import (
@@ -40,11 +40,6 @@ from serving.review.security import (
 from xxgk.paths import reviews_store_path
 
 REVIEWER_COOKIE = "xxgk_reviewer"
-PIN_NEEDS_VERSIONS = (
-    "Pinning the canonical version of a report needs report versions (issue #21): this "
-    "warehouse has no report versions yet, so every document is its own report and there is "
-    "nothing to choose between."
-)
 
 
 @dataclass(frozen=True)
@@ -133,7 +128,6 @@ def create_app(
             "report.html",
             saved=saved,
             reviewer=unquote(request.cookies.get(REVIEWER_COOKIE, "")),
-            pin_message=PIN_NEEDS_VERSIONS,
             **context,
         )
 
@@ -211,13 +205,7 @@ def create_app(
 
     @app.post("/report/{report_id}/pin")
     async def post_pin(request: Request, report_id: str) -> Response:
-        try:
-            await review_form(request)
-        except PermissionError as exc:
-            return refuse(request, 403, f"Refused: {exc}.")
-        except BadRequest as exc:
-            return refuse(request, 400, f"Not recorded: {exc}.")
-        return refuse(request, 409, PIN_NEEDS_VERSIONS)
+        return await record(request, report_id, pin_actions, "pin")
 
     @app.get("/compare", response_class=HTMLResponse)
     def compare_page(request: Request, a: str, b: str) -> HTMLResponse:
@@ -320,6 +308,7 @@ def report_context(
         "stored": stored,
         "applied": applied,
         "comparable": warehouse.comparable_reports(con, report_id),
+        "versions": warehouse.versions(con, report_id),
         "store_name": store.name,
     }
 
@@ -425,6 +414,26 @@ def correction_actions(con: Any, report_id: str, fields: dict[str, str]) -> list
             report_id,
             *key,
             value,
+            reason=fields.get("reason", ""),
+            reviewed_by=fields.get("reviewed_by", ""),
+        )
+    ]
+
+
+def pin_actions(con: Any, report_id: str, fields: dict[str, str]) -> list[Any]:
+    """A pin of the report's canonical version: ``chosen_report_id``, one of the versions of
+    the document's report (seeds/canonical_choices.csv's format, the report named by this
+    document's report_id)."""
+    versions = {v["report_id"] for v in warehouse.versions(con, report_id)}
+    if len(versions) < 2:
+        raise BadRequest("the report has one version: there is no canonical version to choose")
+    chosen = fields.get("chosen_report_id", "").strip()
+    if chosen not in versions:
+        raise BadRequest(f"{chosen or 'no document'} is not a version of this report")
+    return [
+        Pin(
+            report_id,
+            chosen,
             reason=fields.get("reason", ""),
             reviewed_by=fields.get("reviewed_by", ""),
         )

@@ -171,6 +171,23 @@ def report(con: duckdb.DuckDBPyConnection, report_id: str) -> Row:
     return found[0]
 
 
+def versions(con: duckdb.DuckDBPyConnection, report_id: str) -> list[Row]:
+    """The versions of the document's report (dim_report.report_key; the document alone
+    when it is the only one), the canonical one first, with why each counts or lost."""
+    return rows(
+        con,
+        """
+        select v.report_id, v.source_file, v.media_type, v.is_canonical, v.version_rank,
+               v.version_rule, v.version_reason, v.version_count
+        from marts.dim_report this
+        join marts.dim_report v on v.report_key = this.report_key
+        where this.report_id = ?
+        order by v.version_rank, v.report_id
+        """,
+        [report_id],
+    )
+
+
 def template_metrics(con: duckdb.DuckDBPyConnection, template: str) -> list[Row]:
     """The template's rows (dim_metric) in the template's order: by section, then as
     seeds/template_rows.csv lists them."""
