@@ -20,6 +20,7 @@ import pytest
 from ingest.land import land_documents
 from ingest.parse_landed import parse_landed
 from ingest.retire import retire_documents
+from ingest.reviews import Pin, append, land_reviews
 from serving.report import data as report_data
 from tests.dbt_raw_fixture import run_dbt
 from tests.versions_collection import CollectionFile, write_collection
@@ -251,10 +252,15 @@ def test_incremental_builds_regroup_as_a_full_build_does(built: dict) -> None:
     assert mart_rows(db) == mart_rows(built["once"])
 
 
+def _rebuild_versions(db: Path, work: Path) -> None:
+    rebuilt = run_dbt(["run", "--full-refresh", "--select", "int_canonical_pins+"], db, work)
+    assert rebuilt.success, f"dbt run failed: {rebuilt.exception or rebuilt.result}"
+
+
 def test_a_reviewer_pins_the_canonical_version(built: dict) -> None:
     """A row of seeds/canonical_choices.csv overrides the rule and settles the report's
     version conflicts; a row whose chosen document is no version of the report it names is
-    ignored."""
+    ignored. A pin in the reviews store (`xxgk review`) wins over the seed's."""
     documents = built["documents"]
     db = built["work"] / "pinned" / built["full"].name
     db.parent.mkdir()
@@ -275,10 +281,7 @@ def test_a_reviewer_pins_the_canonical_version(built: dict) -> None:
                 (original, stranger, "names another report", "reviewer", "2026-12-02"),
             ],
         )
-    rebuilt = run_dbt(
-        ["run", "--full-refresh", "--select", "int_report_versions+"], db, built["work"]
-    )
-    assert rebuilt.success, f"dbt run failed: {rebuilt.exception or rebuilt.result}"
+    _rebuild_versions(db, built["work"])
     rows = dict(
         (name, (canonical, rule))
         for name, canonical, rule in _query(
@@ -300,3 +303,32 @@ def test_a_reviewer_pins_the_canonical_version(built: dict) -> None:
     )
     assert conflicts and all(status == "pass" for status, _ in conflicts)
     assert all("settled: reviewer chose this version on 2026-12-01" in d for _, d in conflicts)
+
+    # the store's pin (named by a version's report_id, as the app writes it) wins
+    chosen = documents["002_text.pdf"]["report_id"]
+    store = built["work"] / "pinned" / "w.reviews.duckdb"
+    append(store, [Pin(original, chosen, "the agency's own PDF", "王")])
+    assert land_reviews(db, store).pins == 1
+    _rebuild_versions(db, built["work"])
+    (row,) = _query(
+        db,
+        "select is_canonical, version_rule, version_reason from marts.dim_report "
+        "where report_id = ?",
+        [chosen],
+    )
+    assert row[:2] == (True, "pinned") and "reviews store" in row[2]
+    lost = _query(db, "select is_canonical from marts.dim_report where report_id = ?", [original])
+    assert lost == [(False,)]
+    conflicts = _query(
+        db,
+        "select status, detail from marts.fct_quality_checks "
+        "where report_id = ? and check_code = 'version_conflict'",
+        [chosen],
+    )
+    assert conflicts and all(status == "pass" for status, _ in conflicts)
+    assert all("settled: 王 chose this version on" in d for _, d in conflicts)
+    # graded as reviewed: the settled conflicts no longer lower the grade
+    ((reason,),) = _query(
+        db, "select grade_reason from marts.fct_report_quality where report_id = ?", [chosen]
+    )
+    assert "version_conflict" not in reason
