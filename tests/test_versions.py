@@ -253,7 +253,10 @@ def test_incremental_builds_regroup_as_a_full_build_does(built: dict) -> None:
 
 
 def _rebuild_versions(db: Path, work: Path) -> None:
-    rebuilt = run_dbt(["run", "--full-refresh", "--select", "int_canonical_pins+"], db, work)
+    """The grouping and what reads it again (and int_reports, which reads stg_documents)."""
+    rebuilt = run_dbt(
+        ["run", "--full-refresh", "--select", "int_reports int_canonical_pins+"], db, work
+    )
     assert rebuilt.success, f"dbt run failed: {rebuilt.exception or rebuilt.result}"
 
 
@@ -304,12 +307,31 @@ def test_a_reviewer_pins_the_canonical_version(built: dict) -> None:
     assert conflicts and all(status == "pass" for status, _ in conflicts)
     assert all("settled: reviewer chose this version on 2026-12-01" in d for _, d in conflicts)
 
-    # the store's pin (named by a version's report_id, as the app writes it) wins
+    # the store's pin (named by a version's report_id, as the app writes it) wins; and a
+    # canonical version read by OCR (the marker landing writes) loses to a text layer
     chosen = documents["002_text.pdf"]["report_id"]
     store = built["work"] / "pinned" / "w.reviews.duckdb"
     append(store, [Pin(original, chosen, "the agency's own PDF", "王")])
     assert land_reviews(db, store).pins == 1
+    scanned = next(
+        d["report_id"]
+        for name, d in documents.items()
+        if name.startswith("001_") and d["is_canonical"]
+    )
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "update raw.documents set ocr_engine = 'rapidocr (test)' where document_id = ?",
+            [scanned],
+        )
     _rebuild_versions(db, built["work"])
+    ((canonical, rule, reason),) = _query(
+        db,
+        "select is_canonical, version_rule, version_reason from marts.dim_report "
+        "where report_id = ?",
+        [scanned],
+    )
+    assert (canonical, rule) == (False, "text_layer")
+    assert "page images by OCR" in reason
     (row,) = _query(
         db,
         "select is_canonical, version_rule, version_reason from marts.dim_report "
