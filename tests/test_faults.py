@@ -328,6 +328,28 @@ def _try_to_write(db: Path, uid: int | None) -> str:
 # --- 7. damage goes undetected, with no way out -------------------------------------------
 
 
+def _a_marts_block(path: Path) -> int:
+    """The file offset of a block only the marts' tables use (what a repair rebuilds), a
+    little past its checksum: damage there breaks no catalog entry and no raw table, wherever
+    the file's layout puts them. DuckDB's file: three 4 KiB headers, then the blocks."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        (block_size,) = con.execute("select block_size from pragma_database_size()").fetchone()
+        used: dict[int, set[str]] = {}
+        for schema, table in con.execute(
+            "select schema_name, table_name from duckdb_tables()"
+        ).fetchall():
+            for block, more in con.execute(
+                "select block_id, additional_block_ids from pragma_storage_info(?) "
+                "where block_id >= 0",
+                [f"{schema}.{table}"],
+            ).fetchall():
+                for b in (block, *more):
+                    used.setdefault(b, set()).add(schema)
+    marts_only = sorted(b for b, schemas in used.items() if schemas == {"marts"})
+    assert marts_only, "no block of the file belongs to the marts alone"
+    return 3 * 4096 + marts_only[len(marts_only) // 2] * block_size + 4096
+
+
 def _junk_into(path: Path, offset: int | None = None) -> None:
     """16 KiB of junk at ``offset`` (default: the middle of the file)."""
     mode = path.stat().st_mode
@@ -343,7 +365,7 @@ def test_7_a_damaged_serving_file_is_named_and_rebuilt_from_its_raw_tables(
 ) -> None:
     w = copy_of(base, tmp_path)
     facts = mart_rows(base.db)
-    _junk_into(w.db)
+    _junk_into(w.db, offset=_a_marts_block(w.db))
 
     refused = xxgk("run", "--input", w.inbox, "--db", w.db)
     assert refused.status == 1
