@@ -21,7 +21,7 @@ from ingest.parse.digit_runs import (
     resolve_jointly,
     resolve_row,
 )
-from ingest.parse.identities import Key, ReadingRule, holds
+from ingest.parse.identities import IdentityInstance, Key, ReadingRule, holds
 from ingest.parse.matching import CandidateIndex, Match, RowMatcher, make_candidates
 from ingest.parse.national_decoding import T3_VARIANTS, find_regions, national_decoder
 from ingest.parse.normalise import compact, normalise_label
@@ -409,10 +409,8 @@ class NationalTableParser:
                 values[(m.key, applicant)] = _zeroed(cell)
         for key, resolution in resolutions.items():
             if resolution.status == "printed":
-                for applicant, text in zip(APPLICANTS, resolution.reading, strict=False):
-                    values[(key, applicant)] = float(text) if text else 0.0
-        variant = "v2021" if {k for k, _ in values} & set(V2021_OTHER_ROWS) else "v2019"
-        instances = national_decoder(self.reference).t3_identities[variant]
+                values.update(_reading_values(key, resolution.reading, blank=0.0))
+        instances = self._t3_identities({k for k, _ in values})
         for instance in instances:  # a template row the table printed no cell of
             for cell in instance.cells:
                 values.setdefault(cell, 0.0)
@@ -424,8 +422,7 @@ class NationalTableParser:
         for combo in itertools.product(*pools):
             trial = dict(values)
             for key, reading in zip(undecided, combo, strict=True):
-                for applicant, text in zip(APPLICANTS, reading, strict=True):
-                    trial[(key, applicant)] = float(text) if text else 0.0
+                trial.update(_reading_values(key, reading, blank=0.0))
             outcomes.append((combo, [i.status(trial) for i in instances]))
         fewest = min(statuses.count("fail") for _, statuses in outcomes)
         best = [o for o in outcomes if o[1].count("fail") == fewest]
@@ -460,15 +457,19 @@ class NationalTableParser:
     ) -> bool:
         """Table 三's identities on a candidate reading of its glued rows, with the rows
         read as printed (an identity with a term missing is not assessed)."""
-        rows: dict[str, list[float | None]] = dict(fixed)
-        rows.update({k: [float(c) if c else None for c in r] for k, r in assignment.items()})
-        variant = "v2021" if set(rows) & set(V2021_OTHER_ROWS) else "v2019"
-        values = {
+        values: dict[Key, float | None] = {
             (code, applicant): value
-            for code, cells in rows.items()
+            for code, cells in fixed.items()
             for applicant, value in zip(APPLICANTS, cells, strict=True)
         }
-        return holds(national_decoder(self.reference).t3_identities[variant], values)
+        for key, reading in assignment.items():
+            values.update(_reading_values(key, reading, blank=None))
+        return holds(self._t3_identities({code for code, _ in values}), values)
+
+    def _t3_identities(self, codes: set[str]) -> tuple[IdentityInstance, ...]:
+        """Table 三's identities for the variant its rows show (v2021 prints （六）'s rows)."""
+        variant = "v2021" if codes & set(V2021_OTHER_ROWS) else "v2019"
+        return national_decoder(self.reference).t3_identities[variant]
 
     # -- table 四 ---------------------------------------------------------------------------
     def _parse_t4(self, rows: list[LogicalRow], result: NationalResult) -> None:
@@ -617,6 +618,14 @@ def _unconfirmed(cell: Cell) -> Cell:
     return cell
 
 
+def _reading_values(key: str, reading: Reading, blank: float | None) -> dict[Key, float | None]:
+    """A row's reading as cell values, a blank ('') read as ``blank``."""
+    return {
+        (key, applicant): float(text) if text else blank
+        for applicant, text in zip(APPLICANTS, reading, strict=False)
+    }
+
+
 def _zeroed(cell: CellReading | None) -> float:
     """A cell's number with blank (or absent) cells read as 0, for choosing between offsets."""
     return float(cell.numbers[0]) if cell is not None and cell.numbers else 0.0
@@ -654,10 +663,7 @@ def _column_windows(row: LogicalRow) -> list[list[CellReading | None]]:
         or len(row.values) + row.trailing_blanks <= width
     ):
         return [usual]
-    cells = [
-        *row.values,
-        *(CellReading(raw_text="", numbers=()) for _ in range(row.trailing_blanks)),
-    ]
+    cells = list(row.padded_values(len(row.values) + row.trailing_blanks))
     fits = [
         cells[start : start + width]
         for start in range(len(cells) - width + 1)
@@ -669,9 +675,9 @@ def _column_windows(row: LogicalRow) -> list[list[CellReading | None]]:
     for fit in fits:
         if any(len(c.numbers) > 1 for c in fit):
             continue  # a fused cell: read as printed by the usual rule
-        if (reading := _window_reading(list(fit))) not in seen:
+        if (reading := _window_reading(fit)) not in seen:
             seen.add(reading)
-            windows.append(list(fit))
+            windows.append(fit)
     return windows
 
 
@@ -701,9 +707,8 @@ def _shifted_cells(
         cell = cell_from_reading("t3", key, applicant, reading, match, row.line)
         others = sorted({r[index] for r in resolution.alternatives} - {reading_chosen[index]})
         if others and index not in sure:
-            if settled is not None and cell.value_text is None:
-                pass  # the settled offset reads a blank here: a blank is not offered as a value
-            elif cell.value_text is None:  # blank here, a number at another offset
+            # blank here, a number at another offset: offered, unless the offset was settled
+            if cell.value_text is None and settled is None:
                 cell.value_text = next(o for o in others if o)
                 others = [o for o in others if o != cell.value_text] + [""]
             if cell.value_text is not None:
