@@ -4,8 +4,6 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
         pre_hook="{{ delete_changed_reports('report_id') }}"
     )
 }}

@@ -17,8 +17,6 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
         pre_hook="{{ delete_replaced_checks() }}"
     )
 }}
