@@ -143,12 +143,16 @@ def outcomes_by_year(con: duckdb.DuckDBPyConnection) -> Table:
 
 
 def grant_rate_by_region(con: duckdb.DuckDBPyConnection) -> list[tuple[str, float, float, int]]:
-    """(region, grant rate, handled requests, reports) over every year, best rate first."""
+    """(region, grant rate, handled requests, reports) over every year, best rate first.
+
+    The rate is the model's (`fct_report_measures_wide.grant_rate`, its one definition),
+    pooled over the region's reports by weighting each with its handled requests: the
+    parts summed, not the rates averaged (docs/metrics.md)."""
     return _rows(
         con,
         """
         select coalesce(region_name, $unknown) as region,
-               sum(requests_granted + requests_partial) / sum(requests_handled) as grant_rate,
+               sum(grant_rate * requests_handled) / sum(requests_handled) as grant_rate,
                sum(requests_handled) as handled,
                count(*) as reports
         from marts.fct_report_measures_wide
