@@ -27,7 +27,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from xxgk.paths import SAMPLE_DIR
+from core.paths import SAMPLE_DIR
 
 MB = 1024 * 1024
 DEFAULT_SIZES = (1, 2, 5, 10, 20, 50)

@@ -37,10 +37,10 @@ from bench.synthetic import (
     render_html,
     render_txt,
 )
+from core.paths import CORPUS_DIR, SAMPLE_DIR
 from ingest.parse import parse_document
 from ingest.parse.prose import extract_prose_numbers
 from ingest.parse.reference import default_reference
-from xxgk.paths import CORPUS_DIR, SAMPLE_DIR
 
 REAL_INPUTS = (SAMPLE_DIR, CORPUS_DIR)  # the bundled sample and dev corpus (data/README.md)
 # besides the template labels: captions, headers, units, separators and numbers

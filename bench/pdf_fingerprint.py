@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 from bench.synthetic import ALL_TEMPLATES, draw_report, render_pdf
+from core.paths import CORPUS_DIR
 from ingest.extract.pdf import extract_pdf
-from xxgk.paths import CORPUS_DIR
 
 
 def pdf_paths(directory: Path, synthetic: int) -> list[Path]:

@@ -37,10 +37,10 @@ from pathlib import Path
 
 import duckdb
 
+from core.paths import ROOT
 from serving.integrity import check_serving, verify_database
 from serving.journal import journal_path
 from tests.warehouse_tables import mart_rows
-from xxgk.paths import ROOT
 
 REPORTS = sorted((ROOT / "data" / "sample").iterdir()) + sorted(
     (ROOT / "data" / "corpus").iterdir()

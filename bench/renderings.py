@@ -30,7 +30,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from xxgk.paths import ROOT
+from core.paths import ROOT
 
 CORPUS = ROOT / "data" / "corpus"
 TRUTH = ROOT / "data" / "truth"

@@ -31,7 +31,7 @@ from bench.synthetic import (
     render_html,
     render_pdf,
 )
-from xxgk.paths import data_docs_dir
+from core.paths import data_docs_dir
 
 
 def make_corpus(directory: Path, reports: int) -> list[Path]:
@@ -71,7 +71,7 @@ _DBT_MODEL_DONE = re.compile(r"OK created sql \w+ model \w+\.(\w+) .*\[[^\]]* in
 
 
 def dbt_log_size(db: Path) -> int:
-    from xxgk.transform import dbt_log_file
+    from transform.invoke import dbt_log_file
 
     log = dbt_log_file(db)
     return log.stat().st_size if log.is_file() else 0
@@ -80,7 +80,7 @@ def dbt_log_size(db: Path) -> int:
 def grouping_seconds(db: Path, since: int) -> float:
     """Seconds dbt spent on GROUPING_MODELS in the builds of ``db`` logged after byte
     ``since`` of its dbt.log (every batch of a batched full refresh)."""
-    from xxgk.transform import dbt_log_file
+    from transform.invoke import dbt_log_file
 
     with dbt_log_file(db).open("rb") as log:
         log.seek(since)
@@ -97,7 +97,7 @@ def new_rendering(db: Path, workdir: Path) -> list[str]:
     incrementally, as a run after it arrives: the rows of that build and its grouping."""
     from ingest.land import land_documents
     from ingest.parse_landed import parse_landed
-    from xxgk.transform import build_warehouse
+    from transform.dbt_runner import build_warehouse
 
     inbox = workdir / "new_rendering"
     inbox.mkdir(exist_ok=True)
@@ -270,11 +270,11 @@ def main() -> None:
             f"{n / (land_s + parse_s):.0f} | {peak_mib():.0f} |"
         )
     if args.full:
+        from core.paths import work_db_path
+        from core.processes import fresh_process, run_in
         from expectations.validate import validate_warehouse
         from serving.publish import publish
-        from xxgk.paths import work_db_path
-        from xxgk.processes import fresh_process, run_in
-        from xxgk.transform import build_warehouse
+        from transform.dbt_runner import build_warehouse
 
         logged = dbt_log_size(db)
         build_s = timed("dbt build (full refresh)", n, lambda: build_warehouse(db), rows)

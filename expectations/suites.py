@@ -35,11 +35,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from core.paths import SEEDS_DIR
 from ingest.extract.types import MEDIA_TYPES as EXTRACTED_MEDIA_TYPES
 from ingest.parse.prose import PATTERNS as PROSE_PATTERNS
 from ingest.parse.reference import applicant_columns
 from ingest.reviews import VERDICTS
-from xxgk.paths import SEEDS_DIR
 
 TEMPLATES = ["old", "v2019", "v2021", "hybrid", "local", "none"]
 SCOPES = ["aggregate", "agency"]

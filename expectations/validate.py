@@ -45,10 +45,10 @@ from typing import Any
 
 import duckdb
 
+from core.paths import data_docs_dir
 from expectations.offline_docs import make_offline
 from expectations.suites import LAYERS, Rule, SuiteSpec, build_suites
 from ingest.db import connect
-from xxgk.paths import data_docs_dir
 
 AUDIT_DDL = """
 create table if not exists audit.ge_validations (
@@ -659,7 +659,7 @@ def validate_warehouse(
     ``audit=False`` only reads ``db_path`` and leaves recording the outcomes to the caller
     (:func:`record_validation`): the refresh flow stages the next version from the same file
     meanwhile. ``progress(done, total)`` is told the suites validated as checkpoints end
-    (picklable when the validation runs in another process, e.g. xxgk.progress.CountFile)."""
+    (picklable when the validation runs in another process, e.g. core.progress.CountFile)."""
     suites = build_suites(layers=layers) if suites is None else suites
     scope = "all reports" if reports is None else f"{len(set(reports))} changed reports"
     run_at = datetime.now(UTC).replace(tzinfo=None)

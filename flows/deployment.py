@@ -25,8 +25,8 @@ from prefect import flow
 
 from flows.refresh import refresh
 from flows.runtime import api_healthy, stop_server, wait_for_api
+from flows.schedule import DEPLOYMENT, DEPLOYMENT_FLOW, DEPLOYMENT_NAME
 from serving.work_file import build_lock
-from xxgk.schedule import DEPLOYMENT, DEPLOYMENT_FLOW, DEPLOYMENT_NAME
 
 
 @flow(name=DEPLOYMENT_FLOW, log_prints=True)

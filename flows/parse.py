@@ -1,5 +1,5 @@
 """The parse step as a Prefect flow, run where the configuration says
-(xxgk.settings.ParseSettings: XXGK_TASK_RUNNER, XXGK_DASK_ADDRESS, XXGK_PARSE_WORKERS,
+(core.settings.ParseSettings: XXGK_TASK_RUNNER, XXGK_DASK_ADDRESS, XXGK_PARSE_WORKERS,
 XXGK_PARSE_BATCH, XXGK_WRITE_BATCH).
 
 ``local`` (the default) parses in worker processes of this machine (ingest/parse_landed.py);
@@ -21,6 +21,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.task_runners import TaskRunner
 
+from core.settings import ParseSettings
 from ingest.parse_landed import (
     LandedDocument,
     ParseSummary,
@@ -29,7 +30,6 @@ from ingest.parse_landed import (
     run_parse,
 )
 from ingest.store_parsed import ParsedBatch
-from xxgk.settings import ParseSettings
 
 
 @task(name="parse batch", cache_policy=NO_CACHE, persist_result=False)

@@ -4,7 +4,7 @@ Every step up to dbt docs works on the work file beside the serving file (a copy
 made when the run starts). Then the Great Expectations gate (in a process of its own) and
 the staging of the next served version (in this one) both read it at once; publish renames
 the work file over the serving file only if the gate passed, and discards what was staged
-otherwise (serving/publish.py). Each run is recorded in audit.runs (xxgk/run_history.py).
+otherwise (serving/publish.py). Each run is recorded in audit.runs (flows/run_history.py).
 
 Before anything, the run finishes what a dead process left and checks the files it builds
 on (serving/recovery.py). A run that finds nothing new (no document landed, parsed,
@@ -18,7 +18,7 @@ expectation is broken by the rows of some reports (expectations/validate.py
 expectation as the reason; ingest/hold.py), the build is redone without them and validated
 again, and the rest is published. A failure no report accounts for (a pipeline fault) fails
 the run, and nothing is published; the next run validates again what was not published
-(xxgk/build_state.py).
+(transform/build_state.py).
 """
 
 from __future__ import annotations
@@ -34,12 +34,26 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
 
+from core import progress
+from core.faults import kill_point
+from core.paths import ROOT, reviews_store_path, state_dir, work_db_path
+from core.processes import KeptProcess, fresh_process, kept_in_context, preload, release, run_in
+from core.safe_output import for_terminal
 from expectations.validate import (
     ValidationReport,
     record_validation,
     validate_and_attribute,
 )
 from flows.parse import parse_step
+from flows.run_history import (
+    RunRecord,
+    announced_run,
+    close_run,
+    fail_announced,
+    mark_published,
+    save_run,
+    start_run,
+)
 from ingest.db import connect, is_lock_conflict
 from ingest.hold import Hold, hold_back
 from ingest.land import LandingSummary, land_documents
@@ -58,22 +72,8 @@ from serving.publish import (
 )
 from serving.recovery import prepare_build
 from serving.work_file import adopt_serving_file
-from xxgk import progress
-from xxgk.build_state import BuildPlan, plan_build, validation_scope
-from xxgk.faults import kill_point
-from xxgk.paths import ROOT, reviews_store_path, state_dir, work_db_path
-from xxgk.processes import KeptProcess, fresh_process, kept_in_context, preload, release, run_in
-from xxgk.run_history import (
-    RunRecord,
-    announced_run,
-    close_run,
-    fail_announced,
-    mark_published,
-    save_run,
-    start_run,
-)
-from xxgk.safe_output import for_terminal
-from xxgk.transform import (
+from transform.build_state import BuildPlan, plan_build, validation_scope
+from transform.dbt_runner import (
     DbtSummary,
     build_planned,
     dbt_docs,
@@ -194,7 +194,7 @@ def _nothing_new(
 ) -> bool:
     """Nothing to build or publish: no document landed, superseded or parsed, no quarantine
     row added or changed (a file quarantined again for the same reason changes nothing),
-    and the last build was published (xxgk/build_state.py)."""
+    and the last build was published (transform/build_state.py)."""
     landed = landing is not None and (
         landing.landed or landing.quarantine_changed or landing.superseded
     )
@@ -224,7 +224,7 @@ def refresh(
     """Bring the warehouse served at ``db_path`` up to date with the reports under
     ``input_dir`` (None: with the documents already landed): build in its work file,
     publish only what passed dbt and the suites. ``run_id``: the run the command announced
-    in the run journal (xxgk/run_history.py), else a new one; ``settle_s``: a file changed
+    in the run journal (flows/run_history.py), else a new one; ``settle_s``: a file changed
     more recently is left for the next run (`xxgk watch`); ``prepared``: the caller ran
     serving/recovery.py's checks and printed what they found (they run again here, quietly)."""
     work_db = work_db_path(db_path)

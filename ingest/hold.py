@@ -6,7 +6,7 @@ expectation of the Great Expectations gate, is **held back**: raw.quarantine get
 its path with the reason (the failed expectation, the time limit), its ``document_id`` and
 the parser version that read it. Its raw.documents row, text and parse stay; the view
 ``raw.held_back`` (ingest/db.py) lists it, and every mart leaves it out from the next build
-(int_reports), as the build plan does (xxgk/build_state.py). The rest is published.
+(int_reports), as the build plan does (transform/build_state.py). The rest is published.
 
 A hold ends when what it judged changes: the file at its path gets other bytes (landing
 clears the path's quarantine row, and the new document supersedes the held one), or another

@@ -13,13 +13,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from core import progress
 from ingest.db import connect, ensure_raw_schema, insert_records, insert_sql
 from ingest.discover import discover_all, is_readable_type, unsupported_reason
 from ingest.extract import EXTRACTOR_VERSION, Extraction, ExtractionError
 from ingest.extract.worker import ExtractionWorker
 from ingest.limits import MIB, IngestLimits
 from ingest.retire import record_retirements
-from xxgk import progress
 
 
 class AccountingError(RuntimeError):

@@ -20,6 +20,8 @@ from typing import Protocol, TypeVar
 
 import duckdb
 
+from core import progress
+from core.settings import ParseSettings
 from ingest.db import connect, ensure_raw_schema
 from ingest.hold import Hold, release_outdated
 from ingest.limits import IngestLimits
@@ -29,8 +31,6 @@ from ingest.parse.prose import PROSE_VERSION, extract_prose_numbers
 from ingest.parse.provenance import BoxRead, PageSpan, attach_provenance, box_reads
 from ingest.store_parsed import ParsedBatch, parsed_batch, store_batch
 from ingest.time_limit import TimeLimitExceeded, time_limit
-from xxgk import progress
-from xxgk.settings import ParseSettings
 
 T = TypeVar("T")
 R = TypeVar("R", covariant=True)

@@ -1,7 +1,7 @@
 """The reviews store: what analysts decide in `xxgk review`, kept beside the warehouse.
 
 The store is a DuckDB file of its own, ``<serving file stem>.reviews.duckdb``
-(:func:`xxgk.paths.reviews_store_path`), so the serving file is never written. It holds
+(:func:`core.paths.reviews_store_path`), so the serving file is never written. It holds
 append-only tables, laid out like ``raw.review_verdicts``, ``raw.review_corrections`` and
 ``raw.review_pins``
 (ingest/db.py RAW_TABLES):
@@ -38,6 +38,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.build_ledger import ensure_build_ledger
 from ingest.db import RAW_TABLES, columns, connect, ensure_raw_schema, is_lock_conflict
 
 REVIEW_TABLES = ("review_verdicts", "review_corrections", "review_pins")
@@ -220,12 +221,9 @@ def land_reviews(work_db: Path, store: Path) -> ReviewsLanding:
     """Copy the reviews store whole into ``raw.review_*`` of the work file, and list the
     reports whose reviews changed (a row added, or the store replaced) in
     ``meta.changed_reports``. Without a store the tables are emptied."""
-    from xxgk.build_state import STATE_DDL
-
     with connect(work_db) as con:
         ensure_raw_schema(con)
-        for statement in STATE_DDL:
-            con.execute(statement)
+        ensure_build_ledger(con)
         if store.is_file():
             try:
                 con.execute(f"attach {_quoted(store)} as reviews_store (read_only)")

@@ -1,7 +1,7 @@
 {#
     Incremental models keyed by report (docs/architecture.md, "Incremental builds").
 
-    xxgk/transform.py writes meta.changed_reports before each build: the reports landed,
+    transform/dbt_runner.py writes meta.changed_reports before each build: the reports landed,
     re-parsed or retired since the last successful build. An incremental model
 
       - selects only those reports' rows (`report_increment_filter`), and
@@ -22,7 +22,7 @@ changed_reports as (
 
 
 {#
-    A full refresh of a big warehouse is built in batches of reports (xxgk/transform.py,
+    A full refresh of a big warehouse is built in batches of reports (transform/dbt_runner.py,
     XXGK_BUILD_BATCH): the first batch is a full refresh with the var `report_batch` set,
     which applies the filters to the reports listed as on an incremental build, and the
     other batches are incremental builds. So the per-report models never hold more than one
@@ -34,7 +34,7 @@ changed_reports as (
 
 
 {#
-    True while xxgk's incremental build runs (xxgk/transform.py: selector
+    True while xxgk's incremental build runs (transform/dbt_runner.py: selector
     `refresh_incremental`, no full refresh, not one batch of a batched full refresh): every
     per-report model then replaces only the reports in meta.changed_reports. Read when a node
     runs, so a manifest parsed ahead of the build serves every kind of build.

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.paths import sidecar
 from serving.files import discard, prune_versions, switch_link, sync_folder, write_whole
-from xxgk.paths import sidecar
 
 JOURNAL_VERSION = 1
 

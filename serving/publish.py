@@ -1,7 +1,7 @@
 """Publish a validated build to the serving file that analysts and BI tools open.
 
 `xxgk run` builds in a work file beside the serving file (``<name>.build.duckdb``, see
-:func:`xxgk.paths.work_db_path`); only the run opens it. Publishing a build takes three steps:
+:func:`core.paths.work_db_path`); only the run opens it. Publishing a build takes three steps:
 
 1. :func:`reserve_version` checkpoints and closes the work file and numbers the next version;
 2. :func:`stage` reads the work file: the version's row counts (for ``meta.published``, so a
@@ -39,16 +39,16 @@ from pathlib import Path
 
 import duckdb
 
+from core import __version__
+from core.faults import kill_point
+from core.paths import dbt_docs_dir, parquet_dir, parquet_pointer, report_dir
 from ingest.db import connect
 from serving.files import discard, staging_name, write_whole
 from serving.integrity import seal_path
 from serving.journal import Journal, begin, finish, run_steps
 from serving.parquet import export_marts
 from serving.report import render_report
-from xxgk import __version__
-from xxgk.build_state import record_publication
-from xxgk.faults import kill_point
-from xxgk.paths import dbt_docs_dir, parquet_dir, parquet_pointer, report_dir
+from transform.build_state import record_publication
 
 SERVED_MODE = 0o444  # the serving file is never written: an accidental writer fails at once
 
@@ -287,7 +287,7 @@ def _between_swaps(step: int) -> None:
 def commit(staged: StagedVersion, stamp_hook: StampHook | None = None) -> Publication:
     """Serve a staged version, as one recoverable transaction (serving/journal.py). The
     journal is written first; then the work file records the version in meta.published, its
-    builds as published (xxgk/build_state.py) and what ``stamp_hook(con, version)`` writes
+    builds as published (transform/build_state.py) and what ``stamp_hook(con, version)`` writes
     (e.g. the run's row), in one transaction: the commit point. Then the renames: the work
     file becomes the serving file, and a reader opens the old complete file or the new one."""
     journal = _journal(staged)

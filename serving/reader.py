@@ -28,8 +28,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
+from core.paths import parquet_pointer
 from serving.parquet import MANIFEST_FILE
-from xxgk.paths import parquet_pointer
 
 RESERVED_CATALOGS = frozenset({"memory", "system", "temp"})  # DuckDB's own database names
 

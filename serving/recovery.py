@@ -27,10 +27,10 @@ from pathlib import Path
 
 import duckdb
 
+from core.paths import dbt_docs_dir, report_dir, work_db_path
 from serving.files import discard, leftover_staged_files, set_aside_wal
 from serving.integrity import check_serving, check_work, seal_path
 from serving.journal import recover
-from xxgk.paths import dbt_docs_dir, report_dir, work_db_path
 
 
 class ServingFileInUse(RuntimeError):

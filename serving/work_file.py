@@ -21,9 +21,9 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from core.faults import kill_point
 from serving.files import discard, staging_name
 from serving.integrity import seal_work
-from xxgk.faults import kill_point
 
 
 class WarehouseBusy(RuntimeError):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from xxgk.settings import configure_environment
+from core.settings import configure_environment
 
 configure_environment()
 
@@ -54,8 +54,8 @@ def bundled_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample and the dev corpus together (data/sample + data/corpus, 16 documents),
     built once by `xxgk run` into ``<tmp>/warehouse/xxgk.duckdb``: the warehouse
     docs/queries.md shows, and the one the corpus is scored on."""
+    from core.paths import CORPUS_DIR, SAMPLE_DIR
     from tests.test_end_to_end import run_pipeline
-    from xxgk.paths import CORPUS_DIR, SAMPLE_DIR
 
     base = tmp_path_factory.mktemp("bundled")
     inbox = base / "inbox"

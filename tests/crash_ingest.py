@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ingest.land import land_documents
 from ingest.parse_landed import parse_landed
-from xxgk.transform import build_warehouse
+from transform.dbt_runner import build_warehouse
 
 
 def main(input_dir: Path, db_path: Path, build: bool) -> None:

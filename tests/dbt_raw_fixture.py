@@ -388,7 +388,7 @@ def run_dbt(args: list[str], db_path: Path, work_dir: Path):
     into ``work_dir``, not into the repository. Returns dbt's result."""
     from dbt.cli.main import dbtRunner
 
-    from xxgk.transform import release_warehouse_file
+    from transform.invoke import release_warehouse_file
 
     previous = os.environ.get("XXGK_DB_PATH")
     os.environ["XXGK_DB_PATH"] = str(db_path)

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from core import paths
+from core.paths import work_db_path
+from core.settings import configure_environment
 from serving.work_file import WarehouseBusy, build_lock, build_lock_path
-from xxgk import paths
 from xxgk.cli import main
-from xxgk.paths import work_db_path
-from xxgk.settings import configure_environment
 
 
 def test_paths_do_not_depend_on_the_working_directory(tmp_path: Path) -> None:
@@ -22,7 +22,7 @@ def test_paths_do_not_depend_on_the_working_directory(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "from xxgk import paths; "
+            "from core import paths; "
             "print(paths.ROOT, paths.SAMPLE_DIR, paths.DEFAULT_DB, sep='\\n')",
         ],
         cwd=tmp_path,
@@ -138,8 +138,8 @@ def test_a_warehouse_folder_that_cannot_be_written_is_a_one_line_error(
 
 
 def test_version_and_the_help_of_serve_and_history(capsys: pytest.CaptureFixture[str]) -> None:
-    from xxgk import __version__
-    from xxgk.schedule import DEPLOYMENT
+    from core import __version__
+    from flows.schedule import DEPLOYMENT
 
     with pytest.raises(SystemExit):
         main(["--version"])
@@ -154,7 +154,7 @@ def test_version_and_the_help_of_serve_and_history(capsys: pytest.CaptureFixture
 
 
 def test_the_report_language_is_checked() -> None:
-    from xxgk.settings import REPORT_LANGUAGE_VARIABLE, report_language
+    from core.settings import REPORT_LANGUAGE_VARIABLE, report_language
 
     assert report_language({}) == "both"
     assert report_language({REPORT_LANGUAGE_VARIABLE: "EN"}) == "en"

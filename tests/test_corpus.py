@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.paths import TRUTH_DIR
 from tests.test_end_to_end import score
-from xxgk.paths import TRUTH_DIR
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,8 @@ from pathlib import Path
 import duckdb
 
 from bench.synthetic import TEMPLATES, draw_report, messy_txt, render_docx, render_html
+from core.paths import ROOT, SAMPLE_DIR
 from tests.warehouse_tables import mart_rows, table_names
-from xxgk.paths import ROOT, SAMPLE_DIR
 
 WORKER = Path(__file__).with_name("crash_ingest.py")
 KILLS_DURING_INGEST = 20

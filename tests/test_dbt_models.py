@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from xxgk.paths import ROOT
+from core.paths import ROOT
 
 try:
     from dbt_raw_fixture import load_fixture, run_dbt
@@ -442,9 +442,9 @@ def _raw_constraint_tests(manifest: dict, names: set[str]) -> dict[str, tuple]:
 @pytest.fixture(scope="module")
 def raw_constraints(tmp_path_factory) -> set[tuple[str, str, str, str]]:
     """(constraint, schema, table, column) of the NOT NULL and PRIMARY KEY constraints of a
-    warehouse as xxgk creates it (ingest/db.py, xxgk/build_state.py)."""
+    warehouse as xxgk creates it (ingest/db.py, transform/build_state.py)."""
     from ingest.db import ensure_raw_schema
-    from xxgk.build_state import plan_build
+    from transform.build_state import plan_build
 
     db = tmp_path_factory.mktemp("fresh") / "fresh.duckdb"
     with duckdb.connect(str(db)) as con:

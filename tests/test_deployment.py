@@ -18,8 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.paths import SAMPLE_DIR
 from flows.deployment import local_prefect_server
-from xxgk.paths import SAMPLE_DIR
 
 
 def _free_port() -> int:
@@ -105,9 +105,9 @@ def test_prefect_yaml_names_the_served_flow() -> None:
     import yaml
     from prefect.flows import load_flow_from_entrypoint
 
+    from core.paths import ROOT
     from flows.deployment import DEPLOYMENT_NAME
-    from xxgk.paths import ROOT
-    from xxgk.schedule import DEFAULT_CRON
+    from flows.schedule import DEFAULT_CRON
 
     config = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
     (deployment,) = config["deployments"]

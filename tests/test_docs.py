@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from xxgk.paths import ROOT
+from core.paths import ROOT
 
 PAGES = [ROOT / "README.md", ROOT / "data" / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 DBT_YAMLS = sorted(

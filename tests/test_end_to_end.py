@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from xxgk.paths import ROOT, SAMPLE_DIR, TRUTH_DIR, data_docs_dir, parquet_dir, report_dir
+from core.paths import ROOT, SAMPLE_DIR, TRUTH_DIR, data_docs_dir, parquet_dir, report_dir
 
 SCORER = ROOT / "bench" / "score.py"
 

@@ -3,7 +3,7 @@ to end in a clear error or correct behaviour, with nothing lost and nothing unva
 served.
 
 The pipeline runs as a user runs it (the `xxgk` command in a subprocess), killed at the
-kill points named in xxgk/faults.py (``XXGK_KILL_AT``: after build, after gate, between the
+kill points named in core/faults.py (``XXGK_KILL_AT``: after build, after gate, between the
 database swap and the Parquet swap, during the work-file copy). One warehouse of three
 sample reports is built once, at a path with an apostrophe (``o'w.duckdb``, fault 10); each
 scenario works on a copy of it. The unit-level faults (discovery, landing, parsing,
@@ -28,6 +28,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.faults import KILL_POINTS, KILL_VARIABLE
+from core.paths import ROOT, parquet_dir, work_db_path
+from core.safe_output import for_terminal, spreadsheet_safe, spreadsheet_safe_frame
 from ingest.discover import discover_all
 from ingest.extract import extract_bytes
 from ingest.extract.encoding import decode_text
@@ -42,9 +45,6 @@ from serving.journal import journal_path
 from serving.recovery import ServingFileInUse, prepare_build
 from tests.test_end_to_end import xxgk_command
 from tests.warehouse_tables import mart_rows
-from xxgk.faults import KILL_POINTS, KILL_VARIABLE
-from xxgk.paths import ROOT, parquet_dir, work_db_path
-from xxgk.safe_output import for_terminal, spreadsheet_safe, spreadsheet_safe_frame
 
 SAMPLE = ROOT / "data" / "sample"
 SEEDS = sorted(SAMPLE.iterdir())

@@ -11,13 +11,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.paths import ROOT, SAMPLE_DIR
 from ingest.land import land_documents
 from ingest.parse_landed import parse_landed
 from ingest.retire import missing_from_inbox, retire_documents
 from tests.warehouse_tables import mart_rows
-from xxgk.build_state import build_fingerprint, plan_build, record_build
-from xxgk.paths import ROOT, SAMPLE_DIR
-from xxgk.transform import build_warehouse
+from transform.build_state import build_fingerprint, plan_build, record_build
+from transform.dbt_runner import build_warehouse
 
 SEEDS = SAMPLE_DIR
 

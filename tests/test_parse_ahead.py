@@ -1,4 +1,4 @@
-"""The dbt project parsed ahead of the build (xxgk/parse_ahead.py): used when it is the
+"""The dbt project parsed ahead of the build (transform/parse_ahead.py): used when it is the
 parse the build would make, never when the project changed meanwhile."""
 
 from pathlib import Path
@@ -7,8 +7,8 @@ import duckdb
 import pytest
 
 from tests.test_transform import tiny_project
-from xxgk.parse_ahead import parse_again_if_changed, parsed_ahead, reuses_a_parse
-from xxgk.transform import dbt_build
+from transform.dbt_runner import dbt_build
+from transform.parse_ahead import parse_again_if_changed, parsed_ahead, reuses_a_parse
 
 
 @pytest.fixture

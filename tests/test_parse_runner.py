@@ -13,6 +13,8 @@ import pytest
 
 import ingest.parse
 from bench.synthetic import TEMPLATES, draw_report, messy_txt
+from core.paths import SAMPLE_DIR
+from core.settings import ParseSettings
 from ingest.db import connect
 from ingest.hold import Hold
 from ingest.land import land_documents
@@ -26,8 +28,6 @@ from ingest.parse_landed import (
     read_texts,
     store_parse,
 )
-from xxgk.paths import SAMPLE_DIR
-from xxgk.settings import ParseSettings
 
 PARSE_TABLES = ("report_attributes", "cells", "unmapped_labels", "prose_numbers")
 SYNTHETIC_REPORTS = 36

@@ -1,4 +1,4 @@
-"""Steps in fresh processes (xxgk/processes.py)."""
+"""Steps in fresh processes (core/processes.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from xxgk.processes import StepProcessDied, fresh_process, preload, run_in
+from core.processes import StepProcessDied, fresh_process, preload, run_in
 
 
 def test_a_step_runs_in_a_fresh_process_with_its_module_loaded() -> None:
@@ -36,7 +36,7 @@ def test_a_worker_ends_with_a_parent_that_exits_without_shutting_it_down() -> No
 
     parent = (
         "import os, sys\n"
-        "from xxgk.processes import fresh_process, run_in\n"
+        "from core.processes import fresh_process, run_in\n"
         "if __name__ == '__main__':\n"
         "    process = fresh_process()\n"
         "    print(run_in(process, 'pid', os.getpid), flush=True)\n"
@@ -54,7 +54,7 @@ def test_a_worker_ends_with_a_parent_that_exits_without_shutting_it_down() -> No
 
 EXIT_AFTER_FAILURE = (
     "import atexit, os, time\n"
-    "from xxgk.processes import fresh_process, release\n"
+    "from core.processes import fresh_process, release\n"
     "if __name__ == '__main__':\n"
     "    process = fresh_process()\n"
     "    process.submit(time.sleep, 3)  # a step fails while the worker still works\n"

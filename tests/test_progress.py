@@ -1,4 +1,4 @@
-"""What a command shows while its steps run (xxgk/progress.py): plain periodic lines on a
+"""What a command shows while its steps run (core/progress.py): plain periodic lines on a
 pipe, rich's live display in a terminal, counts from dbt's events and from another process."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from xxgk import progress
+from core import progress
 
 
 def test_without_a_display_the_steps_report_to_nothing() -> None:

@@ -19,11 +19,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.paths import SAMPLE_DIR
 from ingest.land import land_documents
 from ingest.parse import PARSER_VERSION, parse_document
 from ingest.parse.prose import PROSE_VERSION, extract_prose_numbers
 from ingest.store_parsed import write_parse_results
-from xxgk.paths import SAMPLE_DIR
 
 try:
     import dbt_raw_fixture as fx

@@ -261,9 +261,9 @@ def test_a_long_lived_parquet_reader_never_reads_a_mixed_export(
     """Three publications, each with one report fewer, while a reader process reads the
     export served now in a loop (tests/serving_reader.py ``parquet``: the pointer, the
     manifest, then the files through pyarrow and polars)."""
+    from core.paths import work_db_path
     from serving.publish import publish
     from serving.work_file import adopt_serving_file
-    from xxgk.paths import work_db_path
 
     db = tmp_path / "warehouse" / "xxgk.duckdb"
     db.parent.mkdir()

@@ -31,9 +31,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.paths import ROOT, SAMPLE_DIR
 from ingest.extract import extract
 from ingest.reviews import stored_reviews
-from xxgk.paths import ROOT, SAMPLE_DIR
 
 try:
     from test_end_to_end import xxgk_command

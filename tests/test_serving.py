@@ -28,11 +28,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from serving.files import switch_link
-from serving.publish import discard_staged, reserve_version, stage
-from serving.work_file import adopt_serving_file, adopt_serving_file_ahead
-from tests.conftest import needs_tool
-from xxgk.paths import (
+from core.paths import (
     SAMPLE_DIR,
     data_docs_dir,
     dbt_docs_dir,
@@ -40,6 +36,10 @@ from xxgk.paths import (
     report_dir,
     work_db_path,
 )
+from serving.files import switch_link
+from serving.publish import discard_staged, reserve_version, stage
+from serving.work_file import adopt_serving_file, adopt_serving_file_ahead
+from tests.conftest import needs_tool
 
 try:
     from test_end_to_end import xxgk_command

@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from xxgk.transform import DB_PATH_VARIABLE, DbtBuildFailed, dbt_build
+from transform.dbt_runner import DbtBuildFailed, dbt_build
+from transform.invoke import DB_PATH_VARIABLE
 
 PROFILES = f"""
 tiny:
@@ -59,7 +60,7 @@ def test_build_summary_and_failing_nodes_named(tmp_path: Path) -> None:
 
 
 def test_full_refresh_batches_follow_the_memory_limit() -> None:
-    from xxgk.transform import BUILD_BYTES_PER_REPORT, build_batch_size, memory_bytes
+    from transform.dbt_runner import BUILD_BYTES_PER_REPORT, build_batch_size, memory_bytes
 
     assert memory_bytes("1GB") == 10**9
     assert memory_bytes("19284MiB") == 19284 * 2**20

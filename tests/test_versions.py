@@ -25,7 +25,7 @@ from serving.report import data as report_data
 from tests.dbt_raw_fixture import run_dbt
 from tests.versions_collection import CollectionFile, write_collection
 from tests.warehouse_tables import mart_rows
-from xxgk.transform import build_warehouse
+from transform.dbt_runner import build_warehouse
 
 ANALYST_MARTS = {
     # mart: its columns naming a document rather than the report

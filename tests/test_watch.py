@@ -18,9 +18,9 @@ import duckdb
 import pytest
 
 from bench.add_one import until, watching
+from core.paths import SAMPLE_DIR
+from core.processes import kept_in_context, kept_process, run_in
 from ingest.discover import is_offered_path
-from xxgk.paths import SAMPLE_DIR
-from xxgk.processes import kept_in_context, kept_process, run_in
 from xxgk.watch import (
     InboxGone,
     InboxWatcher,

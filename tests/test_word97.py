@@ -12,10 +12,10 @@ import duckdb
 import pytest
 
 from bench.synthetic import draw_report, render_docx, render_html
+from core.paths import ROOT
 from ingest.extract import ExtractionError, extract_bytes, word97
 from ingest.land import land_documents
 from ingest.parse import DocumentHints, parse_document
-from xxgk.paths import ROOT
 
 WPS = ROOT / "data" / "renderings_wps" / "31_pingtan_zhsyq_2024_article.wps"
 TRUTH = ROOT / "data" / "truth" / "renderings_wps_cells.csv"

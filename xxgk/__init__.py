@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+from core import __version__
+
 __all__ = ["__version__", "current_parquet", "open_warehouse", "warehouse_engine"]
 
 _READERS = {"current_parquet", "open_warehouse", "warehouse_engine"}

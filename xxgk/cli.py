@@ -16,11 +16,11 @@ from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from xxgk import __version__, progress
-from xxgk.paths import DEFAULT_DB, ROOT, SAMPLE_DIR, data_docs_dir, parquet_pointer, work_db_path
-from xxgk.safe_output import for_terminal, survive_closed_pipes
-from xxgk.schedule import DEFAULT_CRON, DEFAULT_PORT, DEFAULT_SETTLE_S, DEPLOYMENT
-from xxgk.settings import REPORT_LANGUAGE_VARIABLE, REPORT_LANGUAGES, configure_environment
+from core import __version__, progress
+from core.paths import DEFAULT_DB, ROOT, SAMPLE_DIR, data_docs_dir, parquet_pointer, work_db_path
+from core.safe_output import for_terminal, survive_closed_pipes
+from core.settings import REPORT_LANGUAGE_VARIABLE, REPORT_LANGUAGES, configure_environment
+from flows.schedule import DEFAULT_CRON, DEFAULT_PORT, DEFAULT_SETTLE_S, DEPLOYMENT
 
 if TYPE_CHECKING:
     from serving.publish import Publication
@@ -285,17 +285,17 @@ WORK_COPY = "the work file (a copy of the serving file)"
 
 def _run_locked(input_dir: Path | None, db_path: Path, kind: str) -> int:
     """:func:`run`, holding the build lock, with each step's progress shown meanwhile
-    (xxgk/progress.py)."""
+    (core/progress.py)."""
     source = for_terminal(input_dir or "(landed documents)")
     print(f"xxgk {kind}: {source} -> {for_terminal(db_path)}", flush=True)
     started = time.monotonic()
     from concurrent.futures import Future, wait
 
+    from flows.run_history import announce_run, fail_announced
     from flows.runtime import one_shot_api
     from serving.recovery import prepare_build
     from serving.work_file import adopt_serving_file_ahead
-    from xxgk.parse_ahead import parsed_ahead
-    from xxgk.run_history import announce_run, fail_announced
+    from transform.parse_ahead import parsed_ahead
 
     # recorded at once, before Prefect starts: a run killed now still leaves a row
     record = announce_run(db_path, kind, input_dir)
@@ -411,7 +411,7 @@ def history(db_path: Path, limit: int) -> int:
     """Print the last runs the served warehouse records."""
     import duckdb
 
-    from xxgk.run_history import recent_runs
+    from flows.run_history import recent_runs
 
     db_path = db_path.expanduser().resolve()
     if not db_path.is_file():

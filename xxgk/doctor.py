@@ -25,14 +25,14 @@ from pathlib import Path
 
 import duckdb
 
+from core.paths import dbt_docs_dir, parquet_dir, report_dir, work_db_path
+from core.safe_output import for_terminal
+from flows.run_history import announced_runs
 from serving.files import leftover_staged_files, staging_name
 from serving.integrity import Health, check_serving, check_work, is_damage, seal_work
 from serving.journal import Journal, journal_path
 from serving.recovery import published_version, writer_of
 from serving.work_file import build_lock_path
-from xxgk.paths import dbt_docs_dir, parquet_dir, report_dir, work_db_path
-from xxgk.run_history import announced_runs
-from xxgk.safe_output import for_terminal
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ process that stays up.
 Each `xxgk run` pays for its own start: Prefect's temporary API server (about 5 s here),
 importing Prefect, dbt and Great Expectations, parsing the dbt project, copying the serving
 file to a work file. A watch pays for them once. It starts as `xxgk run` does
-(flows/runtime.py, xxgk/parse_ahead.py), keeps the gate's process with Great Expectations
-loaded (xxgk/processes.py), runs the refresh flow once to catch up with the inbox, and then
+(flows/runtime.py, transform/parse_ahead.py), keeps the gate's process with Great Expectations
+loaded (core/processes.py), runs the refresh flow once to catch up with the inbox, and then
 again each time report files under the inbox are added or changed, once no report file has
 changed for ``settle_s`` seconds (so a file still being copied in is not landed half
 written). After a run published, the next run's work file is copied while the watch waits.
@@ -38,10 +38,10 @@ from pathlib import Path
 from watchfiles import Change
 from watchfiles._rust_notify import RustNotify
 
+from core.paths import ROOT, work_db_path
+from core.safe_output import for_terminal
+from flows.schedule import DEFAULT_SETTLE_S
 from ingest.discover import is_offered_path
-from xxgk.paths import ROOT, work_db_path
-from xxgk.safe_output import for_terminal
-from xxgk.schedule import DEFAULT_SETTLE_S
 
 # a report file that keeps changing for this long is run anyway (watchfiles' debounce)
 LONGEST_WAIT_MS = 10 * 60 * 1000
@@ -149,11 +149,11 @@ def _clock() -> str:
 def watch(inbox: Path, db_path: Path, settings: WatchSettings, stop: threading.Event) -> int:
     """Watch ``inbox`` and keep the warehouse served at ``db_path`` up to date with it until
     ``stop`` is set (returns 0) or Ctrl-C (KeyboardInterrupt)."""
+    from core.processes import kept_process
     from flows.runtime import api_healthy, one_shot_api
     from serving.recovery import ServingFileDamaged, ServingFileInUse, prepare_build
     from serving.work_file import adopt_serving_file_ahead
-    from xxgk.parse_ahead import parsed_ahead
-    from xxgk.processes import kept_process
+    from transform.parse_ahead import parsed_ahead
 
     work_db = work_db_path(db_path)
     mode = "polling" if settings.force_polling else "inotify"
@@ -235,7 +235,7 @@ def _run(
     from flows.refresh import refresh
     from serving.publish import what_is_served
     from serving.work_file import adopt_serving_file_ahead
-    from xxgk.parse_ahead import parse_again_if_changed
+    from transform.parse_ahead import parse_again_if_changed
 
     copy_failure = copying.exception()  # the run copies the serving file itself then
     if copy_failure is not None:

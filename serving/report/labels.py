@@ -9,7 +9,7 @@ from html import escape
 
 import duckdb
 
-from xxgk.settings import ReportLanguage
+from core.settings import ReportLanguage
 
 
 @dataclass(frozen=True)

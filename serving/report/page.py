@@ -11,11 +11,11 @@ from typing import Any
 
 import duckdb
 
+from core.paths import data_docs_dir, dbt_docs_dir, parquet_dir
+from core.settings import ReportLanguage, report_language
 from serving.report import data
 from serving.report.labels import Labels, Words
 from serving.report.svg import GREY, PALETTE, Series, bar_chart, column_chart, esc, number
-from xxgk.paths import data_docs_dir, dbt_docs_dir, parquet_dir
-from xxgk.settings import ReportLanguage, report_language
 
 OUTCOME_COLOURS = {
     "requests_granted": PALETTE[4],
@@ -453,7 +453,7 @@ class _Page:
 
 def _links(serving_db: Path | None) -> dict[str, str]:
     """The other published pages, relative to the report's folder (all are the serving
-    file's sidecars, xxgk/paths.py)."""
+    file's sidecars, core/paths.py)."""
     db = Path(serving_db or "xxgk.duckdb")
     return {
         "dbt_docs": f"../{dbt_docs_dir(db).name}/index.html",

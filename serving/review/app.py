@@ -27,6 +27,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from core.paths import reviews_store_path
 from ingest.reviews import Correction, Pin, ReviewError, Verdict, append, stored_reviews
 from serving.review import compare, grid, page_image, warehouse
 from serving.review.pages import STYLESHEET, environment
@@ -37,7 +38,6 @@ from serving.review.security import (
     SafeByDefault,
     browser_id,
 )
-from xxgk.paths import reviews_store_path
 
 REVIEWER_COOKIE = "xxgk_reviewer"
 

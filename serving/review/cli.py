@@ -7,8 +7,8 @@ from pathlib import Path
 
 import duckdb
 
+from core.paths import reviews_store_path
 from serving.review import warehouse
-from xxgk.paths import reviews_store_path
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 NEEDED = ("marts", "fct_quality_checks_reviewed")  # the reviewed layer the pages read

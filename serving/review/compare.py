@@ -18,9 +18,9 @@ from dataclasses import astuple, dataclass
 import duckdb
 import polars as pl
 
+from core.safe_output import spreadsheet_safe_frame
 from serving.report.labels import Labels
 from serving.review.warehouse import Row, report, rows, served_version
-from xxgk.safe_output import spreadsheet_safe_frame
 
 # (measure, the measure it is a share of); the denominators of docs/metrics.md's rates
 MEASURES: tuple[tuple[str, str | None], ...] = (
@@ -220,7 +220,7 @@ def table(comparison: Comparison) -> pl.DataFrame:
             "comparability_b": pl.String,
         },
     )
-    # every text cell safe for spreadsheets (xxgk/safe_output.py, the one rule for exports)
+    # every text cell safe for spreadsheets (core/safe_output.py, the one rule for exports)
     return spreadsheet_safe_frame(frame).with_columns(
         # to 6 decimals (counts are whole; rates and shares need no more): the CSV's text
         # and the XLSX's doubles then hold the same number

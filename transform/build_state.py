@@ -33,24 +33,10 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.build_ledger import CHANGED_REPORTS_COLUMNS, ensure_build_ledger
 from ingest.db import connect, ensure_constraints
 
 BUILD_INPUTS = ("models", "macros", "seeds", "dbt_project.yml", "selectors.yml", "profiles.yml")
-
-CHANGED_REPORTS_COLUMNS = (("report_id", "varchar primary key"),)
-STATE_DDL = (
-    "create schema if not exists meta",
-    "create table if not exists meta.changed_reports (report_id varchar primary key)",
-    "create table if not exists meta.built_reports (report_id varchar primary key, "
-    "parser_version varchar, attributes_md5 varchar, series_key varchar, report_year integer, "
-    "report_key varchar)",
-    "create table if not exists meta.build_state "
-    "(fingerprint varchar not null, built_at timestamp not null, full_refresh boolean not null, "
-    "changed_reports bigint not null)",
-    # builds made before this column were published or replaced since: true
-    "alter table meta.build_state add column if not exists published boolean default true",
-    "create table if not exists meta.unpublished_reports (report_id varchar primary key)",
-)
 
 # the reports as the marts should show them: active documents (neither retired nor held
 # back), the version of their stored parse, and a digest of their attributes row (so a
@@ -177,8 +163,7 @@ def plan_build(db_path: Path | str, project_dir: Path) -> BuildPlan:
     with connect(db_path) as con:
         fingerprint = _warehouse_fingerprint(build_fingerprint(project_dir), con)
         _drop_outdated_state(con)
-        for statement in STATE_DDL:
-            con.execute(statement)
+        ensure_build_ledger(con)
         ensure_constraints(con, "meta", {"changed_reports": CHANGED_REPORTS_COLUMNS})
         last = _last_fingerprint(con)
         if last is None:

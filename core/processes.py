@@ -1,7 +1,7 @@
 """Fresh worker processes for the steps whose memory must not stay in the run's process.
 
 A step run in :func:`fresh_process` gives all its memory back when the process exits: each
-batch of a batched dbt full refresh (xxgk/transform.py), and the Great Expectations gate of
+batch of a batched dbt full refresh (transform/dbt_runner.py), and the Great Expectations gate of
 a refresh (flows/refresh.py), which at 100k reports holds about 1.2 GiB that Python keeps
 after the step (the gate then publishing in one process peaked at 1.9 GiB, publishing
 alone at 0.9 GiB).

@@ -27,7 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-DB_PATH_VARIABLE = "XXGK_DB_PATH"  # read by profiles.yml
+from transform.build_state import build_fingerprint
+from transform.invoke import DB_PATH_VARIABLE, invoke_dbt
+
 ENVIRONMENT_PREFIXES = ("XXGK_", "DBT_")  # what profiles.yml, the project and dbt read
 
 
@@ -42,8 +44,6 @@ class ParseKey:
 
     @classmethod
     def of(cls, db_path: Path | str, project_dir: Path | str) -> ParseKey:
-        from xxgk.build_state import build_fingerprint
-
         # the warehouse path is db_path, whatever the environment says outside an invocation
         environment = sorted(
             (name, value)
@@ -77,8 +77,6 @@ class ProjectParse:
         thread.shutdown(wait=False)
 
     def _parse(self, db_path: Path | str, project_dir: Path | str) -> Any:
-        from xxgk.transform import invoke_dbt  # dbt loads in this thread
-
         self.key = ParseKey.of(db_path, project_dir)
         result = invoke_dbt(
             ["parse", "--no-write-json"], self.key.db_path, Path(self.key.project_dir)

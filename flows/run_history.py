@@ -21,9 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from core.paths import sidecar
 from ingest.db import connect
 from serving.files import write_whole
-from xxgk.paths import sidecar
 
 RUNS_DDL = """
 create table if not exists audit.runs (

@@ -5,24 +5,23 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from core.paths import ROOT
+from core.processes import fresh_process, run_in
 from ingest.db import MEMORY_LIMIT_VARIABLE
-from xxgk import progress
-from xxgk.build_state import (
+from transform.build_state import (
     BuildPlan,
     list_changed_reports,
     plan_build,
     record_build,
     report_batches,
 )
-from xxgk.parse_ahead import DB_PATH_VARIABLE, manifest_for, settle
-from xxgk.paths import ROOT, state_dir
-from xxgk.processes import fresh_process, run_in
+from transform.invoke import dbt_log_file, dbt_target_dir, invoke_dbt
+from transform.parse_ahead import manifest_for, settle
 
 FAILED = frozenset({"error", "fail", "runtime error"})
 
@@ -51,78 +50,13 @@ class DbtSummary:
         return text
 
 
-@contextmanager
-def _environment(name: str, value: str) -> Iterator[None]:
-    previous = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = previous
-
-
 REFRESH_SELECTOR = "refresh"
 INCREMENTAL_SELECTOR = "refresh_incremental"  # the same without the (unchanged) seeds
 
 
-def release_warehouse_file() -> None:
-    """Close dbt-duckdb's database instance in this process, releasing the file lock.
-
-    profiles.yml sets ``keep_open: true``: one DuckDB instance serves every node of a build
-    (reopening the file per node cost about a third of an incremental build's time, and
-    between two nodes another process could take the lock and break the build). dbt-duckdb
-    would keep it open for the life of the process, so every invocation ends here."""
-    try:
-        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-    except ImportError:  # dbt-duckdb not imported: nothing is open
-        return
-    with DuckDBConnectionManager._LOCK:
-        environment = DuckDBConnectionManager._ENV
-        DuckDBConnectionManager._ENV = None
-        if environment is not None:
-            environment.close()
-
-
-def dbt_target_dir(db_path: Path | str) -> Path:
-    """dbt's target path for builds of ``db_path``: in the warehouse's state folder beside it
-    (xxgk/paths.py), so a build writes nothing into the project, and two warehouses keep
-    their own manifests and partial parses."""
-    return state_dir(Path(db_path)) / "target"
-
-
-def dbt_log_file(db_path: Path | str) -> Path:
-    """dbt.log of builds of ``db_path`` (beside its target path)."""
-    return state_dir(Path(db_path)) / "logs" / "dbt.log"
-
-
-def invoke_dbt(
-    command: list[str], db_path: Path | str, project_dir: Path, manifest: Any = None
-) -> Any:
-    """Run a dbt command on ``project_dir`` with the warehouse at ``db_path`` (and the
-    ``manifest`` of an earlier parse, if given); the file is released when it returns
-    (:func:`release_warehouse_file`). dbt's target/ and logs/ are the warehouse's
-    (:func:`dbt_target_dir`)."""
-    from dbt.cli.main import dbtRunner
-
-    project = str(Path(project_dir).resolve())
-    # the debug-level file log (~100k lines a build) costs time; info keeps one line per node
-    args = [*command, "--project-dir", project, "--profiles-dir", project]
-    args += ["--log-level-file", "info"]
-    args += ["--target-path", str(dbt_target_dir(db_path))]
-    args += ["--log-path", str(dbt_log_file(db_path).parent)]
-    with _environment(DB_PATH_VARIABLE, str(Path(db_path).resolve())):
-        try:
-            return dbtRunner(manifest=manifest, callbacks=[progress.dbt_event]).invoke(args)
-        finally:
-            release_warehouse_file()
-
-
 def _invoke(command: list[str], db_path: Path | str, project_dir: Path) -> Any:
     """:func:`invoke_dbt`, with the project's manifest when it was parsed ahead
-    (xxgk/parse_ahead.py)."""
+    (transform/parse_ahead.py)."""
     return invoke_dbt(command, db_path, project_dir, manifest_for(command, db_path, project_dir))
 
 
@@ -190,7 +124,7 @@ def dbt_build(
 
 
 def build_warehouse(db_path: Path | str, project_dir: Path = ROOT) -> DbtSummary:
-    """The refresh build, incremental where it can be (xxgk/build_state.py): a full refresh
+    """The refresh build, incremental where it can be (transform/build_state.py): a full refresh
     on the first build or after a change to models, macros, seeds or dbt; otherwise the
     incremental models replace only the changed reports' rows and the seeds are not
     reloaded. The build state is recorded only when dbt succeeded."""
@@ -269,7 +203,7 @@ def _build_in_batches(
     middle ones only the incremental models and what they read from the raw data, and the
     last one the incremental build with its tests, which also rebuilds the other tables.
 
-    Each batch runs in a fresh process (xxgk/processes.py): in one long-lived process
+    Each batch runs in a fresh process (core/processes.py): in one long-lived process
     the memory held between dbt invocations grew from 1.2 to 1.6 GiB over 42 batches at a
     768 MB limit, while a fresh process starts from nothing."""
     statuses: Counter[str] = Counter()
@@ -310,7 +244,7 @@ def reusable_docs_page(serving_db: Path, plan: BuildPlan) -> Path | None:
     """The published dbt docs page, when an incremental build leaves it valid: the page holds
     the manifest (models, tests, descriptions) and the catalog (relations and columns), and
     neither changes unless the build fingerprint does. None after a full refresh."""
-    from xxgk.paths import dbt_docs_dir
+    from core.paths import dbt_docs_dir
 
     page = dbt_docs_dir(serving_db) / "index.html"
     return page if not plan.full_refresh and page.is_file() else None

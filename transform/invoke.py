@@ -1,0 +1,82 @@
+"""One dbt invocation against the warehouse file: dbt's own runner (``dbtRunner``), with the
+warehouse's target path and logs (in its state folder, core/paths.py), the file released when
+it returns. The build (transform/dbt_runner.py) and the parse made ahead of it
+(transform/parse_ahead.py) both run dbt through :func:`invoke_dbt`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from core import progress
+from core.paths import state_dir
+
+DB_PATH_VARIABLE = "XXGK_DB_PATH"  # read by profiles.yml
+
+
+@contextmanager
+def _environment(name: str, value: str) -> Iterator[None]:
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
+
+
+def release_warehouse_file() -> None:
+    """Close dbt-duckdb's database instance in this process, releasing the file lock.
+
+    profiles.yml sets ``keep_open: true``: one DuckDB instance serves every node of a build
+    (reopening the file per node cost about a third of an incremental build's time, and
+    between two nodes another process could take the lock and break the build). dbt-duckdb
+    would keep it open for the life of the process, so every invocation ends here."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # dbt-duckdb not imported: nothing is open
+        return
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        DuckDBConnectionManager._ENV = None
+        if environment is not None:
+            environment.close()
+
+
+def dbt_target_dir(db_path: Path | str) -> Path:
+    """dbt's target path for builds of ``db_path``: in the warehouse's state folder beside it
+    (core/paths.py), so a build writes nothing into the project, and two warehouses keep
+    their own manifests and partial parses."""
+    return state_dir(Path(db_path)) / "target"
+
+
+def dbt_log_file(db_path: Path | str) -> Path:
+    """dbt.log of builds of ``db_path`` (beside its target path)."""
+    return state_dir(Path(db_path)) / "logs" / "dbt.log"
+
+
+def invoke_dbt(
+    command: list[str], db_path: Path | str, project_dir: Path, manifest: Any = None
+) -> Any:
+    """Run a dbt command on ``project_dir`` with the warehouse at ``db_path`` (and the
+    ``manifest`` of an earlier parse, if given); the file is released when it returns
+    (:func:`release_warehouse_file`). dbt's target/ and logs/ are the warehouse's
+    (:func:`dbt_target_dir`)."""
+    from dbt.cli.main import dbtRunner
+
+    project = str(Path(project_dir).resolve())
+    # the debug-level file log (~100k lines a build) costs time; info keeps one line per node
+    args = [*command, "--project-dir", project, "--profiles-dir", project]
+    args += ["--log-level-file", "info"]
+    args += ["--target-path", str(dbt_target_dir(db_path))]
+    args += ["--log-path", str(dbt_log_file(db_path).parent)]
+    with _environment(DB_PATH_VARIABLE, str(Path(db_path).resolve())):
+        try:
+            return dbtRunner(manifest=manifest, callbacks=[progress.dbt_event]).invoke(args)
+        finally:
+            release_warehouse_file()
