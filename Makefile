@@ -15,6 +15,7 @@ test: setup                 ## the test suite, as CI runs it
 lint: setup                 ## what CI checks before the tests
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
+	$(VENV)/lint-imports
 
 format: setup               ## rewrite the code in the project's style
 	$(VENV)/ruff check --fix .
