@@ -3,7 +3,7 @@ bench/random_kills.py.
 
 A run reaching the kill point named by ``XXGK_KILL_AT`` dies there at once (SIGKILL: no
 exit handler, no ``finally``), as a power cut or the OOM killer would end it. Unset (always,
-outside tests), a kill point costs one dictionary lookup.
+outside tests), a kill point costs one reading of the settings (core/settings.py).
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 import signal
 
-KILL_VARIABLE = "XXGK_KILL_AT"
+from core.settings import load_settings, variable
+
+KILL_VARIABLE = variable("kill_at")
 KILL_POINTS = (
     "during_work_copy",  # the serving file copied to the work file's hidden name, not renamed
     "after_build",  # dbt built and the build recorded, before the gate
@@ -24,5 +26,5 @@ def kill_point(name: str) -> None:
     """Die here if ``XXGK_KILL_AT`` names this point."""
     if name not in KILL_POINTS:
         raise ValueError(f"unknown kill point {name!r}")
-    if os.environ.get(KILL_VARIABLE) == name:
+    if load_settings().kill_at == name:
         os.kill(os.getpid(), signal.SIGKILL)

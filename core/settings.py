@@ -1,8 +1,9 @@
-"""Process environment for Prefect, dbt and Great Expectations.
+"""The settings: the warehouse's own (:class:`Settings`, every ``XXGK_*`` variable, declared
+once), and the process environment of Prefect, dbt and Great Expectations.
 
 Call :func:`configure_environment` before importing prefect, dbt or great_expectations:
 their settings are read at import time. Every value is a default (``setdefault``), so a
-user's own environment wins.
+user's own environment wins. It is the one place the process environment is written.
 """
 
 from __future__ import annotations
@@ -10,8 +11,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Literal, cast
+from typing import Any, Literal, get_args, get_origin
+
+from pydantic import Field, PositiveFloat, PositiveInt, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def user_state_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -66,22 +71,131 @@ ReportLanguage = Literal["zh", "en", "both"]
 REPORT_LANGUAGES: tuple[ReportLanguage, ...] = ("zh", "en", "both")
 REPORT_LANGUAGE_VARIABLE = "XXGK_REPORT_LANG"  # `--lang` of the commands that publish
 
-
-def report_language(environ: Mapping[str, str] | None = None) -> ReportLanguage:
-    """The published HTML report's language: XXGK_REPORT_LANG (``zh``, ``en``), by default
-    ``both`` (Chinese first, English beside it)."""
-    env = os.environ if environ is None else environ
-    value = (env.get(REPORT_LANGUAGE_VARIABLE) or "both").strip().lower()
-    if value not in REPORT_LANGUAGES:
-        raise ValueError(
-            f"{REPORT_LANGUAGE_VARIABLE} must be one of {', '.join(REPORT_LANGUAGES)}, "
-            f"got {value!r}"
-        )
-    return cast(ReportLanguage, value)
-
-
 TaskRunnerName = Literal["local", "dask"]
 TASK_RUNNERS: tuple[TaskRunnerName, ...] = ("local", "dask")
+
+ENV_PREFIX = "XXGK_"
+
+
+def _cpu_count() -> int:
+    return os.cpu_count() or 1
+
+
+class Settings(BaseSettings):
+    """Every ``XXGK_*`` environment variable the warehouse reads: its type, default and
+    meaning, declared once (docs/settings.md is written from this class). A bad value is an
+    error naming the variable (:func:`load_settings`)."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore")
+
+    # what is read and how much of it (ingest/limits.py)
+    max_file_mb: PositiveFloat = Field(64.0, description="larger files are quarantined unread")
+    extract_timeout_s: PositiveFloat = Field(
+        300.0, description="seconds to extract one PDF, DOCX, HTML or image file (OCR included)"
+    )
+    max_unpacked_mb: PositiveFloat = Field(
+        256.0, description="a DOCX (a zip) larger than this once unpacked is refused"
+    )
+    max_pdf_pages: PositiveInt = Field(500, description="pages read of one PDF at most")
+    parse_timeout_s: PositiveFloat = Field(
+        60.0, description="seconds to parse one document's text; a document over it is held back"
+    )
+    extract_workers: PositiveInt = Field(
+        default_factory=_cpu_count,
+        description="worker processes extracting files side by side (default: the CPU count)",
+    )
+    ocr: bool = Field(
+        True, description="read scanned PDF pages and images by OCR (`off`: leave them unread)"
+    )
+    # the parse step (flows/parse.py, docs/scaling.md)
+    task_runner: TaskRunnerName = Field(
+        "local",
+        description="`local`: worker processes on this machine; `dask`: a Prefect task per "
+        "batch on prefect-dask's `DaskTaskRunner`",
+    )
+    parse_workers: PositiveInt = Field(
+        default_factory=_cpu_count,
+        description="worker processes (`local`; `1` parses in the calling process), or, with "
+        "`dask`, the LocalCluster's size and the number of workers to keep busy (set it to the "
+        "cluster's worker count); default: the CPU count",
+    )
+    parse_batch: PositiveInt = Field(250, description="documents per batch (one Prefect task)")
+    write_batch: PositiveInt = Field(2000, description="documents per write transaction")
+    dask_address: str | None = Field(
+        None,
+        description="scheduler address of an existing Dask cluster (`tcp://host:8786`); "
+        "without it `dask` starts a LocalCluster",
+    )
+    # the build, the gate, the report
+    duckdb_memory_limit: str = Field(
+        default_factory=lambda: default_memory_limit(),
+        description="every DuckDB connection's memory limit (default: 80 % of the RAM)",
+    )
+    build_batch: PositiveInt | None = Field(
+        None,
+        description="reports per batch of a full refresh (default: what the memory limit holds)",
+    )
+    ge_chunk_rows: PositiveInt = Field(
+        500_000, description="rows Great Expectations validates at once, per chunk"
+    )
+    report_lang: ReportLanguage = Field(
+        "both", description="the HTML report's language: `zh`, `en` or `both`"
+    )
+    # tests only
+    kill_at: str | None = Field(
+        None, description="a kill point where the run dies (core/faults.py; tests only)"
+    )
+
+    @field_validator("task_runner", "report_lang", mode="before")
+    @classmethod
+    def _lowercase(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("dask_address", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+def default(field: str) -> Any:
+    """The default of a :class:`Settings` field (for the dataclasses built from it)."""
+    return Settings.model_fields[field].get_default(call_default_factory=True)
+
+
+def variable(field: str) -> str:
+    """The environment variable of a :class:`Settings` field."""
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
+class SettingsError(ValueError):
+    """An ``XXGK_*`` variable holds a value its setting does not take."""
+
+
+def load_settings() -> Settings:
+    """The settings of this process's environment; a bad value raises :class:`SettingsError`
+    naming the variable, the problem and the value. Read again only when an ``XXGK_*``
+    variable changed (reading costs about 3 ms; connections and kill points ask often)."""
+    return _settings_of(
+        tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith(ENV_PREFIX)))
+    )
+
+
+@lru_cache(maxsize=4)
+def _settings_of(environment: tuple[tuple[str, str], ...]) -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = [
+            f"{variable(str(error['loc'][0]))}: {error['msg'].lower()}, got {error['input']!r}"
+            for error in exc.errors()
+        ]
+        raise SettingsError("; ".join(problems)) from None
+
+
+def report_language() -> ReportLanguage:
+    """The published HTML report's language: XXGK_REPORT_LANG (``zh``, ``en``), by default
+    ``both`` (Chinese first, English beside it)."""
+    return load_settings().report_lang
 
 
 @dataclass(frozen=True)
@@ -98,38 +212,50 @@ class ParseSettings:
     """
 
     workers: int
-    batch_size: int = 250
-    write_batch: int = 2000
-    task_runner: TaskRunnerName = "local"
+    batch_size: int = default("parse_batch")
+    write_batch: int = default("write_batch")
+    task_runner: TaskRunnerName = default("task_runner")
     dask_address: str | None = None
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> ParseSettings:
-        """XXGK_PARSE_WORKERS (default: the CPU count), XXGK_PARSE_BATCH (250),
-        XXGK_WRITE_BATCH (2000), XXGK_TASK_RUNNER (``local`` or ``dask``),
-        XXGK_DASK_ADDRESS."""
-        env = os.environ if environ is None else environ
-        runner = (env.get("XXGK_TASK_RUNNER") or "local").strip().lower()
-        if runner not in TASK_RUNNERS:
-            raise ValueError(f"XXGK_TASK_RUNNER must be one of {TASK_RUNNERS}, got {runner!r}")
-        address = (env.get("XXGK_DASK_ADDRESS") or "").strip() or None
+    def from_settings(cls, settings: Settings) -> ParseSettings:
+        """XXGK_PARSE_WORKERS, XXGK_PARSE_BATCH, XXGK_WRITE_BATCH, XXGK_TASK_RUNNER,
+        XXGK_DASK_ADDRESS (:class:`Settings`)."""
         return cls(
-            workers=_positive_int(env, "XXGK_PARSE_WORKERS", os.cpu_count() or 1),
-            batch_size=_positive_int(env, "XXGK_PARSE_BATCH", cls.batch_size),
-            write_batch=_positive_int(env, "XXGK_WRITE_BATCH", cls.write_batch),
-            task_runner=cast(TaskRunnerName, runner),
-            dask_address=address,
+            workers=settings.parse_workers,
+            batch_size=settings.parse_batch,
+            write_batch=settings.write_batch,
+            task_runner=settings.task_runner,
+            dask_address=settings.dask_address,
         )
 
+    @classmethod
+    def from_env(cls) -> ParseSettings:
+        return cls.from_settings(load_settings())
 
-def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {raw!r}")
-    return value
+
+def _kind(annotation: Any) -> str:
+    """A setting's type as the docs name it: ``int``, ``float``, ``text``, ``on/off`` or the
+    values it takes."""
+    args = [arg for arg in get_args(annotation) if arg is not type(None)]
+    if get_origin(annotation) is Literal:
+        return " / ".join(f"`{arg}`" for arg in args)
+    if args:  # X | None
+        return _kind(args[0])
+    names = {bool: "on/off", int: "whole number", float: "number", str: "text"}
+    return names.get(annotation, getattr(annotation, "__name__", str(annotation)))
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting (docs/settings.md is written from it)."""
+    rows = ["| variable | type | default | what it sets |", "|---|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        if field.default_factory is not None:
+            shown = "computed"
+        elif isinstance(field.default, bool):
+            shown = "`on`" if field.default else "`off`"
+        else:
+            shown = "—" if field.default is None else f"`{field.default}`"
+        kind = _kind(field.annotation)
+        rows.append(f"| `{variable(name)}` | {kind} | {shown} | {field.description} |")
+    return "\n".join(rows) + "\n"

@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import shutil
 import sys
 import tempfile
@@ -46,6 +45,7 @@ from typing import Any
 import duckdb
 
 from core.paths import data_docs_dir
+from core.settings import default, load_settings, variable
 from expectations.offline_docs import make_offline
 from expectations.suites import LAYERS, Rule, SuiteSpec, build_suites
 from ingest.db import connect
@@ -67,8 +67,8 @@ AUDIT_INSERT = (
     "insert into audit.ge_validations (run_at, suite, table_name, expectation, kwargs, "
     "success, observed, run_id, checkpoint, scope) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-CHUNK_ROWS_VARIABLE = "XXGK_GE_CHUNK_ROWS"
-DEFAULT_CHUNK_ROWS = 500_000
+CHUNK_ROWS_VARIABLE = variable("ge_chunk_rows")
+DEFAULT_CHUNK_ROWS: int = default("ge_chunk_rows")
 SNAPSHOT_MEMORY = "256MB"  # DuckDB's memory limit while it writes the snapshots
 SCOPE_VIEW = "xxgk_validation_scope"  # the reports a changed-only run validates
 HELD_BACK = "raw.held_back"  # documents held back from the marts (ingest/db.py)
@@ -155,7 +155,7 @@ class Snapshot:
 
 def chunk_rows_setting(chunk_rows: int | None = None) -> int:
     """The chunk size: the argument, else ``XXGK_GE_CHUNK_ROWS``, else the default."""
-    value = chunk_rows or int(os.environ.get(CHUNK_ROWS_VARIABLE) or DEFAULT_CHUNK_ROWS)
+    value = chunk_rows or load_settings().ge_chunk_rows
     if value < 1:
         raise ValueError(f"chunk rows must be positive, not {value}")
     return value

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,10 +10,12 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from core.settings import load_settings, variable
+
 # DuckDB's memory_limit for every connection xxgk opens, dbt's included (profiles.yml);
 # unset: DuckDB's own default (80 % of RAM). Publishing the marts as Parquet at 100k reports
 # held 3.5 GiB without it and under 1 GiB at 512MB: DuckDB spills what does not fit.
-MEMORY_LIMIT_VARIABLE = "XXGK_DUCKDB_MEMORY_LIMIT"
+MEMORY_LIMIT_VARIABLE = variable("duckdb_memory_limit")
 
 _ARROW_TYPES = {
     "varchar": pa.string(),
@@ -257,11 +258,11 @@ def ensure_constraints(
 @contextmanager
 def connect(db_path: Path | str, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived connection, closed on exit (DuckDB allows one writing process), with the
-    memory limit of :data:`MEMORY_LIMIT_VARIABLE` when it is set."""
+    memory limit of :data:`MEMORY_LIMIT_VARIABLE` (core/settings.py)."""
     path = Path(db_path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    limit = (os.environ.get(MEMORY_LIMIT_VARIABLE) or "").strip()
+    limit = load_settings().duckdb_memory_limit.strip()
     config = {"memory_limit": limit} if limit else {}
     try:
         con = duckdb.connect(str(path), read_only=read_only, config=config)

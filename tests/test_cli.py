@@ -153,12 +153,16 @@ def test_version_and_the_help_of_serve_and_history(capsys: pytest.CaptureFixture
     assert "Print the last runs of the warehouse" in capsys.readouterr().out
 
 
-def test_the_report_language_is_checked() -> None:
+def test_the_report_language_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     from core.settings import REPORT_LANGUAGE_VARIABLE, report_language
 
-    assert report_language({}) == "both"
-    assert report_language({REPORT_LANGUAGE_VARIABLE: "EN"}) == "en"
-    with pytest.raises(ValueError, match="must be one of zh, en, both"):
-        report_language({REPORT_LANGUAGE_VARIABLE: "fr"})
+    monkeypatch.delenv(REPORT_LANGUAGE_VARIABLE, raising=False)
+    assert report_language() == "both"
+    monkeypatch.setenv(REPORT_LANGUAGE_VARIABLE, "EN")
+    assert report_language() == "en"
+    monkeypatch.setenv(REPORT_LANGUAGE_VARIABLE, "fr")
+    with pytest.raises(ValueError, match="XXGK_REPORT_LANG: input should be 'zh', 'en' or 'both'"):
+        report_language()
+    monkeypatch.delenv(REPORT_LANGUAGE_VARIABLE)
     with pytest.raises(SystemExit):
         main(["run", "--lang", "fr"])

@@ -117,3 +117,22 @@ def test_a_skip_for_a_missing_file_fails_the_run(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stdout
     assert "test_file: Skipped: the corpus is not beside the repository" in result.stdout
     assert "test_tool" not in result.stdout.split("not for a missing system tool:")[1]
+
+
+def test_the_settings_page_lists_every_setting_and_nothing_else() -> None:
+    """docs/settings.md's table is the one core/settings.py writes, and every XXGK_* variable
+    the pages name is a setting (or one of prefect.yaml's deployment variables)."""
+    from core.settings import Settings, variable
+    from scripts.settings_doc import PAGE, with_table
+
+    page = PAGE.read_text(encoding="utf-8")
+    assert page == with_table(page), "run .venv/bin/python scripts/settings_doc.py"
+    declared = {variable(name) for name in Settings.model_fields}
+    deployment = set(re.findall(r"\$(XXGK_\w+)", (ROOT / "prefect.yaml").read_text()))
+    named = {
+        name
+        for doc in [*PAGES, ROOT / "CONTRIBUTING.md"]
+        for name in re.findall(r"\bXXGK_[A-Z][A-Z0-9_]*", doc.read_text(encoding="utf-8"))
+    }
+    assert named - declared - deployment == set()
+    assert deployment.isdisjoint(declared)

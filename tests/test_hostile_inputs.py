@@ -195,13 +195,18 @@ def test_a_hang_quarantines_only_its_file(tmp_path: Path, monkeypatch: pytest.Mo
     assert all(f"page {i + 1}" in texts[f"{i}.pdf"] for i in range(6))
 
 
-def test_limits_from_environment() -> None:
-    limits = IngestLimits.from_env({"XXGK_MAX_FILE_MB": "2", "XXGK_EXTRACT_TIMEOUT_S": "5"})
+def test_limits_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("XXGK_EXTRACT_WORKERS", raising=False)
+    monkeypatch.setenv("XXGK_MAX_FILE_MB", "2")
+    monkeypatch.setenv("XXGK_EXTRACT_TIMEOUT_S", "5")
+    limits = IngestLimits.from_env()
     assert (limits.max_file_bytes, limits.extraction_timeout_s) == (2 * MIB, 5.0)
     assert limits.extraction_workers == (os.cpu_count() or 1)
-    assert IngestLimits.from_env({"XXGK_EXTRACT_WORKERS": "3"}).extraction_workers == 3
-    with pytest.raises(ValueError, match="XXGK_MAX_PDF_PAGES"):
-        IngestLimits.from_env({"XXGK_MAX_PDF_PAGES": "many"})
+    monkeypatch.setenv("XXGK_EXTRACT_WORKERS", "3")
+    assert IngestLimits.from_env().extraction_workers == 3
+    monkeypatch.setenv("XXGK_MAX_PDF_PAGES", "many")
+    with pytest.raises(ValueError, match="XXGK_MAX_PDF_PAGES: input should be a valid integer"):
+        IngestLimits.from_env()
 
 
 def _seed_facts(db: Path) -> set[tuple]:

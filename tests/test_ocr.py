@@ -209,12 +209,16 @@ def test_pages_past_the_time_limit_are_named_not_read(material):
     assert all("XXGK_EXTRACT_TIMEOUT_S" in (p.note or "") for p in late.pages[2:])
 
 
-def test_the_switch_reads_on_and_off():
-    assert IngestLimits.from_env({"XXGK_OCR": "off"}).ocr is False
-    assert IngestLimits.from_env({"XXGK_OCR": "ON"}).ocr is True
-    assert IngestLimits.from_env({}).ocr is True
-    with pytest.raises(ValueError, match="XXGK_OCR must be on or off"):
-        IngestLimits.from_env({"XXGK_OCR": "maybe"})
+def test_the_switch_reads_on_and_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("XXGK_OCR", raising=False)
+    assert IngestLimits.from_env().ocr is True
+    monkeypatch.setenv("XXGK_OCR", "off")
+    assert IngestLimits.from_env().ocr is False
+    monkeypatch.setenv("XXGK_OCR", "ON")
+    assert IngestLimits.from_env().ocr is True
+    monkeypatch.setenv("XXGK_OCR", "maybe")
+    with pytest.raises(ValueError, match="XXGK_OCR: input should be a valid boolean"):
+        IngestLimits.from_env()
 
 
 def test_a_damaged_image_is_a_clear_error():

@@ -14,7 +14,7 @@ import pytest
 import ingest.parse
 from bench.synthetic import TEMPLATES, draw_report, messy_txt
 from core.paths import SAMPLE_DIR
-from core.settings import ParseSettings
+from core.settings import ParseSettings, Settings
 from ingest.db import connect
 from ingest.hold import Hold
 from ingest.land import land_documents
@@ -213,19 +213,29 @@ def test_rows_from_a_worker_with_another_parser_version_are_refused(
 @pytest.mark.parametrize(
     ("environ", "problem"),
     [
-        ({"XXGK_PARSE_WORKERS": "0"}, "XXGK_PARSE_WORKERS must be at least 1"),
-        ({"XXGK_PARSE_BATCH": "many"}, "XXGK_PARSE_BATCH must be a whole number"),
-        ({"XXGK_TASK_RUNNER": "ray"}, "XXGK_TASK_RUNNER must be one of"),
+        ({"XXGK_PARSE_WORKERS": "0"}, "XXGK_PARSE_WORKERS: input should be greater than 0"),
+        ({"XXGK_PARSE_BATCH": "many"}, "XXGK_PARSE_BATCH: input should be a valid integer"),
+        ({"XXGK_TASK_RUNNER": "ray"}, "XXGK_TASK_RUNNER: input should be 'local' or 'dask'"),
     ],
 )
-def test_bad_parse_settings_are_named(environ: dict[str, str], problem: str) -> None:
+def test_bad_parse_settings_are_named(
+    environ: dict[str, str], problem: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
     with pytest.raises(ValueError, match=problem):
-        ParseSettings.from_env(environ)
+        ParseSettings.from_env()
 
 
-def test_parse_settings_from_the_environment() -> None:
-    settings = ParseSettings.from_env(
-        {"XXGK_PARSE_WORKERS": "3", "XXGK_TASK_RUNNER": "dask", "XXGK_DASK_ADDRESS": "tcp://s:8786"}
+def test_parse_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XXGK_PARSE_WORKERS", "3")
+    monkeypatch.setenv("XXGK_TASK_RUNNER", "Dask")
+    monkeypatch.setenv("XXGK_DASK_ADDRESS", "tcp://s:8786")
+    monkeypatch.delenv("XXGK_PARSE_BATCH", raising=False)
+    monkeypatch.delenv("XXGK_WRITE_BATCH", raising=False)
+    settings = ParseSettings.from_env()
+    assert settings == ParseSettings.from_settings(
+        Settings(parse_workers=3, task_runner="dask", dask_address="tcp://s:8786")
     )
     assert settings == ParseSettings(
         workers=3, batch_size=250, write_batch=2000, task_runner="dask", dask_address="tcp://s:8786"

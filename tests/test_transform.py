@@ -60,14 +60,14 @@ def test_build_summary_and_failing_nodes_named(tmp_path: Path) -> None:
 
 
 def test_full_refresh_batches_follow_the_memory_limit() -> None:
+    from core.settings import Settings
     from transform.dbt_runner import BUILD_BYTES_PER_REPORT, build_batch_size, memory_bytes
 
     assert memory_bytes("1GB") == 10**9
     assert memory_bytes("19284MiB") == 19284 * 2**20
     assert memory_bytes("1.5 GiB") == 3 * 2**29
     assert memory_bytes("lots") is None
-    assert build_batch_size({}) == 10_000
-    assert build_batch_size({"XXGK_DUCKDB_MEMORY_LIMIT": "1GB"}) == 10**9 // BUILD_BYTES_PER_REPORT
-    assert build_batch_size({"XXGK_DUCKDB_MEMORY_LIMIT": "1GB", "XXGK_BUILD_BATCH": "7"}) == 7
-    with pytest.raises(ValueError, match="XXGK_BUILD_BATCH"):
-        build_batch_size({"XXGK_BUILD_BATCH": "some"})
+    assert build_batch_size(Settings(duckdb_memory_limit="unreadable")) == 10_000
+    limited = Settings(duckdb_memory_limit="1GB")
+    assert build_batch_size(limited) == 10**9 // BUILD_BYTES_PER_REPORT
+    assert build_batch_size(Settings(duckdb_memory_limit="1GB", build_batch="7")) == 7

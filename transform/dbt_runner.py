@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from core.paths import ROOT
 from core.processes import fresh_process, run_in
-from ingest.db import MEMORY_LIMIT_VARIABLE
+from core.settings import Settings, load_settings
 from transform.build_state import (
     BuildPlan,
     list_changed_reports,
@@ -131,7 +129,6 @@ def build_warehouse(db_path: Path | str, project_dir: Path = ROOT) -> DbtSummary
     return build_planned(db_path, project_dir, plan_build(db_path, project_dir))
 
 
-BATCH_VARIABLE = "XXGK_BUILD_BATCH"
 # memory a full refresh holds per report of a batch: the identity checks' per-instance lists
 # (int_check_instances) take about 350 KiB per report (3.5 GB for 10k reports), with room
 # for the model dbt builds beside it
@@ -158,16 +155,13 @@ def memory_bytes(text: str) -> int | None:
     return int(float(found.group(1)) * _UNITS[found.group(2) or "B"])
 
 
-def build_batch_size(environ: Mapping[str, str] | None = None) -> int:
+def build_batch_size(settings: Settings | None = None) -> int:
     """Reports per batch of a full refresh: XXGK_BUILD_BATCH, or what the build's memory
     limit (XXGK_DUCKDB_MEMORY_LIMIT) holds at :data:`BUILD_BYTES_PER_REPORT`, or 10,000."""
-    env = os.environ if environ is None else environ
-    raw = (env.get(BATCH_VARIABLE) or "").strip()
-    if raw:
-        if not raw.isdigit() or int(raw) < 1:
-            raise ValueError(f"{BATCH_VARIABLE} must be a whole number of reports, got {raw!r}")
-        return int(raw)
-    limit = memory_bytes(env.get(MEMORY_LIMIT_VARIABLE) or "")
+    settings = settings or load_settings()
+    if settings.build_batch is not None:
+        return settings.build_batch
+    limit = memory_bytes(settings.duckdb_memory_limit)
     if limit is None:
         return DEFAULT_BUILD_BATCH
     return max(100, limit // BUILD_BYTES_PER_REPORT)

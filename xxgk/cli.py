@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, NoReturn
 from core import __version__, progress
 from core.paths import DEFAULT_DB, ROOT, SAMPLE_DIR, data_docs_dir, parquet_pointer, work_db_path
 from core.safe_output import for_terminal, survive_closed_pipes
-from core.settings import REPORT_LANGUAGE_VARIABLE, REPORT_LANGUAGES, configure_environment
+from core.settings import (
+    REPORT_LANGUAGE_VARIABLE,
+    REPORT_LANGUAGES,
+    SettingsError,
+    configure_environment,
+    load_settings,
+)
 from flows.schedule import DEFAULT_CRON, DEFAULT_PORT, DEFAULT_SETTLE_S, DEPLOYMENT
 
 if TYPE_CHECKING:
@@ -530,6 +536,11 @@ def _main(argv: Sequence[str] | None) -> int:
     if getattr(args, "lang", None):
         os.environ[REPORT_LANGUAGE_VARIABLE] = args.lang
     configure_environment()
+    try:
+        load_settings()  # a bad XXGK_* value stops the command here, naming the variable
+    except SettingsError as exc:
+        print(f"xxgk: {exc}", file=sys.stderr)
+        return 2
     if args.verbose:
         os.environ["DBT_QUIET"] = "false"
     else:
