@@ -35,7 +35,6 @@ import sys
 import tempfile
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -46,6 +45,7 @@ import duckdb
 
 from core.paths import data_docs_dir
 from core.settings import default, load_settings, variable
+from expectations.ge_adapter import keep_latest_batch, skip_batch_fingerprint
 from expectations.offline_docs import make_offline
 from expectations.suites import LAYERS, Rule, SuiteSpec, build_suites
 from ingest.db import connect
@@ -358,33 +358,6 @@ def _quiet_great_expectations() -> None:
             logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def _skip_batch_fingerprint() -> None:
-    """GE hashes every batch under 1 GB (``pandas_data_fingerprint``, shown in Data Docs
-    only): about a fifth of the validation time. Raising nothing else, this turns it off."""
-    from great_expectations.execution_engine import pandas_execution_engine
-
-    pandas_execution_engine.HASH_THRESHOLD = 0
-
-
-class _LatestOnly(OrderedDict):
-    """A cache that keeps only the entry set last."""
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        if key not in self:
-            self.clear()
-        super().__setitem__(key, value)
-
-
-def _keep_latest_batch(source: Any) -> None:
-    """GE's pandas engine caches every batch it loads (the DataFrame and the Batch holding
-    it) for the life of the datasource: with chunks, all of them. Validation definitions
-    run one after another and never go back to an earlier batch, so keep the last one."""
-    manager = source.get_execution_engine().batch_manager
-    for cache in ("_batch_data_cache", "_batch_cache"):
-        if isinstance(getattr(manager, cache, None), dict):
-            setattr(manager, cache, _LatestOnly(getattr(manager, cache)))
-
-
 def _context(docs_dir: Path) -> Any:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -499,13 +472,13 @@ def run_checkpoints(
     loaded one at a time); build Data Docs in ``docs_dir``. ``progress(done, total)`` is
     told the suites validated after each checkpoint."""
     _quiet_great_expectations()
-    _skip_batch_fingerprint()
+    skip_batch_fingerprint()
     context = _context(docs_dir)
     source = context.data_sources.add_pandas_filesystem("warehouse", base_directory=snapshot_dir)
     definitions: dict[str, list[Any]] = {}
     for snap in snapshots:
         definitions.setdefault(snap.suite.layer, []).extend(_definitions(context, source, snap))
-    _keep_latest_batch(source)
+    keep_latest_batch(source)
     outcomes: list[Outcome] = []
     suites = {snap.suite.name for snap in snapshots}
     done: set[str] = set()
