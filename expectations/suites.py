@@ -1,4 +1,9 @@
-"""The expectation suites, defined in code: one per relation, over three layers.
+"""The expectation suites: one per relation, over three layers.
+
+A suite's rules are stated once: the dbt data tests tagged ``gate`` in the models' YAML, read
+from dbt's manifest (expectations/dbt_tests.py), and the few rules dbt does not state, each
+with its reason, in :func:`gate_only`. :data:`FRAMES` names the relations and how the gate
+reads them. The layers:
 
 * ``raw``: what the Python side wrote (raw.*), before dbt reads it;
 * ``staging``: the typed views dbt builds on it;
@@ -30,33 +35,32 @@ Two attributes of a suite let the gate scale (expectations/validate.py):
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from core.paths import SEEDS_DIR
+from expectations.dbt_tests import (
+    GATE_TAG,
+    GateError,
+    Mirrored,
+    helper_query,
+    mirrored_tests,
+    project_manifest,
+)
 from ingest.extract.types import MEDIA_TYPES as EXTRACTED_MEDIA_TYPES
 from ingest.parse.prose import PATTERNS as PROSE_PATTERNS
 from ingest.parse.reference import applicant_columns
-from ingest.reviews import VERDICTS
 
-TEMPLATES = ["old", "v2019", "v2021", "hybrid", "local", "none"]
-SCOPES = ["aggregate", "agency"]
 APPLICANTS = list(applicant_columns(SEEDS_DIR))
-VALUE_STATUSES = ["printed", "blank", "derived", "uncertain"]
 PARSED_STATUSES = ["printed", "blank", "uncertain"]  # what the parser writes (no derived)
 PARSE_STATUSES = ["parsed", "table_unread", "no_table", "not_a_report"]
 MEDIA_TYPES = list(EXTRACTED_MEDIA_TYPES)
 EXTRACTION_STATUSES = ["ok", "needs_ocr", "ocr_incomplete"]
-CHECK_STATUSES = ["pass", "fail", "not_assessable"]
-SEVERITIES = ["error", "warn"]
-GRADES = ["A", "B", "C", "D"]
-REVIEW_STATUSES = ["as_printed", "corrected", "added"]
 PROSE_MEASURES = list(PROSE_PATTERNS)  # the measures the prose reader reads
-REVIEW_STATES = ["printed_inconsistency", "corrected", "read_error", "open"]
 PROSE_SUBJECTS = ["part", "region", "office", "unspecified"]
-COMPARABILITY = ["exact", "close", "approximate"]
 FIRST_REPORT_YEAR = 2007  # the disclosure regulations took effect in 2008, for 2007 onward
 LAYERS = ("raw", "staging", "marts")
 
@@ -132,15 +136,11 @@ def check_codes(seeds_dir: Path = SEEDS_DIR) -> list[str]:
         return sorted({row["check_code"] for row in csv.DictReader(f)})
 
 
-def _rules(expectation: str, columns: list[str], **kwargs: Any) -> list[Rule]:
-    return [Rule(expectation, {"column": column, **kwargs}) for column in columns]
-
-
-NOT_NULL = "ExpectColumnValuesToNotBeNull"
 IN_SET = "ExpectColumnValuesToBeInSet"
 BETWEEN = "ExpectColumnValuesToBeBetween"
 UNIQUE = "ExpectColumnValuesToBeUnique"
 COMPOUND_UNIQUE = "ExpectCompoundColumnsToBeUnique"
+REGEX = "ExpectColumnValuesToMatchRegex"
 UNIQUENESS = (UNIQUE, COMPOUND_UNIQUE)
 
 
@@ -148,218 +148,163 @@ def _in_set(column: str, values: list[str]) -> Rule:
     return Rule(IN_SET, {"column": column, "value_set": values})
 
 
-def raw_suites() -> list[SuiteSpec]:
+@dataclass(frozen=True)
+class GateOnly:
+    """A rule the gate adds to what dbt states, and why dbt does not state it."""
+
+    suite: str
+    rule: Rule
+    reason: str
+
+
+# The suites: the relations the gate validates, how it reads them and chunks them. Their
+# rules are the dbt tests tagged `gate` (expectations/dbt_tests.py) and GATE_ONLY below.
+def _frame(
+    name: str, layer: str = "marts", key: str | None = None, per_report: bool = False, **kw: Any
+) -> SuiteSpec:
+    """A suite without its rules: relation ``<layer>.<name>`` (``raw_x`` reads raw.x)."""
+    table = f"raw.{name.removeprefix('raw_')}" if layer == "raw" else f"{layer}.{name}"
+    return SuiteSpec(name, table, [], layer, report_key=key, per_report=per_report, **kw)
+
+
+DOCUMENT, REPORT = "document_id", "report_id"
+# The suites: the relations the gate validates, and how it reads and chunks them. Their rules
+# are the dbt tests tagged `gate` (expectations/dbt_tests.py) and GATE_ONLY below.
+FRAMES = [
+    # the text itself is not needed to check the rows, and is most of the bytes
+    _frame("raw_documents", "raw", DOCUMENT, True, query="select * exclude (text) from {table}"),
+    _frame("raw_report_attributes", "raw", DOCUMENT, True),
+    _frame("raw_cells", "raw", DOCUMENT, True),
+    _frame("raw_prose_numbers", "raw", DOCUMENT, True),
+    _frame("stg_cells", "staging", DOCUMENT, True),
+    _frame("stg_prose_numbers", "staging", DOCUMENT, True),
+    _frame("dim_report", key=REPORT),
+    _frame("fct_report_metrics", key=REPORT, per_report=True, query=METRICS_QUERY),
+    _frame("fct_check_results", key=REPORT, per_report=True),
+    _frame("fct_harmonised_metrics", key=REPORT, per_report=True),
+    _frame("fct_quality_checks", key=REPORT),
+    _frame("fct_quality_checks_reviewed", key=REPORT),
+    _frame("fct_report_quality", key=REPORT),
+    _frame("fct_check_summary"),
+    _frame("fct_series_coverage"),
+    # rebuilt whole, but a report's rows come from its own fct_report_metrics rows and the
+    # overrides seed (a seed change means a full refresh); only failed_checks follows other
+    # reports, and no rule reads it
+    _frame("fct_report_metrics_reviewed", key=REPORT, per_report=True),
+]
+
+PYTHON_LIST = "the list lives in Python (ingest/), which dbt cannot read"
+PARSER_OUTPUT = "what the parser writes, narrower than what dbt accepts downstream"
+
+
+def gate_only(this_year: int, templates: list[str], seeds_dir: Path = SEEDS_DIR) -> list[GateOnly]:
+    """The rules dbt does not state, each with its reason: one list. ``templates``: the
+    values dbt accepts in dim_report.template."""
     return [
-        SuiteSpec(
-            name="raw_documents",
-            report_key="document_id",
-            per_report=True,
-            table="raw.documents",
-            layer="raw",
-            # the text itself is not needed to check the rows, and is most of the bytes
-            query="select * exclude (text) from {table}",
-            rules=[
-                Rule(UNIQUE, {"column": "document_id"}),
-                _in_set("media_type", MEDIA_TYPES),
-                _in_set("extraction_status", EXTRACTION_STATUSES),
-            ],
+        GateOnly("raw_documents", _in_set("media_type", MEDIA_TYPES), PYTHON_LIST),
+        GateOnly(
+            "raw_documents",
+            _in_set("extraction_status", EXTRACTION_STATUSES),
+            "dbt states it on dim_report as a warning; raw rows must carry a known status",
         ),
-        SuiteSpec(
-            name="raw_report_attributes",
-            report_key="document_id",
-            per_report=True,
-            table="raw.report_attributes",
-            layer="raw",
-            rules=[
-                Rule(NOT_NULL, {"column": "document_id"}),
-                _in_set("template", TEMPLATES),
-                _in_set("parse_status", PARSE_STATUSES),
-            ],
+        GateOnly(
+            "raw_report_attributes",
+            _in_set("template", templates),
+            "dbt states the values on dim_report; the gate checks the raw rows with them",
         ),
-        SuiteSpec(
-            name="raw_cells",
-            report_key="document_id",
-            per_report=True,
-            table="raw.cells",
-            layer="raw",
-            rules=[
-                Rule(NOT_NULL, {"column": "metric_code"}),
-                _in_set("applicant", APPLICANTS),
-                _in_set("value_status", PARSED_STATUSES),
-                Rule(BETWEEN, {"column": "source_line", "min_value": 1}),
-            ],
+        GateOnly("raw_report_attributes", _in_set("parse_status", PARSE_STATUSES), PARSER_OUTPUT),
+        GateOnly("raw_cells", _in_set("applicant", APPLICANTS), "dbt only warns on stg_cells"),
+        GateOnly("raw_cells", _in_set("value_status", PARSED_STATUSES), PARSER_OUTPUT),
+        GateOnly(
+            "raw_cells",
+            Rule(BETWEEN, {"column": "source_line", "min_value": 1}),
+            "dbt only warns on stg_cells; provenance to the line is the parser's promise",
         ),
-        SuiteSpec(
-            name="raw_prose_numbers",
-            report_key="document_id",
-            per_report=True,
-            table="raw.prose_numbers",
-            layer="raw",
-            rules=[
-                _in_set("measure", PROSE_MEASURES),
-                _in_set("subject", PROSE_SUBJECTS),
-                Rule("ExpectColumnValuesToMatchRegex", {"column": "value_text", "regex": r"^\d+$"}),
-            ],
+        GateOnly("raw_prose_numbers", _in_set("measure", PROSE_MEASURES), PYTHON_LIST),
+        GateOnly("raw_prose_numbers", _in_set("subject", PROSE_SUBJECTS), PARSER_OUTPUT),
+        GateOnly(
+            "raw_prose_numbers",
+            Rule(REGEX, {"column": "value_text", "regex": r"^\d+$"}),
+            "a regular expression on raw text: dbt has no portable test for it",
+        ),
+        GateOnly("stg_cells", _in_set("value_status", PARSED_STATUSES), PARSER_OUTPUT),
+        GateOnly(
+            "stg_prose_numbers",
+            Rule(BETWEEN, {"column": "value", "min_value": 0}),
+            "dbt only warns; a negative number read from prose is a reading fault",
+        ),
+        GateOnly(
+            "dim_report",
+            Rule(
+                BETWEEN,
+                {"column": "report_year", "min_value": FIRST_REPORT_YEAR, "max_value": this_year},
+            ),
+            "depends on today's date, which dbt tests do not read",
+        ),
+        GateOnly(
+            "dim_report",
+            Rule(REGEX, {"column": "region_code", "regex": r"^\d{6}$"}),
+            "dbt warns on codes missing from dim_region; the shape itself is the gate's",
+        ),
+        GateOnly(
+            "fct_report_metrics",
+            _in_set("template_metric_code", template_metric_codes(seeds_dir)),
+            "national codes only (local.* are the project's own): a helper column of the "
+            "suite's query; dbt relates every code to dim_metric instead",
+        ),
+        GateOnly(
+            "fct_report_metrics",
+            Rule(BETWEEN, {"column": "unsigned_value", "min_value": 0}),
+            "dbt only warns; the gate blocks a negative count (signed .delta_items aside)",
+        ),
+        GateOnly(
+            "fct_quality_checks",
+            _in_set("check_code", check_codes(seeds_dir)),
+            "the seed's codes (dbt relates them to fct_check_summary, another relation)",
         ),
     ]
 
 
-def staging_suites() -> list[SuiteSpec]:
-    return [
-        SuiteSpec(
-            name="stg_cells",
-            report_key="document_id",
-            per_report=True,
-            table="staging.stg_cells",
-            layer="staging",
-            # a blank cell never has a value
-            query="select *, value_status = 'blank' and value is not null as blank_with_value "
-            "from {table}",
-            rules=[
-                _in_set("value_status", PARSED_STATUSES),
-                _in_set("blank_with_value", [False]),
-            ],
-        ),
-        SuiteSpec(
-            name="stg_prose_numbers",
-            report_key="document_id",
-            per_report=True,
-            table="staging.stg_prose_numbers",
-            layer="staging",
-            rules=[
-                Rule(BETWEEN, {"column": "value", "min_value": 0}),
-            ],
-        ),
-    ]
+def _accepted(mirrored: Mapping[str, Mirrored], suite: str, column: str) -> list[str]:
+    """The values a gated accepted_values test of ``suite`` accepts in ``column``."""
+    found = mirrored.get(suite)
+    for name, kwargs in found.rules if found else []:
+        if name == IN_SET and kwargs.get("column") == column:
+            return list(kwargs["value_set"])
+    raise GateError(
+        f"the gate needs the accepted_values test of {suite}.{column}, tagged {GATE_TAG}"
+    )
 
 
-def mart_suites(this_year: int | None = None, seeds_dir: Path = SEEDS_DIR) -> list[SuiteSpec]:
-    year = this_year or date.today().year
-    return [
-        SuiteSpec(
-            name="dim_report",
-            report_key="report_id",
-            table="marts.dim_report",
-            rules=[
-                *_rules(NOT_NULL, ["report_id", "source_file", "template"]),
-                Rule(UNIQUE, {"column": "report_id"}),
-                _in_set("template", TEMPLATES),
-                _in_set("scope", SCOPES),
-                Rule(
-                    BETWEEN,
-                    {"column": "report_year", "min_value": FIRST_REPORT_YEAR, "max_value": year},
-                ),
-                Rule(
-                    "ExpectColumnValuesToMatchRegex", {"column": "region_code", "regex": r"^\d{6}$"}
-                ),
-            ],
-        ),
-        SuiteSpec(
-            name="fct_report_metrics",
-            report_key="report_id",
-            per_report=True,
-            table="marts.fct_report_metrics",
-            query=METRICS_QUERY,
-            rules=[
-                *_rules(NOT_NULL, ["report_id", "metric_code", "applicant", "value_status"]),
-                Rule(COMPOUND_UNIQUE, {"column_list": ["report_id", "metric_code", "applicant"]}),
-                _in_set("template_metric_code", template_metric_codes(seeds_dir)),
-                _in_set("applicant", APPLICANTS),
-                _in_set("value_status", VALUE_STATUSES),
-                Rule(BETWEEN, {"column": "unsigned_value", "min_value": 0}),
-            ],
-        ),
-        SuiteSpec(
-            name="fct_check_results",
-            report_key="report_id",
-            per_report=True,
-            table="marts.fct_check_results",
-            rules=[
-                *_rules(NOT_NULL, ["report_id", "check_code", "status"]),
-                _in_set("status", CHECK_STATUSES),
-            ],
-        ),
-        SuiteSpec(
-            name="fct_harmonised_metrics",
-            report_key="report_id",
-            per_report=True,
-            table="marts.fct_harmonised_metrics",
-            rules=[
-                *_rules(NOT_NULL, ["report_id", "measure_code", "comparability"]),
-                Rule(COMPOUND_UNIQUE, {"column_list": ["report_id", "measure_code"]}),
-                _in_set("comparability", COMPARABILITY),
-            ],
-        ),
-        SuiteSpec(
-            name="fct_quality_checks",
-            report_key="report_id",
-            table="marts.fct_quality_checks",
-            rules=[
-                Rule(NOT_NULL, {"column": "report_id"}),
-                _in_set("check_code", check_codes(seeds_dir)),
-                _in_set("status", CHECK_STATUSES),
-                _in_set("severity", SEVERITIES),
-            ],
-        ),
-        SuiteSpec(
-            name="fct_quality_checks_reviewed",
-            report_key="report_id",
-            table="marts.fct_quality_checks_reviewed",
-            rules=[
-                *_rules(NOT_NULL, ["report_id", "check_code", "status", "printed_status"]),
-                _in_set("status", CHECK_STATUSES),
-                _in_set("review_state", REVIEW_STATES),
-                _in_set("verdict", [v for v in VERDICTS if v != "pending"]),
-            ],
-        ),
-        SuiteSpec(
-            name="fct_report_quality",
-            report_key="report_id",
-            table="marts.fct_report_quality",
-            rules=[
-                Rule(UNIQUE, {"column": "report_id"}),
-                _in_set("quality_grade", GRADES),
-            ],
-        ),
-        SuiteSpec(
-            name="fct_check_summary",
-            table="marts.fct_check_summary",
-            rules=[
-                Rule(BETWEEN, {"column": "failure_share", "min_value": 0, "max_value": 1}),
-            ],
-        ),
-        SuiteSpec(
-            name="fct_series_coverage",
-            table="marts.fct_series_coverage",
-            rules=[
-                Rule(COMPOUND_UNIQUE, {"column_list": ["series_key", "report_year"]}),
-            ],
-        ),
-        SuiteSpec(
-            name="fct_report_metrics_reviewed",
-            table="marts.fct_report_metrics_reviewed",
-            report_key="report_id",
-            # rebuilt whole, but a report's rows come from its own fct_report_metrics rows and
-            # the overrides seed (a seed change means a full refresh); only failed_checks
-            # follows other reports, and no rule reads it
-            per_report=True,
-            rules=[
-                Rule(COMPOUND_UNIQUE, {"column_list": ["report_id", "metric_code", "applicant"]}),
-                _in_set("review_status", REVIEW_STATUSES),
-            ],
-        ),
-    ]
+def _suites(manifest: Mapping[str, Any], this_year: int, seeds_dir: Path) -> list[SuiteSpec]:
+    mirrored = mirrored_tests(manifest)
+    unknown = sorted(set(mirrored) - {frame.name for frame in FRAMES})
+    if unknown:
+        raise GateError(
+            f"dbt tests tagged {GATE_TAG} on {', '.join(unknown)}, which the gate has no "
+            "suite for (expectations/suites.py FRAMES)"
+        )
+    own = gate_only(this_year, _accepted(mirrored, "dim_report", "template"), seeds_dir)
+    suites = []
+    for frame in FRAMES:
+        found = mirrored.get(frame.name)
+        rules = [Rule(name, kwargs) for name, kwargs in (found.rules if found else [])]
+        rules += [item.rule for item in own if item.suite == frame.name]
+        query = helper_query(frame.query, found.helpers if found else {})
+        suites.append(replace(frame, rules=rules, query=query))
+    return suites
 
 
 def build_suites(
     this_year: int | None = None,
     seeds_dir: Path = SEEDS_DIR,
     layers: tuple[str, ...] = LAYERS,
+    manifest: Mapping[str, Any] | None = None,
 ) -> list[SuiteSpec]:
-    """The suites of the given layers (default: all three), raw first."""
-    suites = {
-        "raw": raw_suites,
-        "staging": staging_suites,
-        "marts": lambda: mart_suites(this_year, seeds_dir),
-    }
-    return [spec for layer in layers for spec in suites[layer]()]
+    """The suites of the given layers (default: all three), raw first: the dbt tests tagged
+    ``gate`` in ``manifest`` (default: the project's, :func:`project_manifest`) and
+    :func:`gate_only`."""
+    year = this_year or date.today().year
+    chosen = project_manifest() if manifest is None else manifest
+    suites = _suites(chosen, year, seeds_dir)
+    return [spec for layer in layers for spec in suites if spec.layer == layer]

@@ -45,6 +45,7 @@ import duckdb
 
 from core.paths import data_docs_dir
 from core.settings import default, load_settings, variable
+from expectations.dbt_tests import warehouse_manifest
 from expectations.ge_adapter import keep_latest_batch, skip_batch_fingerprint
 from expectations.offline_docs import make_offline
 from expectations.suites import LAYERS, Rule, SuiteSpec, build_suites
@@ -521,7 +522,9 @@ def offending_reports(
     for the report key of every unexpected row (``unexpected_index_column_names``); a rule
     of a suite without one names no report. Only reads ``db_path``."""
     labels = {o.label for o in failures}
-    by_name = {spec.name: spec for spec in (build_suites() if suites is None else suites)}
+    if suites is None:
+        suites = build_suites(manifest=warehouse_manifest(db_path))
+    by_name = {spec.name: spec for spec in suites}
     specs = [
         failing
         for name in sorted({o.suite for o in failures})
@@ -633,7 +636,8 @@ def validate_warehouse(
     (:func:`record_validation`): the refresh flow stages the next version from the same file
     meanwhile. ``progress(done, total)`` is told the suites validated as checkpoints end
     (picklable when the validation runs in another process, e.g. core.progress.CountFile)."""
-    suites = build_suites(layers=layers) if suites is None else suites
+    if suites is None:
+        suites = build_suites(layers=layers, manifest=warehouse_manifest(db_path))
     scope = "all reports" if reports is None else f"{len(set(reports))} changed reports"
     run_at = datetime.now(UTC).replace(tzinfo=None)
     started = time.monotonic()
