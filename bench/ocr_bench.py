@@ -216,7 +216,10 @@ def main() -> None:
 
     from ingest.extract.ocr_engine import RapidOcr
 
-    makers: dict[str, Callable[[], object]] = {"rapidocr": lambda: RapidOcr(threads=1)}
+    makers: dict[str, Callable[[], object]] = {  # rapidocr on the runtime the pipeline uses
+        "rapidocr": lambda: RapidOcr(threads=1),
+        "rapidocr-onnxruntime": lambda: RapidOcr(threads=1, runtime="onnxruntime"),
+    }
     if "tesseract" in args.engines:
         from bench.tesseract_engine import TesseractOcr
 

@@ -17,7 +17,7 @@ import pytest
 
 from bench.scans import rasterise, scanned_pdf
 from ingest.extract import extract_bytes
-from ingest.extract.ocr_engine import MODELS, RapidOcr, engine_version, model_paths
+from ingest.extract.ocr_engine import MODELS, RUNTIMES, RapidOcr, engine_version, model_paths
 from ingest.extract.types import ExtractionError
 from ingest.land import land_documents
 from ingest.limits import IngestLimits
@@ -237,6 +237,28 @@ def test_the_engine_uses_the_models_its_wheel_ships(monkeypatch):
     monkeypatch.setitem(MODELS, "Rec", "no_such_model.onnx")
     with pytest.raises(ExtractionError, match="OCR models are not installed"):
         RapidOcr()
+
+
+def test_each_runtime_reads_a_line_with_the_wheels_models_offline(monkeypatch):
+    """The recognition's characters come from the model file on each runtime (RapidOCR would
+    otherwise fetch a dictionary): with the network refused, both read a printed number the
+    same way, and the stored engine names the runtime (about a second)."""
+    import socket
+
+    import cv2
+
+    def refuse(*args, **kwargs):
+        raise OSError("the network is off in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    image = np.full((80, 420), 255, np.uint8)
+    cv2.putText(image, "2019 365", (10, 58), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 3)
+    texts = {name: [box.text for box in RapidOcr(runtime=name).read(image)] for name in RUNTIMES}
+    assert texts["openvino"] == texts["onnxruntime"]
+    assert "".join(texts["openvino"]).replace(" ", "") == "2019365"
+    assert "openvino" in engine_version() and "onnxruntime" in engine_version("onnxruntime")
+    with pytest.raises(ValueError, match="unknown OCR runtime"):
+        RapidOcr(runtime="tensorflow")
 
 
 def test_the_review_app_draws_a_cell_box_where_the_value_is_printed(warehouse, material):

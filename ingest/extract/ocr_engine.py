@@ -1,5 +1,9 @@
-"""The OCR engine: RapidOCR (PP-OCRv6 small, Chinese) on onnxruntime, with the models that
+"""The OCR engine: RapidOCR (PP-OCRv6 small, Chinese) on OpenVINO, with the models that
 ship inside the ``rapidocr`` wheel.
+
+OpenVINO runs the wheel's ONNX models as they are: on this machine's CPU it reads a page for
+about a third of onnxruntime's CPU time (bench/RESULTS.md, "OCR speed"), with the same
+readings. onnxruntime stays selectable (``runtime="onnxruntime"``) for the bench's comparison.
 
 This is the one adapter between the project and RapidOCR: the models are named by their
 paths inside the installed package (nothing is ever downloaded: a missing model file is an
@@ -26,10 +30,16 @@ MODELS = {
     "Cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
     "Rec": "PP-OCRv6_rec_small.onnx",
 }
+# the runtimes RapidOCR can run the models on, by the name stored with every OCR'd document
+RUNTIMES = ("openvino", "onnxruntime")
+RUNTIME = "openvino"
 # detection runs on the page scaled to at most this many pixels on its longer side (the
 # recognition reads each text line at full resolution): see bench/RESULTS.md, OCR
 DET_SIDE = 1280
 REC_BATCH = 16  # text lines recognised per call (6 by default: 2.5x the time per line here)
+# a batch of text lines is padded to its widest line, and to at least this many pixels (320
+# by default; 48 made short numbers less certain: bench/RESULTS.md, "OCR speed")
+REC_MIN_WIDTH = 160
 
 
 @dataclass(frozen=True)
@@ -60,9 +70,9 @@ class OcrEngine(Protocol):
     def read_line(self, image: np.ndarray) -> tuple[str, float]: ...
 
 
-def engine_version() -> str:
-    """``rapidocr <v> (PP-OCRv6 small, onnxruntime <v>)``: stored with every OCR'd document."""
-    return f"{ENGINE} {version('rapidocr')} (PP-OCRv6 small, onnxruntime {version('onnxruntime')})"
+def engine_version(runtime: str = RUNTIME) -> str:
+    """``rapidocr <v> (PP-OCRv6 small, openvino <v>)``: stored with every OCR'd document."""
+    return f"{ENGINE} {version('rapidocr')} (PP-OCRv6 small, {runtime} {version(runtime)})"
 
 
 def model_paths() -> dict[str, Path]:
@@ -74,10 +84,14 @@ def model_paths() -> dict[str, Path]:
 
 
 class RapidOcr:
-    """RapidOCR with the wheel's models, threads bounded by ``threads``."""
+    """RapidOCR with the wheel's models on ``runtime``, threads bounded by ``threads``."""
 
-    def __init__(self, threads: int = 1) -> None:
-        from rapidocr import RapidOCR
+    def __init__(self, threads: int = 1, runtime: str = RUNTIME) -> None:
+        from rapidocr import EngineType, RapidOCR
+
+        if runtime not in RUNTIMES:
+            known = ", ".join(RUNTIMES)
+            raise ValueError(f"xxgk: unknown OCR runtime {runtime!r} (one of {known})")
 
         paths = model_paths()
         missing = [str(p) for p in paths.values() if not p.is_file()]
@@ -92,12 +106,18 @@ class RapidOcr:
             "Det.limit_side_len": DET_SIDE,
             "Global.use_cls": False,  # report pages are upright; a line upside down is rare
             "Rec.rec_batch_num": REC_BATCH,
+            "Rec.rec_img_shape": [3, 48, REC_MIN_WIDTH],
             "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
             "EngineConfig.onnxruntime.intra_op_num_threads": threads,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            "EngineConfig.openvino.inference_num_threads": threads,
+            "EngineConfig.openvino.performance_hint": "LATENCY",
+            "EngineConfig.openvino.num_streams": 1,
         }
         for stage, path in paths.items():
             params[f"{stage}.model_path"] = str(path)
+            params[f"{stage}.engine_type"] = EngineType(runtime)
+        self.runtime = runtime
         self._engine = RapidOCR(params=params)
 
     def read(self, image: np.ndarray) -> list[TextBox]:
@@ -126,6 +146,6 @@ def _rgb(image: np.ndarray) -> np.ndarray:
 
 
 @cache
-def default_engine(threads: int = 1) -> RapidOcr:
-    """One engine per process and thread count (the models load once)."""
-    return RapidOcr(threads=threads)
+def default_engine(threads: int = 1, runtime: str = RUNTIME) -> RapidOcr:
+    """One engine per process, thread count and runtime (the models load once)."""
+    return RapidOcr(threads=threads, runtime=runtime)
