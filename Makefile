@@ -1,5 +1,5 @@
 # The project's everyday commands; each is what the README and CONTRIBUTING.md describe.
-.PHONY: setup run test lint format ci
+.PHONY: setup run test quick lint format ci
 
 VENV := .venv/bin
 
@@ -11,6 +11,9 @@ run: setup                  ## build the warehouse from the bundled sample
 
 test: setup                 ## the test suite, as CI runs it
 	$(VENV)/python -m pytest -q
+
+quick: setup                ## the quick loop: the tests not marked slow
+	$(VENV)/python -m pytest -q -m "not slow"
 
 lint: setup                 ## what CI checks before the tests
 	$(VENV)/ruff check .

@@ -20,6 +20,8 @@ def corpus_db(bundled_warehouse: Path) -> Path:
     return bundled_warehouse
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_corpus_scores_perfectly(corpus_db: Path) -> None:
     assert "false_alarms 0" in score(corpus_db, "corpus").stdout
 
@@ -29,6 +31,8 @@ def _truth_rows() -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_ambiguous_cells_are_uncertain_with_alternatives(corpus_db: Path) -> None:
     ambiguous = {
         (r["file"], r["metric_code"], r["applicant"])
@@ -46,6 +50,8 @@ def test_ambiguous_cells_are_uncertain_with_alternatives(corpus_db: Path) -> Non
     assert all(alternatives for *_, alternatives in rows)
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_non_reports_and_tableless_reports_have_no_facts(corpus_db: Path) -> None:
     with duckdb.connect(str(corpus_db), read_only=True) as con:
         rows = dict(
@@ -65,6 +71,8 @@ def test_non_reports_and_tableless_reports_have_no_facts(corpus_db: Path) -> Non
     assert facts == 0
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_local_form_keeps_cumulative_and_derives_national_rows(corpus_db: Path) -> None:
     with duckdb.connect(str(corpus_db), read_only=True) as con:
         rows = {

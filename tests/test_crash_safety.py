@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from bench.synthetic import TEMPLATES, draw_report, messy_txt, render_docx, render_html
 from core.paths import ROOT, SAMPLE_DIR
@@ -96,6 +97,7 @@ def _raw_content(db: Path) -> dict[str, list[tuple]]:
         }
 
 
+@pytest.mark.slow
 def test_killed_ingest_then_rerun_equals_a_clean_run(tmp_path: Path) -> None:
     corpus = _corpus(tmp_path / "inbox")
     clean_db = tmp_path / "clean.duckdb"

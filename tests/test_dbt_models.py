@@ -100,6 +100,7 @@ def _measure(wh, key, measure_code):
     return rows[0] if rows else None
 
 
+@pytest.mark.slow
 def test_build_passes_every_test(warehouse):
     results = warehouse["build"].result
     kinds = {r.node.resource_type for r in results}
@@ -109,6 +110,7 @@ def test_build_passes_every_test(warehouse):
     assert statuses <= {"success", "pass", "no-op"}, statuses
 
 
+@pytest.mark.slow
 def test_contract_columns_come_first(warehouse):
     contract = {
         "dim_report": [
@@ -153,6 +155,7 @@ def test_contract_columns_come_first(warehouse):
         assert got[: len(columns)] == columns, table
 
 
+@pytest.mark.slow
 def test_dim_report_has_every_document(warehouse):
     rows = dict(_rows(warehouse["con"], "select report_id, template from marts.dim_report"))
     assert set(rows) == set(warehouse["ids"].values())
@@ -167,6 +170,7 @@ def test_dim_report_has_every_document(warehouse):
     assert (status, level) == ("not_parsed", None)
 
 
+@pytest.mark.slow
 def test_failing_identity_fails_and_is_not_repaired(warehouse):
     status, expected, actual, detail, cells = _check(warehouse, "V2019", "t4.lit_after_review_sum")
     assert status == "fail"
@@ -194,6 +198,7 @@ def test_failing_identity_fails_and_is_not_repaired(warehouse):
     }
 
 
+@pytest.mark.slow
 def test_missing_input_is_not_assessable(warehouse):
     status, expected, actual, detail, _ = _check(warehouse, "OLD", "old.review_sum")
     assert status == "not_assessable"
@@ -209,6 +214,7 @@ def test_missing_input_is_not_assessable(warehouse):
         assert _check(warehouse, "OLD", code)[0] == "pass", code
 
 
+@pytest.mark.slow
 def test_blank_cell_makes_its_column_and_row_not_assessable(warehouse):
     assert _value(warehouse, "HYBRID", "t3.carried_over", "research")[:2] == (None, "blank")
     assert _check(warehouse, "HYBRID", "t3.balance", "research")[0] == "not_assessable"
@@ -217,6 +223,7 @@ def test_blank_cell_makes_its_column_and_row_not_assessable(warehouse):
     assert _check(warehouse, "HYBRID", "t3.applicant_sum", "t3.new_received")[0] == "pass"
 
 
+@pytest.mark.slow
 def test_results_sum_uses_the_right_leaf_rows(warehouse):
     # hybrid and v2019: the single （六）其他处理 row; v2021: its three sub-rows
     _, _, _, _, cells = _check(warehouse, "HYBRID", "t3.results_sum", "total")
@@ -241,6 +248,7 @@ def test_results_sum_uses_the_right_leaf_rows(warehouse):
     assert n == 7  # one instance per applicant column
 
 
+@pytest.mark.slow
 def test_checks_follow_the_template(warehouse):
     codes = {
         r[0]
@@ -275,6 +283,7 @@ def test_checks_follow_the_template(warehouse):
         )
 
 
+@pytest.mark.slow
 def test_unit_conversion(warehouse):
     value, status, unit, raw = _value(warehouse, "OLD", "old.s7.fees")
     assert (value, status, unit, raw) == (0.5, "printed", "万元", "5000元")  # 元 → 万元
@@ -293,11 +302,13 @@ def test_unit_conversion(warehouse):
     assert _value(warehouse, "V2019", "t2.art20_6.penalty.delta_items")[0] == -139.0
 
 
+@pytest.mark.slow
 def test_uncertain_cell_keeps_best_reading(warehouse):
     value, status, _, raw = _value(warehouse, "V2019", "t2.art20_5.licensing.decisions")
     assert (value, status, raw) == (3960.0, "uncertain", "3960181")
 
 
+@pytest.mark.slow
 def test_harmonised_measures(warehouse):
     assert _measure(warehouse, "OLD", "requests_granted")[:2] == (33.0, "close")  # 28 + 5
     assert _measure(warehouse, "OLD", "requests_not_held")[0] == 7.0  # 3 + 4
@@ -327,6 +338,7 @@ def test_harmonised_measures(warehouse):
     assert n == 11
 
 
+@pytest.mark.slow
 def test_dimensions(warehouse):
     con = warehouse["con"]
     names = _rows(
@@ -346,6 +358,7 @@ def test_dimensions(warehouse):
     assert _rows(con, "select count(*) from marts.fct_unmapped_labels")[0][0] == 1
 
 
+@pytest.mark.slow
 def test_rerun_leaves_marts_identical(warehouse):
     assert warehouse["before"] == warehouse["after"]
     assert all(warehouse["before"][table] for table in MARTS)
@@ -401,6 +414,7 @@ def _downstream_of_sources(manifest: dict) -> set[str]:
     return {manifest["nodes"][uid]["name"] for uid in reached if uid in manifest["nodes"]}
 
 
+@pytest.mark.slow
 def test_marts_enforce_their_gating_row_tests_as_constraints(warehouse, project):
     """Each such test is a CHECK constraint of its mart's table, and the incremental build
     leaves exactly those tests out (selectors.yml)."""
@@ -461,6 +475,7 @@ def raw_constraints(tmp_path_factory) -> set[tuple[str, str, str, str]]:
         }
 
 
+@pytest.mark.slow
 def test_incremental_builds_leave_out_only_raw_tests_backed_by_constraints(
     project, raw_constraints
 ):
@@ -520,6 +535,7 @@ def _restated_constraint_tests(manifest: dict) -> dict[str, tuple[str, str, str,
     return tests
 
 
+@pytest.mark.slow
 def test_staging_tests_left_out_restate_a_raw_constraint(project, raw_constraints):
     """refresh_incremental leaves out the staging tests tagged raw_constraint: each passes a
     column of one raw table through its view unchanged but for trim, lower or cast (no join,
@@ -544,6 +560,7 @@ def _scoped_uniqueness_tests(manifest: dict) -> dict[str, tuple[dict, str, bool]
     return tests
 
 
+@pytest.mark.slow
 def test_uniqueness_read_from_changed_reports_only_where_models_replace_them(project):
     """On an incremental build a uniqueness test with a changed_reports_key reads the changed
     reports' rows only (macros/test_unique_combination_of_columns.sql), or those of every
@@ -567,6 +584,7 @@ def test_uniqueness_read_from_changed_reports_only_where_models_replace_them(pro
         assert name in project["selected"]["refresh_incremental"]
 
 
+@pytest.mark.slow
 def test_scoped_uniqueness_tests_miss_no_duplicate_of_a_changed_report(warehouse, tmp_path):
     """The incremental build's test reads the changed reports' rows, finds a duplicate among
     them, and leaves the rest (checked when built) unread; any other build reads all rows."""
@@ -633,6 +651,7 @@ def test_raw_tables_of_an_earlier_version_get_their_constraints(tmp_path):
             ensure_raw_schema(con)
 
 
+@pytest.mark.slow
 def test_incremental_builds_run_every_test_that_can_fail_them(project):
     """refresh_incremental leaves out the warnings (they never fail a build) and the
     constraint-enforced tests of the raw tables and the marts; every other test of
@@ -655,6 +674,7 @@ def test_incremental_builds_run_every_test_that_can_fail_them(project):
     assert gating <= selected["refresh_incremental"]
 
 
+@pytest.mark.slow
 def test_a_row_breaking_a_marts_test_is_refused(warehouse, tmp_path):
     copy = tmp_path / "copy.duckdb"
     shutil.copy(warehouse["work"] / "warehouse.duckdb", copy)

@@ -64,6 +64,8 @@ def _completed_runs(api_url: str) -> list[dict]:
     return [run for run in runs if run.get("deployment_id")]
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_served_deployment_runs_on_schedule(
     tmp_path: Path, prefect_server: tuple[str, dict[str, str]]
 ) -> None:

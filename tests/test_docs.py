@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from core.paths import ROOT
 
 PAGES = [ROOT / "README.md", ROOT / "data" / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -78,6 +80,8 @@ def test_the_readme_links_the_contract() -> None:
     assert "marts.fct_check_results" in (ROOT / "docs" / "contract.md").read_text("utf-8")
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_the_query_examples_show_what_the_warehouse_returns(bundled_warehouse: Path) -> None:
     result = subprocess.run(
         [

@@ -97,6 +97,8 @@ def _the_end_says_what_is_true(stdout: str) -> None:
     assert "Work file:" not in stdout
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_an_empty_inbox_publishes_nothing_and_says_so(tmp_path: Path) -> None:
     inbox, db = tmp_path / "inbox", tmp_path / "w" / "w.duckdb"
     inbox.mkdir()
@@ -136,11 +138,15 @@ def score(db: Path, truth: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_seed_reports_match_their_truth(warehouse: tuple[Path, dict, dict]) -> None:
     db, _, _ = warehouse
     score(db, "seed")
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_a_second_run_changes_nothing(warehouse: tuple[Path, dict, dict]) -> None:
     _, before, after = warehouse
     assert {"marts.dim_report", "marts.fct_report_metrics", "raw.documents"} <= set(before)
@@ -149,6 +155,8 @@ def test_a_second_run_changes_nothing(warehouse: tuple[Path, dict, dict]) -> Non
         assert after[table] == before[table], f"{table} changed on the second run"
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_quality_marts_and_validation_history(warehouse: tuple[Path, dict, dict]) -> None:
     db, _, _ = warehouse
     with duckdb.connect(str(db), read_only=True) as con:
@@ -177,6 +185,8 @@ def test_quality_marts_and_validation_history(warehouse: tuple[Path, dict, dict]
     assert (data_docs_dir(db) / "index.html").is_file()
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_history_and_retire_from_the_command_line(
     warehouse: tuple[Path, dict, dict], tmp_path: Path
 ) -> None:

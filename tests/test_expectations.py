@@ -79,6 +79,7 @@ def build_raw_and_staging(db: Path, replace: dict[str, str] | None = None) -> No
             con.execute(f"create table {name} as {sql}")
 
 
+@pytest.mark.slow
 def test_good_marts_pass_and_results_are_stored(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     build_marts(db)
@@ -91,6 +92,7 @@ def test_good_marts_pass_and_results_are_stored(tmp_path: Path) -> None:
         assert stored.fetchone() == (len(report.outcomes), True)
 
 
+@pytest.mark.slow
 def test_a_bad_mart_fails_naming_the_expectations(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     next_year = date.today().year + 1
@@ -131,6 +133,7 @@ def test_a_bad_mart_fails_naming_the_expectations(tmp_path: Path) -> None:
         ).fetchone() == (8,)
 
 
+@pytest.mark.slow
 def test_a_missing_mart_is_reported(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     with duckdb.connect(str(db)) as con:
@@ -139,6 +142,7 @@ def test_a_missing_mart_is_reported(tmp_path: Path) -> None:
         validate_marts(db)
 
 
+@pytest.mark.slow
 def test_every_layer_is_a_checkpoint_and_history_accumulates(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     build_marts(db)
@@ -158,6 +162,7 @@ def test_every_layer_is_a_checkpoint_and_history_accumulates(tmp_path: Path) -> 
     assert {(r[1], r[2]) for r in runs} == {(3, len(first.outcomes))}
 
 
+@pytest.mark.slow
 def test_a_bad_raw_table_fails_naming_the_expectation(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     build_marts(db)

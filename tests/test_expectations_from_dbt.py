@@ -85,6 +85,7 @@ def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return parse_manifest(project)
 
 
+@pytest.mark.slow
 def test_tests_added_to_a_gated_column_join_the_suite(manifest: dict[str, Any]) -> None:
     mirrored = mirrored_tests(manifest)
     assert list(mirrored) == ["things"]
@@ -111,6 +112,7 @@ def test_tests_added_to_a_gated_column_join_the_suite(manifest: dict[str, Any]) 
     )
 
 
+@pytest.mark.slow
 def test_a_gated_test_the_gate_cannot_check_is_refused(manifest: dict[str, Any]) -> None:
     test = next(
         node
@@ -125,6 +127,7 @@ def test_a_gated_test_the_gate_cannot_check_is_refused(manifest: dict[str, Any])
         mirrored_tests({**manifest, "nodes": {**manifest["nodes"], test["unique_id"]: other}})
 
 
+@pytest.mark.slow
 def test_the_project_gates_only_relations_the_gate_reads() -> None:
     """Every suite has rules, and every gated relation has a frame (build_suites raises
     otherwise); the frames' tables are the relations dbt names."""

@@ -125,6 +125,7 @@ def test_chunks_keep_every_row_of_a_report_together(warehouse: Path, tmp_path: P
     assert sorted(reports) == [report_id(n) for n in range(REPORTS)]  # each in one chunk
 
 
+@pytest.mark.slow
 def test_chunked_validation_gives_the_unchunked_outcomes(warehouse: Path) -> None:
     plant(  # unexpected values in three reports, so the counts are summed over chunks
         warehouse,
@@ -150,6 +151,7 @@ def test_chunked_validation_gives_the_unchunked_outcomes(warehouse: Path) -> Non
         }
 
 
+@pytest.mark.slow
 def test_duplicates_are_caught_in_chunks(warehouse: Path) -> None:
     plant(
         warehouse,
@@ -168,6 +170,7 @@ def test_duplicates_are_caught_in_chunks(warehouse: Path) -> None:
     assert counts["dim_report: ExpectColumnValuesToBeUnique(column=report_id)"] == (False, 2)
 
 
+@pytest.mark.slow
 def test_changed_reports_only_validates_their_rows_and_whole_tables(warehouse: Path) -> None:
     plant(
         warehouse,

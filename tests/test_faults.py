@@ -146,6 +146,8 @@ def copy_of(base: Warehouse, tmp_path: Path) -> Warehouse:
 # --- 1. a failed run is forgotten, and its rows are published later ------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_1_a_failing_report_is_held_back_and_the_rest_published(
     base: Warehouse, tmp_path: Path
 ) -> None:
@@ -174,6 +176,8 @@ def test_1_a_failing_report_is_held_back_and_the_rest_published(
     assert served_version(w.db) == 2
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_1_5_runs_killed_after_build_after_gate_and_between_swaps(
     base: Warehouse, tmp_path: Path
 ) -> None:
@@ -220,6 +224,8 @@ def test_1_5_runs_killed_after_build_after_gate_and_between_swaps(
 # --- 10. a crash during the work-file copy; runs killed early; a broken pipe --------------
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_10_a_run_killed_in_its_first_seconds_leaves_a_row_and_no_copy(
     base: Warehouse, tmp_path: Path
 ) -> None:
@@ -252,6 +258,8 @@ def test_10_a_run_killed_in_its_first_seconds_leaves_a_row_and_no_copy(
 # --- 6. a read-write connection on the served file ----------------------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_6_the_serving_file_is_read_only_and_a_writer_is_refused(
     base: Warehouse, tmp_path: Path
 ) -> None:
@@ -360,6 +368,8 @@ def _junk_into(path: Path, offset: int | None = None) -> None:
     path.chmod(mode)
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_7_a_damaged_serving_file_is_named_and_rebuilt_from_its_raw_tables(
     base: Warehouse, tmp_path: Path
 ) -> None:
@@ -383,6 +393,8 @@ def test_7_a_damaged_serving_file_is_named_and_rebuilt_from_its_raw_tables(
     assert statuses[-2:] == [("run", "failed"), ("repair", "published")]
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_7_a_damaged_work_file_is_named_not_busy_and_set_aside(
     base: Warehouse, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -539,6 +551,8 @@ def test_4_a_file_still_being_written_is_left_for_the_next_run(tmp_path: Path) -
 # --- 9. terminal escapes in file names; formula prefixes in exports ------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_9_control_characters_never_reach_the_terminal(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

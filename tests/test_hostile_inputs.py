@@ -164,6 +164,7 @@ def _hang_or_extract(data: bytes, suffix: str, limits: IngestLimits) -> Extracti
     return extract_bytes(data, suffix, limits)
 
 
+@pytest.mark.slow
 def test_a_hang_quarantines_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two files hang both workers; the files queued behind them go to a new pool."""
     monkeypatch.setattr(worker, "_extract", _hang_or_extract)  # pickled by name to the workers
@@ -221,6 +222,7 @@ def _seed_facts(db: Path) -> set[tuple]:
         )
 
 
+@pytest.mark.slow
 def test_seed_facts_unchanged_among_hostile_files(hostile_dir: Path, tmp_path: Path) -> None:
     clean, mixed = tmp_path / "clean.duckdb", tmp_path / "mixed.duckdb"
     land_documents(clean, SAMPLE)
@@ -231,6 +233,8 @@ def test_seed_facts_unchanged_among_hostile_files(hostile_dir: Path, tmp_path: P
     assert len(_seed_facts(clean)) > 500
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_full_run_over_hostile_files_finishes(hostile_dir: Path, tmp_path: Path) -> None:
     result = subprocess.run(
         [*xxgk_command(), "run", "--input", str(hostile_dir), "--db", str(tmp_path / "r.duckdb")],

@@ -85,6 +85,7 @@ def _truth_cells(original: bytes) -> dict[tuple[str, str], str | None]:
     }
 
 
+@pytest.mark.slow
 def test_scans_landed_unread_are_read_once_ocr_is_on(warehouse):
     db = warehouse["db"]
     assert [status for _, status, _ in warehouse["before"]] == ["needs_ocr", "needs_ocr"]

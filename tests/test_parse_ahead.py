@@ -41,6 +41,7 @@ def _built(tmp_path: Path, model_sql: str, db_name: str = "w.duckdb") -> tuple[P
     return project, db
 
 
+@pytest.mark.slow
 def test_an_incremental_build_uses_the_manifest_parsed_ahead(
     tmp_path: Path, manifests_given: list[object]
 ) -> None:
@@ -55,6 +56,7 @@ def test_an_incremental_build_uses_the_manifest_parsed_ahead(
     assert _rows(db) == 2
 
 
+@pytest.mark.slow
 def test_a_project_changed_after_the_parse_is_parsed_again(
     tmp_path: Path, manifests_given: list[object]
 ) -> None:
@@ -67,6 +69,7 @@ def test_a_project_changed_after_the_parse_is_parsed_again(
     assert _rows(db) == 2  # the model as it is now, not as it was parsed
 
 
+@pytest.mark.slow
 def test_a_long_lived_block_parses_again_once_the_project_changed(
     tmp_path: Path, manifests_given: list[object]
 ) -> None:
@@ -82,6 +85,7 @@ def test_a_long_lived_block_parses_again_once_the_project_changed(
     assert _rows(db) == 2  # built on the new parse, as the model is now
 
 
+@pytest.mark.slow
 def test_another_warehouse_file_is_parsed_again(
     tmp_path: Path, manifests_given: list[object]
 ) -> None:
@@ -92,6 +96,7 @@ def test_another_warehouse_file_is_parsed_again(
     assert _rows(other) == 1
 
 
+@pytest.mark.slow
 def test_a_failed_parse_leaves_the_build_to_report_the_error(tmp_path: Path) -> None:
     project = tiny_project(tmp_path / "p", "select 1 as id")
     (project / "models" / "m.yml").write_text("models: [unclosed", encoding="utf-8")

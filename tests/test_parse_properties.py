@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -76,6 +77,7 @@ def test_never_raises_on_table_like_noise(text: str) -> None:
     _assert_well_formed(text)
 
 
+@pytest.mark.slow
 @relaxed
 @given(st.data())
 def test_mutated_seed_reports_stay_well_formed(data: st.DataObject) -> None:

@@ -156,6 +156,7 @@ def prefect_api() -> Iterator[None]:
         yield
 
 
+@pytest.mark.slow
 def test_a_dask_cluster_stores_the_same_bytes_as_the_default_runner(
     prefect_api: None, landed_corpus: Path, serial_rows: dict, tmp_path: Path
 ) -> None:

@@ -302,11 +302,13 @@ def checks(q, key, check_code=None):
     return {(r[0], r[1]): r[2:] for r in rows}
 
 
+@pytest.mark.slow
 def test_every_data_test_passes(quality):
     statuses = {str(r.status) for r in quality["build"]}
     assert statuses <= {"success", "pass", "no-op", "warn"}, statuses
 
 
+@pytest.mark.slow
 def test_old_template_soft_and_subset_rules(quality):
     found = checks(quality, "OLD_SOFT")
     status = {code: row[0] for (code, _), row in found.items()}
@@ -334,6 +336,7 @@ def test_old_template_soft_and_subset_rules(quality):
     assert {c for (c,) in contract.fetchall()} == set(CONTRACT_OLD)
 
 
+@pytest.mark.slow
 def test_a_clean_real_report_raises_nothing(quality):
     found = checks(quality, "PENGYANG")
     assert found and {row[0] for row in found.values()} == {"pass"}
@@ -350,6 +353,7 @@ def test_a_clean_real_report_raises_nothing(quality):
     assert grade.fetchone() == ("A", 0)
 
 
+@pytest.mark.slow
 def test_prose_against_the_table_names_both_places(quality):
     found = checks(quality, "JINGYUAN", "prose.requests_received")
     [((_, instance), (status, severity, expected, actual, detail, cells, _))] = found.items()
@@ -362,6 +366,7 @@ def test_prose_against_the_table_names_both_places(quality):
     assert others[("prose.lawsuits_total", "L53")][0] == "pass"
 
 
+@pytest.mark.slow
 def test_prose_scope_and_candidates(quality):
     found = checks(quality, "V2021")
     # 33 new + 2 carried over: the second candidate agrees
@@ -379,6 +384,7 @@ def test_prose_scope_and_candidates(quality):
     assert "维持 + 纠正 + 其他 + 尚未审结 5" in detail
 
 
+@pytest.mark.slow
 def test_table_two_rules_per_row(quality):
     found = checks(quality, "JINGYUAN")
     assert found[("t2.new_published_le_made", "regulation")][0] == "pass"
@@ -401,6 +407,7 @@ def test_table_two_rules_per_row(quality):
     )
 
 
+@pytest.mark.slow
 def test_carry_over_between_consecutive_years(quality):
     found = checks(quality, "HYBRID_NEXT", "xyear.t3_carry_over")
     status = {instance: row[0] for (_, instance), row in found.items()}
@@ -423,6 +430,7 @@ def test_carry_over_between_consecutive_years(quality):
     assert in_force[("xyear.t2_in_force", "regulation")][0] == "not_assessable"
 
 
+@pytest.mark.slow
 def test_table_two_items_continue_from_last_year(quality):
     found = checks(quality, "SPT_2020", "xyear.t2_prev_items")
     assert found[("xyear.t2_prev_items", "licensing")][0] == "pass"
@@ -434,6 +442,7 @@ def test_table_two_items_continue_from_last_year(quality):
     assert not checks(quality, "SPT_2019", "xyear.t2_prev_items")
 
 
+@pytest.mark.slow
 def test_a_region_against_its_sub_regions(quality):
     found = checks(quality, "PARENT", "xlevel.parent_ge_children")
     status, severity, expected, actual, detail, cells, _ = found[
@@ -449,6 +458,7 @@ def test_a_region_against_its_sub_regions(quality):
     assert "fail" not in {row[0] for row in {**parent_2019, **parent_2018}.values()}
 
 
+@pytest.mark.slow
 def test_gaps_in_a_series(quality):
     rows = (
         quality["con"]
@@ -471,6 +481,7 @@ def test_gaps_in_a_series(quality):
     assert rows == [(2023, False), (2024, False)]
 
 
+@pytest.mark.slow
 def test_overrides_reach_only_the_reviewed_layer(quality):
     con, v2019 = quality["con"], quality["ids"]["V2019"]
     reviewed = con.execute(
@@ -515,6 +526,7 @@ def test_overrides_reach_only_the_reviewed_layer(quality):
     ).fetchone() == (2,)
 
 
+@pytest.mark.slow
 def test_quality_grades_and_check_summary(quality):
     con, ids = quality["con"], quality["ids"]
     grades = dict(

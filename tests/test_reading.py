@@ -62,6 +62,8 @@ def test_the_readme_queries_name_no_catalog() -> None:
 # --- portability -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_no_view_names_the_catalog(bundled_warehouse: Path) -> None:
     with xxgk.open_warehouse(bundled_warehouse) as con:
         views = con.execute(
@@ -73,6 +75,8 @@ def test_no_view_names_the_catalog(bundled_warehouse: Path) -> None:
     assert [name for name, sql in views if re.search(rf'\b"?{catalog}"?\.', sql)] == []
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_a_copied_renamed_or_attached_file_answers_every_readme_query(
     bundled_warehouse: Path, expected: list[int], tmp_path: Path
 ) -> None:
@@ -130,6 +134,8 @@ def environments(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("duckdb_versions")
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.parametrize("label", list(OPENS))
 def test_each_supported_duckdb_answers_the_readme_queries(
     label: str, bundled_warehouse: Path, expected: list[int], environments: Path
@@ -140,6 +146,8 @@ def test_each_supported_duckdb_answers_the_readme_queries(
     assert major_minor >= tuple(int(part) for part in MINIMUM.split("."))
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.parametrize("label", list(REFUSES))
 def test_older_duckdb_cannot_open_the_file(
     label: str, bundled_warehouse: Path, environments: Path
@@ -157,6 +165,8 @@ def test_the_readme_states_the_minimum() -> None:
 # --- Python: one way to open it, inspection ----------------------------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_both_python_routes_mix_and_follow_a_refresh(
     bundled_warehouse: Path, tmp_path: Path
 ) -> None:
@@ -199,6 +209,8 @@ def test_a_missing_file_is_named(tmp_path: Path) -> None:
         xxgk.warehouse_engine(tmp_path / "nothing.duckdb")
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_tables_can_be_inspected(bundled_warehouse: Path) -> None:
     """BI tools and pandas reflect a table before reading it: with SQLAlchemy from 2.0.55,
     the PostgreSQL dialect duckdb-engine builds on casts to REGCLASS, which DuckDB lacks
@@ -220,6 +232,8 @@ def test_tables_can_be_inspected(bundled_warehouse: Path) -> None:
 # --- types -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_counts_are_whole_numbers_and_the_dictionary_says_so(bundled_warehouse: Path) -> None:
     with xxgk.open_warehouse(bundled_warehouse) as con:
         types = dict(
@@ -255,6 +269,8 @@ def _published_versions(lines: Path) -> list[dict]:
     return [json.loads(line) for line in text_lines if line.endswith("}")]
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_a_long_lived_parquet_reader_never_reads_a_mixed_export(
     bundled_warehouse: Path, tmp_path: Path
 ) -> None:

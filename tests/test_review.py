@@ -156,6 +156,8 @@ def failing(built: Built, source_file: str) -> dict[str, set[str]]:
 # --- check parity ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_crafted_reports_trip_each_of_the_peers_checks(built: Built) -> None:
     outline = failing(built, OUTLINE)
     assert outline["text.period_year"] and outline["text.table_year"]
@@ -174,6 +176,8 @@ def test_crafted_reports_trip_each_of_the_peers_checks(built: Built) -> None:
     assert "@L" in detail[1]
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_the_seed_reports_trip_none_of_them(built: Built) -> None:
     for seed in sorted(p.name for p in SAMPLE_DIR.iterdir()):
         tripped = set(failing(built, seed)) & set(NEW_CHECKS)
@@ -211,6 +215,8 @@ def token_of(page: str) -> str:
     return page[start : page.index('"', start)]
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_a_post_needs_the_csrf_token_and_a_reviewer(built: Built, client) -> None:
     c, store = client
     report = built.ids[GUYUAN]
@@ -242,6 +248,8 @@ def test_a_post_needs_the_csrf_token_and_a_reviewer(built: Built, client) -> Non
     assert other.status_code == 400
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_a_reviewer_pins_one_of_the_reports_versions(built: Built, client) -> None:
     """泾源 2019 and its copy with markup in the title (PLANTED) are versions of one report:
     the page lists both, and a pin of either goes to the store in the format of
@@ -272,6 +280,8 @@ def test_a_reviewer_pins_one_of_the_reports_versions(built: Built, client) -> No
     assert f"canonical version: {copy}" in c.get(ok.headers["location"]).text
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_other_host_names_are_refused_and_headers_forbid_scripts(built: Built, client) -> None:
     c, _ = client
     assert c.get("/", headers={"host": "evil.example"}).status_code == 400
@@ -282,6 +292,8 @@ def test_other_host_names_are_refused_and_headers_forbid_scripts(built: Built, c
     assert "httponly" in page.headers["set-cookie"].lower()
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_document_derived_strings_are_escaped(built: Built, client) -> None:
     c, _ = client
     planted_report = built.ids[PLANTED]
@@ -294,6 +306,8 @@ def test_document_derived_strings_are_escaped(built: Built, client) -> None:
     assert "&lt;b&gt;bold&lt;/b&gt;" in page
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_the_serving_file_is_only_opened_read_only(
     built: Built, client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -381,6 +395,8 @@ def screenshots(page, url: str, folder: Path, name: str) -> None:
         page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=width == 420)
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 @needs_chromium
 def test_review_a_failing_identity_and_compare_in_a_browser(
     built: Built, app_url: str, tmp_path: Path
@@ -517,6 +533,8 @@ def assert_downloads_agree(built: Built, downloads: dict[str, Path], shown: dict
     assert shown["requests_received"] == f"{int(row['value_a']):,}"
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_compare_writes_the_same_without_the_server(built: Built, tmp_path: Path) -> None:
     out = tmp_path / "cmp" / "guyuan_jingyuan.html"
     result = xxgk(

@@ -221,6 +221,8 @@ def test_an_interrupted_copy_leaves_no_work_file(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["w.duckdb"]  # no partial copy
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.parametrize("route", list(BOUNDS_S))
 def test_readers_never_fail_and_never_see_a_mix(served: Served, route: str) -> None:
     records = served.observations[route]
@@ -236,6 +238,8 @@ def test_readers_never_fail_and_never_see_a_mix(served: Served, route: str) -> N
     assert [counts[v][0] for v in (1, 2, 3)] == [3, 4, 5]  # documents per version
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.parametrize("route", list(BOUNDS_S))
 def test_each_route_reads_a_new_version_within_its_bound(served: Served, route: str) -> None:
     """The README's bound: a query started that long after a new file is in place reads it."""
@@ -248,6 +252,8 @@ def test_each_route_reads_a_new_version_within_its_bound(served: Served, route: 
         assert late == [], f"{route} still read an older version: {late[:3]}"
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_a_held_connection_keeps_the_version_it_opened(served: Served) -> None:
     held = served.observations["held"]
     assert len(held) >= 20
@@ -256,6 +262,8 @@ def test_a_held_connection_keeps_the_version_it_opened(served: Served) -> None:
     assert all(r["stamped"] == r["live"] for r in held)
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_the_serving_file_is_the_published_build_with_its_version(served: Served) -> None:
     assert "publish:  version 3 served at" in served.outputs[-1]
     with duckdb.connect(str(served.db), read_only=True) as con:
@@ -271,6 +279,8 @@ def test_the_serving_file_is_the_published_build_with_its_version(served: Served
     assert not list(served.db.parent.glob(".*.tmp"))  # nothing staged is left behind
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_a_failed_build_leaves_the_served_version(served: Served, tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     shutil.copy(served.db, db)
@@ -290,6 +300,8 @@ def test_a_failed_build_leaves_the_served_version(served: Served, tmp_path: Path
     assert not list(tmp_path.glob(".*.tmp"))
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_the_served_copy_has_each_runs_audit(served: Served) -> None:
     """The gate only reads the work file while the next version is staged; its outcomes are
     recorded afterwards, once, in the work file that is then served. Each run's work file
@@ -311,6 +323,8 @@ def test_the_served_copy_has_each_runs_audit(served: Served) -> None:
     assert published == ([1, 2, 3],)
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_a_staged_version_the_gate_refuses_is_discarded(served: Served, tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     shutil.copy(served.db, db)
@@ -332,6 +346,8 @@ def test_a_staged_version_the_gate_refuses_is_discarded(served: Served, tmp_path
 # --- what is published beside the file ---------------------------------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_parquet_export_has_every_mart_by_report_year(served: Served) -> None:
     parquet = parquet_dir(served.db)
     assert parquet.is_symlink() and parquet.resolve().name == "w.parquet.v3"
@@ -356,6 +372,8 @@ def test_parquet_export_has_every_mart_by_report_year(served: Served) -> None:
             assert exported == con.execute(f"select count(*) from marts.{mart}").fetchone(), mart
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_dbt_docs_are_generated_beside_the_file(served: Served) -> None:
     page = dbt_docs_dir(served.db) / "index.html"
     assert f"dbt docs:  {page}" in served.outputs[-1]
@@ -431,6 +449,8 @@ def rendered(page: Path, profile: Path, width: int) -> Any:
     return BeautifulSoup(dump_dom(measured, profile, width), "html.parser")
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 @needs_chromium
 @pytest.mark.parametrize("width", [1400, 420])
 def test_the_report_reads_whole_at_desktop_and_phone_widths(
@@ -462,6 +482,8 @@ def test_the_report_reads_whole_at_desktop_and_phone_widths(
     assert grades == {"A": 4, "B": 0, "C": 1, "D": 0}  # 002 fails an identity (C)
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_the_report_speaks_the_language_asked_for(served: Served) -> None:
     from serving.report import render_report
 
@@ -473,6 +495,8 @@ def test_the_report_speaks_the_language_asked_for(served: Served) -> None:
     assert '<html lang="en">' in pages["en"] and '<html lang="zh-CN">' in pages["zh"]
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 @needs_chromium
 def test_the_report_escapes_document_text(served: Served, tmp_path: Path) -> None:
     from bs4 import BeautifulSoup
@@ -498,6 +522,8 @@ def test_the_report_escapes_document_text(served: Served, tmp_path: Path) -> Non
 LOADED = re.compile(r"<(?:script|link|img)\b[^>]*\b(?:src|href)=\"([^\"]+)\"", re.I)
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_the_data_docs_load_only_their_own_files(served: Served) -> None:
     docs = data_docs_dir(served.db)
     pages = list(docs.rglob("*.html"))
@@ -508,6 +534,8 @@ def test_the_data_docs_load_only_their_own_files(served: Served) -> None:
             assert (page.parent / address.split("?")[0]).is_file(), f"{page}: {address}"
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 @needs_chromium
 def test_the_data_docs_render_offline_in_a_browser(served: Served, tmp_path: Path) -> None:
     """bootstrap-table fills the index's tables from the page: without its scripts (from a
@@ -531,6 +559,8 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     return numerator / denominator
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_the_wide_mart_has_the_rates_as_defined(served: Served) -> None:
     with duckdb.connect(str(served.db), read_only=True) as con:
         measures: dict[str, dict[str, float]] = {}
@@ -565,6 +595,8 @@ def test_the_wide_mart_has_the_rates_as_defined(served: Served) -> None:
     assert by_id["09cb4ff5d8b43587"][1:5] == (1.0, 0.0, None, None)
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_dim_metric_says_how_comparable_each_metric_is(served: Served) -> None:
     with duckdb.connect(str(served.db), read_only=True) as con:
         levels = dict(
@@ -585,6 +617,8 @@ def test_dim_metric_says_how_comparable_each_metric_is(served: Served) -> None:
     }
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_sqlalchemy_read_only_connection(served: Served) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import SQLAlchemyError
@@ -603,6 +637,8 @@ def test_sqlalchemy_read_only_connection(served: Served) -> None:
     engine.dispose()
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_the_serving_file_refuses_a_writer_at_once(served: Served) -> None:
     """Published read-only (mode 0444): an accidental read-write open fails at once with the
     reason, instead of taking the lock every reader needs. File modes bind every user but

@@ -31,6 +31,7 @@ def tiny_project(root: Path, model_sql: str) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_the_warehouse_file_is_released_when_dbt_returns(tmp_path: Path) -> None:
     """keep_open: true holds one DuckDB instance through the build; it is closed after it,
     so another process (here: a read-only connection, which DuckDB refuses beside an open
@@ -49,6 +50,7 @@ def test_the_warehouse_file_is_released_when_dbt_returns(tmp_path: Path) -> None
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+@pytest.mark.slow
 def test_build_summary_and_failing_nodes_named(tmp_path: Path) -> None:
     good = tiny_project(tmp_path / "good", "select 1 as id union all select 2")
     summary = dbt_build(tmp_path / "good.duckdb", project_dir=good, selector=None)

@@ -95,6 +95,7 @@ def _query(db: Path, sql: str, parameters: list | None = None) -> list[tuple]:
         return con.execute(sql, parameters or []).fetchall()
 
 
+@pytest.mark.slow
 def test_versions_group_into_their_reports_and_look_alikes_stay_apart(built: dict) -> None:
     documents, files = built["documents"], built["files"]
     assert len(documents) == len(files) == 51
@@ -119,6 +120,7 @@ def test_versions_group_into_their_reports_and_look_alikes_stay_apart(built: dic
     )
 
 
+@pytest.mark.slow
 def test_each_report_has_one_canonical_version_and_says_why(built: dict) -> None:
     documents = built["documents"]
     canonical = defaultdict(list)
@@ -142,6 +144,7 @@ def test_each_report_has_one_canonical_version_and_says_why(built: dict) -> None
     assert documents["002_text.pdf"]["rule"] == "correction"
 
 
+@pytest.mark.slow
 def test_a_version_conflict_lists_the_cells_and_both_values(built: dict) -> None:
     documents = built["documents"]
     corrected = documents["002_corrected.txt"]["report_id"]
@@ -218,6 +221,7 @@ def _analyst_rows(db: Path) -> dict[str, list[tuple]]:
     return rows
 
 
+@pytest.mark.slow
 def test_analysts_count_each_report_once(built: dict) -> None:
     full, once = _analyst_rows(built["full"]), _analyst_rows(built["once"])
     assert full == once
@@ -234,6 +238,7 @@ def test_analysts_count_each_report_once(built: dict) -> None:
     assert received == (37 + 2 + 1 + 3,)  # 固原市办公室 33, 泾源县 4; the office and departments
 
 
+@pytest.mark.slow
 def test_incremental_builds_regroup_as_a_full_build_does(built: dict) -> None:
     """From the once-collection, the other versions arrive (the canonical choice of a report
     whose first version did not change moves to a version landed now), then leave again."""
@@ -260,6 +265,7 @@ def _rebuild_versions(db: Path, work: Path) -> None:
     assert rebuilt.success, f"dbt run failed: {rebuilt.exception or rebuilt.result}"
 
 
+@pytest.mark.slow
 def test_a_reviewer_pins_the_canonical_version(built: dict) -> None:
     """A row of seeds/canonical_choices.csv overrides the rule and settles the report's
     version conflicts; a row whose chosen document is no version of the report it names is

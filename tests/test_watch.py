@@ -149,6 +149,8 @@ def watched_inbox(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], queue
         yield process, lines, inbox
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_watch_serves_each_report_as_it_arrives_and_stops_on_sigterm(
     watched_inbox: tuple[subprocess.Popen[str], queue.Queue[str], Path],
 ) -> None:
