@@ -10,6 +10,7 @@
         not_null            column is not null
         accepted_values     column is null or column in (values)
         expression_is_true  coalesce((expression), false)   (macros/test_expression_is_true.sql)
+        report_year_in_range  the report years' range          (macros/report_years.sql)
 
     each limited to the test's `where` rows when it has one. DuckDB then refuses a row that
     breaks one on every insert, including an incremental build's. The data tests stay the
@@ -65,6 +66,8 @@
     {{ return('(' ~ column ~ ' is null or ' ~ column ~ ' in (' ~ quoted | join(', ') ~ '))') }}
   {%- elif name == 'expression_is_true' -%}
     {{ return('coalesce((' ~ kwargs['expression'] ~ '), false)') }}
+  {%- elif name == 'report_year_in_range' -%}
+    {{ return('coalesce(' ~ report_year_in_range(column) ~ ', false)') }}
   {%- endif -%}
   {{ return(none) }}
 {%- endmacro %}

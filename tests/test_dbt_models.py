@@ -364,7 +364,7 @@ def test_rerun_leaves_marts_identical(warehouse):
     assert all(warehouse["before"][table] for table in MARTS)
 
 
-ROW_LEVEL_TESTS = ("not_null", "accepted_values", "expression_is_true")
+ROW_LEVEL_TESTS = ("not_null", "accepted_values", "expression_is_true", "report_year_in_range")
 
 
 @pytest.fixture(scope="module")

@@ -5,13 +5,17 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
+import yaml
+
 T = TypeVar("T")
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
+DBT_PROJECT = SEEDS_DIR.parent / "dbt_project.yml"
 
 
 @dataclass(frozen=True)
@@ -118,3 +122,21 @@ def applicant_columns(seeds_dir: Path = SEEDS_DIR) -> tuple[str, ...]:
 def default_reference() -> Reference:
     """The project's seeds, read once per process (they do not change while it runs)."""
     return load_reference()
+
+
+@cache
+def first_report_year(project: Path = DBT_PROJECT) -> int:
+    """The first year a report may cover: var `first_report_year` of dbt_project.yml, the one
+    declaration of the report years that dbt's tests read too (macros/report_years.sql)."""
+    value = (yaml.safe_load(project.read_text(encoding="utf-8")).get("vars") or {}).get(
+        "first_report_year"
+    )
+    if not isinstance(value, int):
+        raise ValueError(f"xxgk: {project}: vars.first_report_year must be a year, not {value!r}")
+    return value
+
+
+def report_years(this_year: int | None = None, project: Path = DBT_PROJECT) -> range:
+    """The years a report may cover: from `first_report_year` to the year of the build
+    (`this_year`, by default today's), as dbt's `report_year_in_range` states them."""
+    return range(first_report_year(project), (this_year or date.today().year) + 1)

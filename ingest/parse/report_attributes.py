@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from ingest.parse.normalise import compact
-from ingest.parse.reference import Reference, Region, derived
+from ingest.parse.reference import Reference, Region, derived, report_years
 from ingest.parse.stream import is_furniture, print_header_title
 
 TITLE_MARKERS = ("年度报告", "年报", "工作报告", "情况报告")
@@ -126,15 +126,17 @@ def find_year(title: str | None, text: str) -> int | None:
 
 def find_year_with_source(title: str | None, text: str) -> tuple[int | None, str | None]:
     """The year the statistics cover: the title's, the stated statistics period's, or the
-    year the opening text names most."""
+    year the opening text names most; a year counts only within `report_years()` (the
+    regular expressions find four digits, the range is dbt_project.yml's)."""
+    valid = report_years()
     if title:
-        found = _YEAR_IN_TITLE.search(title)
-        if found:
-            return int(found.group(1)), "title"
-    found = _COVER_PERIOD.search(text)
-    if found:
-        return int(found.group(1) or found.group(2)), "statistics_period"
-    years = [int(y) for y in _YEAR_IN_TITLE.findall(text[:3000])]
+        for found in _YEAR_IN_TITLE.finditer(title):
+            if int(found.group(1)) in valid:
+                return int(found.group(1)), "title"
+    for found in _COVER_PERIOD.finditer(text):
+        if int(found.group(1) or found.group(2)) in valid:
+            return int(found.group(1) or found.group(2)), "statistics_period"
+    years = [int(y) for y in _YEAR_IN_TITLE.findall(text[:3000]) if int(y) in valid]
     if not years:
         return None, None
     return max(set(years), key=years.count), "opening_text"
