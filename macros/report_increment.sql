@@ -175,7 +175,32 @@ inner join (
 {%- endmacro %}
 
 
-{# the pre-hook of the incremental check relations (int_quality_checks, fct_quality_checks) #}
+{#
+    The CTEs `series_neighbours` and `checks` of a check mart built from int_quality_checks
+    (fct_quality_checks, fct_quality_checks_reviewed): the instances this build replaces,
+    those of the changed reports and their series neighbours, and the whole groups. Each
+    is followed by a comma; the model's own CTEs come next.
+#}
+{% macro replaced_quality_checks_ctes() -%}
+series_neighbours as (
+
+    {{ series_neighbours_sql() }}
+
+),
+
+checks as (
+
+    select * from {{ ref('int_quality_checks') }}
+    where
+        {{ report_increment_filter('report_id', 'series_neighbours') }}
+        or check_group in {{ whole_check_groups() }}
+
+),
+{%- endmacro %}
+
+
+{# the pre-hook of the incremental check relations (int_quality_checks, fct_quality_checks,
+   fct_quality_checks_reviewed) #}
 {% macro delete_replaced_checks() -%}
 {{ delete_changed_reports(
     'report_id', also='check_group in ' ~ whole_check_groups(), series_neighbours=true) }}

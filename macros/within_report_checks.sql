@@ -36,35 +36,19 @@ applicants as (
 
 ),
 
+-- the identities are the soft rules' columns but `instance` (each one per applicant,
+-- metric or report) and `operator` (always `eq`)
 checks as (
 
     select
-        check_code,
-        template_family,
-        templates,
-        side,
-        position,
-        metric_code,
-        applicant,
-        evaluated_per,
+        *,
         cast(null as varchar) as instance,
         'eq' as operator
     from identity_checks
 
-    union all
+    union all by name
 
-    select
-        check_code,
-        template_family,
-        templates,
-        side,
-        position,
-        metric_code,
-        applicant,
-        evaluated_per,
-        instance,
-        operator
-    from soft_identity_checks
+    select * from soft_identity_checks
 
 ),
 

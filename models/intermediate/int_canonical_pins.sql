@@ -5,41 +5,13 @@
 -- before a seed's (pin_order), then the latest.
 with
 
-seeded as (
-
-    select
-        report,
-        chosen_report_id,
-        reason,
-        reviewed_by,
-        cast(reviewed_at as timestamp) as reviewed_at,
-        'seeds/canonical_choices.csv' as pin_source,
-        cast(null as varchar) as review_id,
-        1 as pin_order
-    from {{ ref('canonical_choices') }}
-
-),
-
-stored as (
-
-    select
-        report,
-        chosen_report_id,
-        reason,
-        reviewed_by,
-        reviewed_at,
-        'reviews store' as pin_source,
-        review_id,
-        0 as pin_order
-    from {{ ref('stg_review_pins') }}
-
-),
-
 final as (
 
-    select * from seeded
-    union all
-    select * from stored
+    {{ seed_and_store(
+        'canonical_choices', 'stg_review_pins',
+        ['report', 'chosen_report_id', 'reason', 'reviewed_by'],
+        source_column='pin_source', order_column='pin_order', seed_order=1, store_order=0
+    ) }}
 
 )
 

@@ -5,48 +5,20 @@
 -- correction: the cell is as printed again, and is left out here.
 with
 
-seeded as (
+reviews as (
 
-    select
-        report_id,
-        metric_code,
-        applicant,
-        corrected_value,
-        reason,
-        reviewed_by,
-        cast(reviewed_at as timestamp) as reviewed_at,
-        'seeds/overrides.csv' as review_source,
-        cast(null as varchar) as review_id,
-        0 as source_order
-    from {{ ref('overrides') }}
-
-),
-
-stored as (
-
-    select
-        report_id,
-        metric_code,
-        applicant,
-        corrected_value,
-        reason,
-        reviewed_by,
-        reviewed_at,
-        'reviews store' as review_source,
-        review_id,
-        1 as source_order
-    from {{ ref('stg_review_corrections') }}
+    {{ seed_and_store(
+        'overrides', 'stg_review_corrections',
+        ['report_id', 'metric_code', 'applicant', 'corrected_value', 'reason', 'reviewed_by'],
+        source_column='review_source', order_column='source_order', seed_order=0, store_order=1
+    ) }}
 
 ),
 
 latest as (
 
     select *
-    from (
-        select * from seeded
-        union all
-        select * from stored
-    )
+    from reviews
     qualify row_number() over (
         partition by report_id, metric_code, applicant
         order by reviewed_at desc, source_order desc, review_id desc

@@ -22,20 +22,7 @@
 }}
 with
 
-series_neighbours as (
-
-    {{ series_neighbours_sql() }}
-
-),
-
-checks as (
-
-    select * from {{ ref('int_quality_checks') }}
-    where
-        {{ report_increment_filter('report_id', 'series_neighbours') }}
-        or check_group in {{ whole_check_groups() }}
-
-),
+{{ replaced_quality_checks_ctes() }}
 
 reevaluated as (
 
