@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from ingest.parse.headings import split_glued_headings
 from ingest.parse.local_template import parse_local_table
@@ -25,9 +26,9 @@ PARSER_VERSION = f"0.2.0+prose.{PROSE_VERSION}+prov.{PROVENANCE_VERSION}"
 
 @dataclass
 class ParsedDocument:
-    attributes: dict
-    cells: list[dict] = field(default_factory=list)
-    unmapped: list[dict] = field(default_factory=list)
+    attributes: dict[str, Any]
+    cells: list[dict[str, Any]] = field(default_factory=list)
+    unmapped: list[dict[str, Any]] = field(default_factory=list)
 
 
 def parse_document(
@@ -96,7 +97,8 @@ def parse_document(
 
 def _to_stored_lines(cells: list[Cell], unmapped: list[UnmappedLabel], origin: list[int]) -> None:
     """Line numbers of the split lines back to the stored text's."""
-    for item in (*cells, *unmapped):
+    items: list[Cell | UnmappedLabel] = [*cells, *unmapped]
+    for item in items:
         if item.source_line is not None:
             item.source_line = origin[item.source_line - 1]
 

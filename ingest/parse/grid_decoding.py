@@ -501,7 +501,9 @@ def align_by_row(
     budget = togo[(0, 0)] + MARGIN
     found: list[Alignment] = []
 
-    def walk(k: int, i: int, spent: float, built: int, rows: list, skipped: list[int]) -> None:
+    def walk(
+        k: int, i: int, spent: float, built: int, rows: list[list[int] | None], skipped: list[int]
+    ) -> None:
         if len(found) >= MAX_ALIGNMENTS:
             return
         if k == k_rows and i == n:
@@ -547,7 +549,9 @@ def align_by_column(grid: Grid, stream: Stream) -> Alignment | None:
     if widths == {1}:
         return None  # one value a row: by column is by row
     width, k_rows = widths.pop(), len(grid.rows)
-    rows = [[column * k_rows + k for column in range(width)] for k in range(k_rows)]
+    rows: list[list[int] | None] = [
+        [column * k_rows + k for column in range(width)] for k in range(k_rows)
+    ]
     return Alignment(rows, COLUMN_BLOCK, "by_column")
 
 
@@ -560,7 +564,8 @@ def align_by_runs(grid: Grid, stream: Stream) -> list[Alignment]:
     numbered = list(enumerate(spans))
     for order in itertools.islice(itertools.permutations(numbered), 1, MAX_RUN_ORDERS):
         flat = [i for _, (start, end) in order for i in range(start, end)]
-        rows, at = [], 0
+        rows: list[list[int] | None] = []
+        at = 0
         for row in grid.rows:
             rows.append(flat[at : at + len(row.cells)])
             at += len(row.cells)
@@ -621,8 +626,8 @@ def decode(
             return settled
     if len(stream.values) == grid.size:  # every row in turn first: the common case, quick
         candidates = align_by_row(grid, stream, anchors, checks, gaps=False, side=side)
-        values = [_numbers(grid, stream, c) for c in candidates]
-        if not any(_failures(identities, v) == 0 for v in values):
+        readings = [_numbers(grid, stream, c) for c in candidates]
+        if not any(_failures(identities, v) == 0 for v in readings):
             candidates = []
     if not candidates:
         candidates = align_by_row(grid, stream, anchors, checks, gaps=True, side=side)
@@ -848,7 +853,7 @@ def decoded_cells(section: str, decoded: Decoded) -> list[Cell]:
                 section,
                 cell.key[0],
                 cell.key[1],
-                cell.anchor.text if anchored else cell.row.label,  # row_label
+                cell.anchor.text if cell.anchor is not None else cell.row.label,  # row_label
                 value.raw,
                 value.number,
                 value.unit,

@@ -232,9 +232,10 @@ def _relations_hold(
 
         def number(code: str, column: int = column) -> float | None:
             cells = values.get(code)
-            if cells is None or column >= len(cells) or cells[column] is None:
+            if cells is None or column >= len(cells):
                 return None
-            return float(cells[column])
+            value = cells[column]
+            return None if value is None else float(value)
 
         for parent in {r.parent for r in form.rows if r.parent}:
             total = number(parent)

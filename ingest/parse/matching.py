@@ -137,7 +137,8 @@ class CandidateIndex:
 
 def _ratios(query: str, choices: list[str]) -> np.ndarray:
     """fuzz.ratio of `query` with each choice, as fuzz.ratio gives it (float64)."""
-    return process.cdist([query], choices, scorer=fuzz.ratio, dtype=np.float64)[0]
+    ratios: np.ndarray = process.cdist([query], choices, scorer=fuzz.ratio, dtype=np.float64)[0]
+    return ratios
 
 
 class RowMatcher:
@@ -178,8 +179,8 @@ class RowMatcher:
             text, line = candidates[0]
             hits = self.index.exact.get(normalise_label(text), [])
             if hits:  # the row's own label is printed exactly as a template or alias label
-                after = [h for h in hits if h[0].order > self.last_order]
-                cand, idx = min(after or hits, key=lambda h: h[0].order)
+                later = [h for h in hits if h[0].order > self.last_order]
+                cand, idx = min(later or hits, key=lambda h: h[0].order)
                 method = "exact" if idx == 0 else "alias"
                 return cand, Match(cand.key, 100.0, method, text, line)
         printed = [(text, line, normalise_label(text)) for text, line in candidates]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ingest.parse.cells import CellReading
@@ -383,10 +384,10 @@ class NationalTableParser:
                 cells.extend(
                     _shifted_cells(key, match, row, windows, resolutions[key], settled.get(key))
                 )
-        codes = {m.key for m, _, _ in grid} | set(glued) | set(shifted)
-        if codes & set(V2021_OTHER_ROWS):
+        read = {m.key for m, _, _ in grid} | set(glued) | set(shifted)
+        if read & set(V2021_OTHER_ROWS):
             result.t3_variant = "v2021"
-        elif "t3.result.other" in codes:
+        elif "t3.result.other" in read:
             result.t3_variant = "v2019"
         return cells, rows[consumed:]
 
@@ -412,8 +413,8 @@ class NationalTableParser:
                 values.update(_reading_values(key, resolution.reading, blank=0.0))
         instances = self._t3_identities({k for k, _ in values})
         for instance in instances:  # a template row the table printed no cell of
-            for cell in instance.cells:
-                values.setdefault(cell, 0.0)
+            for term in instance.cells:
+                values.setdefault(term, 0.0)
         undecided = [k for k in shifted if resolutions[k].status != "printed"]
         pools = [resolutions[k].alternatives for k in undecided]
         if not undecided or math.prod(len(p) for p in pools) > 4096:
@@ -677,11 +678,11 @@ def _column_windows(row: LogicalRow) -> list[list[CellReading | None]]:
             continue  # a fused cell: read as printed by the usual rule
         if (reading := _window_reading(fit)) not in seen:
             seen.add(reading)
-            windows.append(fit)
+            windows.append([*fit])
     return windows
 
 
-def _window_reading(window: list[CellReading | None]) -> Reading:
+def _window_reading(window: Sequence[CellReading | None]) -> Reading:
     """A window's values as a reading ('' for a blank or absent cell)."""
     return tuple(c.numbers[0] if c is not None and c.numbers else "" for c in window)
 
@@ -749,7 +750,7 @@ def _distribute_fused_cells(grid: list[tuple[Match, LogicalRow, list[CellReading
                 continue
             k = len(cell.numbers)
             below = [grid[r + j][2] for j in range(1, k) if r + j < len(grid)]
-            if len(below) == k - 1 and all(b[col] is not None and b[col].is_blank for b in below):
+            if len(below) == k - 1 and all((c := b[col]) is not None and c.is_blank for b in below):
                 for j, cols in enumerate([columns, *below]):
                     cols[col] = CellReading(
                         raw_text=cell.raw_text, numbers=(cell.numbers[j],), unit=cell.unit
@@ -758,7 +759,7 @@ def _distribute_fused_cells(grid: list[tuple[Match, LogicalRow, list[CellReading
                 columns[col] = _single(cell, 0)
 
 
-def _t3_order(reference: Reference):
+def _t3_order(reference: Reference) -> Callable[[TemplateRow], int]:
     """Print order of table 三's rows. Every v2019 code is also a v2021 row (v2019's single
     （六）其他处理 row is v2021's group caption), so v2021's order serves both."""
     order = {r.metric_code: i for i, r in enumerate(reference.rows_for("v2021"))}

@@ -78,13 +78,13 @@ def review_ocr_cells(
         if check.status(values) != "fail":
             continue
         for key in check.cells:
-            cell = ocr_cells.get(key)
-            if cell is None:
+            checked = ocr_cells.get(key)
+            if checked is None:
                 continue
-            repairs = _repairs(cell, check, held, values)
+            repairs = _repairs(checked, check, held, values)
             if repairs:
-                marked += cell["value_status"] != "uncertain"
-                _mark(cell, repairs)
+                marked += checked["value_status"] != "uncertain"
+                _mark(checked, repairs)
     return marked
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
 from ingest.parse.cells import CellReading
 from ingest.parse.matching import Match
@@ -22,10 +24,10 @@ class Cell:
     value_status: str  # printed | blank | uncertain
     source_line: int
     match_method: str
-    match_score: float
+    match_score: float | None
     alternatives: str | None = None
 
-    def as_record(self) -> dict:
+    def as_record(self) -> dict[str, Any]:
         # the instance dict holds exactly the fields, in their order (a plain dataclass)
         return self.__dict__.copy()
 
@@ -42,7 +44,7 @@ class UnmappedLabel:
     best_code: str | None
     best_score: float | None
 
-    def as_record(self) -> dict:
+    def as_record(self) -> dict[str, Any]:
         return self.__dict__.copy()
 
 
@@ -79,7 +81,7 @@ def cell_from_reading(
     )
 
 
-def alternatives_json(readings: list[list[str]]) -> str:
+def alternatives_json(readings: Sequence[Sequence[str | None]]) -> str:
     return json.dumps(readings, ensure_ascii=False)
 
 

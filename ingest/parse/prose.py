@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import asdict, dataclass
+from typing import Any
 
 PROSE_VERSION = "2"
 
@@ -122,7 +123,7 @@ class ProseNumber:
     phrase: str  # the words matched, as printed (line breaks removed)
     context: str  # the clause they stand in
 
-    def as_record(self) -> dict:
+    def as_record(self) -> dict[str, Any]:
         return asdict(self)
 
 

@@ -98,7 +98,7 @@ def attach_boxes(cells: Sequence[Cell], boxes: Sequence[BoxRead], engine: str | 
     """Set each OCR'd cell's box (the union of the boxes of its TAB cell), engine and
     confidence (the lowest of those boxes). A cell on a line without TABs takes the box of
     its line whose text holds the cell's text."""
-    by_cell: dict[tuple[int, int | None], list[BoxRead]] = {}
+    by_cell: dict[tuple[int | None, int | None], list[BoxRead]] = {}
     for box in boxes:
         by_cell.setdefault((box.source_line, box.source_column), []).append(box)
     for cell in cells:

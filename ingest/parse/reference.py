@@ -56,7 +56,7 @@ class Reference:
 
 
 # what the parser builds from a Reference (matcher indexes, lookups), by the reference's identity
-_DERIVED: dict[tuple[int, Callable], tuple[Reference, object]] = {}
+_DERIVED: dict[tuple[int, Callable[..., object]], tuple[Reference, object]] = {}
 _DERIVED_LIMIT = 64
 
 

@@ -221,9 +221,9 @@ def find_region(
             # a name the reports use for a division (平潭综合实验区 → 350128) is kept as printed
             alias, region = max(aliased, key=lambda a: len(a[0]))
             return Region(region.code, alias, region.level, region.parent_code)
-        region = _most_specific(names.named_in(flat), by_code, context)
-        if region is not None:
-            return region
+        specific = _most_specific(names.named_in(flat), by_code, context)
+        if specific is not None:
+            return specific
     return None
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ingest.parse.cells import CellReading, is_unit, read_cell, read_value_token
 from ingest.parse.unglue import looks_glued, unglue
@@ -61,7 +61,7 @@ class LogicalRow:
     tabular: bool
     own_parts: int = 0  # how many trailing fragments are on the value line itself
     trailing_blanks: int = 0  # empty cells after the last value on a TAB-separated line
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def padded_values(self, cells: int) -> tuple[CellReading, ...]:
         """The values, with the row's trailing empty cells counted back in as blanks when the

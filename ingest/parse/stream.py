@@ -189,12 +189,12 @@ def _line_tokens(text: str) -> tuple[list[str], str | None, list[tuple[int | Non
     cell, `95 0`) gives each of them."""
     if "\t" not in text:
         row = split_line(text, 0)
-        tokens = [
+        untabbed: list[tuple[int | None, Token]] = [
             (None, (number, cell.raw_text, cell.unit))
             for cell in row.values
             for number in (cell.numbers or (None,))
         ]
-        return [p for p in row.label_parts if p.strip()], row.unit, tokens
+        return [p for p in row.label_parts if p.strip()], row.unit, untabbed
     cells = text.split("\t")
     last_label = -1
     readings = []
