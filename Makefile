@@ -19,6 +19,7 @@ lint: setup                 ## what CI checks before the tests
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
 	$(VENV)/lint-imports
+	$(VENV)/mypy
 
 format: setup               ## rewrite the code in the project's style
 	$(VENV)/ruff check --fix .

@@ -236,9 +236,10 @@ def _snapshot_suite(
     query = _suite_query(
         spec, available, key if scoped and spec.per_report else None, key if holds else None
     )
-    rows = int(con.execute(f"select count(*) from ({query})").fetchone()[0])
+    counted = con.execute(f"select count(*) from ({query})").fetchone()
+    rows = int(counted[0]) if counted else 0
     chunks = math.ceil(rows / chunk_rows) if key else 1
-    if chunks <= 1:
+    if key is None or chunks <= 1:
         single = directory / f"{spec.name}.parquet"
         con.execute(f"copy ({query}) to {_literal(single)} (format parquet)")
         return Snapshot(spec, [single.name], rows)
@@ -365,7 +366,7 @@ def _context(docs_dir: Path) -> Any:
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    site = {
+    site: Any = {  # GE's DataDocsSiteConfigTypedDict, as its docs write it
         "class_name": "SiteBuilder",
         "store_backend": {
             "class_name": "TupleFilesystemStoreBackend",
@@ -440,7 +441,7 @@ def _run_layer(
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 
-    formats = {"result_format": result_format} if result_format else {}
+    formats: dict[str, Any] = {"result_format": result_format} if result_format else {}
     checkpoint = context.checkpoints.add(
         gx.Checkpoint(name=layer, validation_definitions=definitions, actions=[], **formats)
     )

@@ -20,6 +20,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from prefect import flow
 
@@ -80,7 +81,7 @@ def serve_inbox(
     if not inbox.is_dir():
         print(f"xxgk: inbox not found: {inbox}", file=sys.stderr)
         return 2
-    schedule = {"interval": interval} if interval else {"cron": cron}
+    schedule: dict[str, Any] = {"interval": interval} if interval else {"cron": cron}
     parameters = {"inbox": str(inbox), "db": str(db)}
     configured = PREFECT_API_URL.value()
     server = _existing(configured) if configured else local_prefect_server(port)

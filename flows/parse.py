@@ -87,4 +87,5 @@ def parse_step(db_path: Path, settings: ParseSettings | None = None) -> ParseSum
         return parse_documents(db_path, settings)
     with api_for_workers():
         runner = dask_task_runner(settings)
-        return parse_documents.with_options(task_runner=runner)(db_path, settings)
+        # Prefect types with_options for PrefectFuture runners; Dask's futures are concurrent
+        return parse_documents.with_options(task_runner=runner)(db_path, settings)  # type: ignore[arg-type]

@@ -27,6 +27,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from prefect import flow, task
@@ -93,7 +94,7 @@ def _transient(task: object, task_run: object, state: object) -> bool:
 
 # another writer (a concurrent run, a user's read-write session) holds the work file: wait
 # 2, 4, 8, 16 s (±30 %). Bad input is never retried: it is quarantined or names the document.
-_RETRY_ON_LOCK = {
+_RETRY_ON_LOCK: dict[str, Any] = {
     "retries": 4,
     "retry_delay_seconds": exponential_backoff(backoff_factor=2),
     "retry_jitter_factor": 0.3,

@@ -263,7 +263,9 @@ def connect(db_path: Path | str, *, read_only: bool = False) -> Iterator[duckdb.
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     limit = load_settings().duckdb_memory_limit.strip()
-    config = {"memory_limit": limit} if limit else {}
+    config: dict[str, str | bool | int | float | list[str]] = (
+        {"memory_limit": limit} if limit else {}
+    )
     try:
         con = duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.ParserException as exc:  # the only setting given: the limit is unreadable

@@ -141,7 +141,8 @@ def pending_documents(db_path: Path | str) -> PendingDocuments:
             """,
             [PARSER_VERSION, reparse_all, PARSER_VERSION],
         ).fetchall()
-        (total,) = con.execute("select count(*) from raw.documents").fetchone()
+        counted = con.execute("select count(*) from raw.documents").fetchone()
+        total = counted[0] if counted else 0
     return PendingDocuments(
         parser_version=PARSER_VERSION,
         document_ids=tuple(doc_id for _, doc_id, _ in rows),

@@ -150,7 +150,7 @@ def append(store: Path, actions: Sequence[Action]) -> list[str]:
                         f"insert into {table} ({', '.join(columns(table))}) values ({marks})", row
                     )
                 con.commit()
-            return [row[0] for _, row in rows]
+            return [str(row[0]) for _, row in rows]
         except duckdb.IOException as exc:
             if not is_lock_conflict(exc) or time.monotonic() > deadline:
                 raise
@@ -237,7 +237,7 @@ def land_reviews(work_db: Path, store: Path) -> ReviewsLanding:
             con.execute("attach ':memory:' as reviews_store")
         try:
             present = _create_tables_if_writable(con, store)
-            counts = {}
+            counts: dict[str, int] = {}
             con.begin()
             try:
                 changed = _copy_store(con, counts, present)
@@ -284,7 +284,8 @@ def _copy_store(
         changed.update(report_id for (report_id,) in differing)
         con.execute(f"delete from raw.{table}")
         con.execute(f"insert into raw.{table} ({cols}) select {cols} from {stored}")
-        counts[table] = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+        counted = con.execute(f"select count(*) from raw.{table}").fetchone()
+        counts[table] = counted[0] if counted else 0
     if changed:
         con.executemany(
             "insert or ignore into meta.changed_reports values (?)", [(r,) for r in sorted(changed)]

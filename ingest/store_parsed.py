@@ -29,9 +29,12 @@ WRITE_BATCH = 200  # documents per transaction in write_parse_results
 class ParsedDocument(Protocol):
     """What ``ingest.parse.parse_document`` returns (see docs/architecture.md)."""
 
-    attributes: Mapping[str, Any]
-    cells: list[Mapping[str, Any]]
-    unmapped: list[Mapping[str, Any]]
+    @property
+    def attributes(self) -> Mapping[str, Any]: ...
+    @property
+    def cells(self) -> Sequence[Mapping[str, Any]]: ...
+    @property
+    def unmapped(self) -> Sequence[Mapping[str, Any]]: ...
 
 
 @dataclass(frozen=True)

@@ -191,9 +191,10 @@ def plan_build(db_path: Path | str, project_dir: Path) -> BuildPlan:
                 )
                 """
             )
-            changed = con.execute("select count(*) from meta.changed_reports").fetchone()[0]
+            counted = con.execute("select count(*) from meta.changed_reports").fetchone()
+            changed = counted[0] if counted else 0
         con.commit()
-        unpublished, unpublished_full = con.execute(UNPUBLISHED_SQL).fetchone()
+        unpublished, unpublished_full = con.execute(UNPUBLISHED_SQL).fetchone() or (0, False)
     return BuildPlan(
         bool(reason),
         reason,

@@ -54,10 +54,10 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         _refuse_mixed_utf8(data, exc.start)
     if declared:
-        encoding = _declared_codec(declared)
-        if encoding is not None:
+        codec = _declared_codec(declared)
+        if codec is not None:
             try:
-                return _checked(data.decode(encoding)), encoding
+                return _checked(data.decode(codec)), codec
             except UnicodeDecodeError:
                 pass
     return _detect_chinese(data)

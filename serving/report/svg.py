@@ -78,7 +78,7 @@ def column_chart(
     bar_w = min(slot * 0.7, 60)
     for i, category in enumerate(categories):
         x = left + slot * i + (slot - bar_w) / 2
-        base = top + plot_h
+        base: float = top + plot_h
         for s in series:
             value = s.values[i]
             if value <= 0:

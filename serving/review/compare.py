@@ -13,7 +13,7 @@ safe for spreadsheets.
 from __future__ import annotations
 
 import io
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 
 import duckdb
 import polars as pl
@@ -85,6 +85,12 @@ class Comparison:
         return f"{name(self.a)} ↔ {name(self.b)}"
 
 
+def _words(labels: Labels, kind: str, code: str) -> tuple[str, str]:
+    """A code's label in Chinese and in English."""
+    words = labels.words(kind, code)
+    return words.zh, words.en
+
+
 def _same_series(con: duckdb.DuckDBPyConnection, a_id: str, b_id: str) -> bool:
     found = con.execute(
         "select count(distinct series_key) = 1 and count(*) = 2 "
@@ -133,7 +139,7 @@ def compare(con: duckdb.DuckDBPyConnection, first: str, second: str) -> Comparis
     measure_rows = [
         MeasureRow(
             code,
-            *astuple(labels.words("measure", code)),
+            *_words(labels, "measure", code),
             "measure",
             wa.get(code),
             wb.get(code),
@@ -147,7 +153,7 @@ def compare(con: duckdb.DuckDBPyConnection, first: str, second: str) -> Comparis
     rate_rows = [
         MeasureRow(
             code,
-            *astuple(labels.words("rate", code)),
+            *_words(labels, "rate", code),
             "rate",
             wa.get(code),
             wb.get(code),
