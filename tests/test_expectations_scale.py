@@ -106,6 +106,7 @@ def unexpected(report: ValidationReport) -> dict[str, tuple[bool, int | None]]:
     }
 
 
+@pytest.mark.slow  # build_suites() parses the dbt project
 def test_chunks_keep_every_row_of_a_report_together(warehouse: Path, tmp_path: Path) -> None:
     snapshots = {
         s.suite.name: s for s in snapshot(warehouse, build_suites(), tmp_path, chunk_rows=TINY)
@@ -205,6 +206,7 @@ def test_changed_reports_reads_the_build_plan(warehouse: Path) -> None:
     assert changed_reports(warehouse) == ["r002", "r004"]
 
 
+@pytest.mark.slow  # build_suites() parses the dbt project
 def test_a_uniqueness_rule_must_include_the_report_key() -> None:
     with pytest.raises(ValueError, match="not exact in chunks"):
         SuiteSpec(
