@@ -74,8 +74,8 @@ children as (
     inner join region_parents
         on reports.region_code = region_parents.code
     qualify row_number() over (
-        partition by reports.region_code, reports.report_year order by reports.report_id
-    ) = 1
+            partition by reports.region_code, reports.report_year order by reports.report_id
+        ) = 1
 
 ),
 
@@ -91,12 +91,12 @@ parents as (
     inner join region_parents
         on reports.region_code = region_parents.code
     where exists (
-        select 1
-        from children
-        where
-            children.parent_code = reports.region_code
-            and children.report_year = reports.report_year
-    )
+            select 1
+            from children
+            where
+                children.parent_code = reports.region_code
+                and children.report_year = reports.report_year
+        )
 
 ),
 

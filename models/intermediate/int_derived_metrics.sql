@@ -25,6 +25,12 @@ derivations as (
 
 ),
 
+template_metrics as (
+
+    select * from {{ ref('int_template_metrics') }}
+
+),
+
 source_cells as (
 
     select
@@ -69,7 +75,22 @@ summed as (
         string_agg(source_cells.source_code, ' + ' order by source_cells.source_code) as sources,
         max(source_cells.parser_version) as parser_version
     from source_cells
-    group by 1, 2, 3, 4
+    group by
+        source_cells.report_id,
+        source_cells.template,
+        source_cells.target_code,
+        source_cells.applicant
+
+),
+
+-- each metric's template unit
+template_units as (
+
+    select
+        metric_code,
+        max(unit) as unit
+    from template_metrics
+    group by metric_code
 
 ),
 
@@ -83,7 +104,7 @@ final as (
         'derived' as value_status,
         cast(null as varchar) as raw_text,
         cast(null as integer) as source_line,
-        template_metrics.unit,
+        template_units.unit,
         cast(null as varchar) as unit_text,
         cast(null as double) as printed_value,
         'none' as unit_conversion,
@@ -115,12 +136,8 @@ final as (
             summed.report_id = printed.report_id
             and summed.target_code = printed.metric_code
             and summed.applicant = printed.applicant
-    left join (
-        select distinct metric_code, max(unit) as unit
-        from {{ ref('int_template_metrics') }}
-        group by metric_code
-    ) as template_metrics
-        on summed.target_code = template_metrics.metric_code
+    left join template_units
+        on summed.target_code = template_units.metric_code
     where summed.all_printed and printed.report_id is null
 
 )

@@ -75,49 +75,115 @@ catalogue as (
 unioned as (
 
     select
-        report_id, check_code, instance, cast(null as varchar) as related_report_id, status,
-        expected, actual, difference, detail, cell_refs, cell_keys,
-        cast(null as integer) as source_line, template, evaluated_per
+        report_id,
+        check_code,
+        instance,
+        cast(null as varchar) as related_report_id,
+        status,
+        expected,
+        actual,
+        difference,
+        detail,
+        cell_refs,
+        cell_keys,
+        cast(null as integer) as source_line,
+        template,
+        evaluated_per
     from identity_checks
 
     union all
 
     select
-        report_id, check_code, instance, related_report_id, status,
-        expected, actual, difference, detail, cell_refs, cell_keys,
-        source_line, template, evaluated_per
+        report_id,
+        check_code,
+        instance,
+        related_report_id,
+        status,
+        expected,
+        actual,
+        difference,
+        detail,
+        cell_refs,
+        cell_keys,
+        source_line,
+        template,
+        evaluated_per
     from prose_checks
 
     union all
 
     select
-        report_id, check_code, instance, related_report_id, status,
-        expected, actual, difference, detail, cell_refs, cell_keys,
-        source_line, template, evaluated_per
+        report_id,
+        check_code,
+        instance,
+        related_report_id,
+        status,
+        expected,
+        actual,
+        difference,
+        detail,
+        cell_refs,
+        cell_keys,
+        source_line,
+        template,
+        evaluated_per
     from text_checks
 
     union all
 
     select
-        report_id, check_code, instance, related_report_id, status,
-        expected, actual, difference, detail, cell_refs, cell_keys,
-        cast(null as integer) as source_line, template, evaluated_per
+        report_id,
+        check_code,
+        instance,
+        related_report_id,
+        status,
+        expected,
+        actual,
+        difference,
+        detail,
+        cell_refs,
+        cell_keys,
+        cast(null as integer) as source_line,
+        template,
+        evaluated_per
     from cross_year_checks
 
     union all
 
     select
-        report_id, check_code, instance, related_report_id, status,
-        expected, actual, difference, detail, cell_refs, null as cell_keys,
-        cast(null as integer) as source_line, template, evaluated_per
+        report_id,
+        check_code,
+        instance,
+        related_report_id,
+        status,
+        expected,
+        actual,
+        difference,
+        detail,
+        cell_refs,
+        null as cell_keys,
+        cast(null as integer) as source_line,
+        template,
+        evaluated_per
     from cross_level_checks
 
     union all
 
     select
-        report_id, check_code, instance, related_report_id, status,
-        expected, actual, difference, detail, cell_refs, cell_keys,
-        cast(null as integer) as source_line, template, evaluated_per
+        report_id,
+        check_code,
+        instance,
+        related_report_id,
+        status,
+        expected,
+        actual,
+        difference,
+        detail,
+        cell_refs,
+        cell_keys,
+        cast(null as integer) as source_line,
+        template,
+        evaluated_per
     from version_conflicts
 
 ),

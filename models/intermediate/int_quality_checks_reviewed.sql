@@ -30,7 +30,10 @@ reviewed_reports as (
 
 template_units as (
 
-    select reports.report_id, template_metrics.metric_code, template_metrics.unit
+    select
+        reports.report_id,
+        template_metrics.metric_code,
+        template_metrics.unit
     from {{ ref('int_reports') }} as reports
     inner join {{ ref('int_template_metrics') }} as template_metrics
         on reports.template = template_metrics.template
@@ -110,7 +113,12 @@ within_report as (
     {{ within_report_check_ctes() }}
 
     select {{ instance_columns }}
-    from (select *, cast(null as varchar) as related_report_id from final)
+    from (
+        select
+            *,
+            cast(null as varchar) as related_report_id
+        from final
+    ) as within_report
 
 ),
 
@@ -126,10 +134,22 @@ cross_year as (
 
     metrics as (
 
-        select report_id, metric_code, applicant, value, value_status, source_line
+        select
+            report_id,
+            metric_code,
+            applicant,
+            value,
+            value_status,
+            source_line
         from reviewed_cells
         union all
-        select report_id, metric_code, applicant, value, value_status, source_line
+        select
+            report_id,
+            metric_code,
+            applicant,
+            value,
+            value_status,
+            source_line
         from {{ ref('int_report_metrics') }}
         where
             report_id in (select report_id from pair_reports)

@@ -23,7 +23,10 @@ with
 
 reports as (
 
-    select report_id, title from {{ ref('int_reports') }}
+    select
+        report_id,
+        title
+    from {{ ref('int_reports') }}
     {% if is_incremental() -%}
     where report_id in (select report_id from changed_reports)
     {%- endif %}
@@ -36,8 +39,13 @@ cells as (
     select document_id, metric_code, applicant, value_status, value as printed_value
     from {{ ref('stg_cells') }}
     {%- else -%}
-    select document_id, metric_code, applicant, value_status, printed_value
-    from {{ ref('int_cells_unit_normalised') }}
+        select
+            document_id,
+            metric_code,
+            applicant,
+            value_status,
+            printed_value
+        from {{ ref('int_cells_unit_normalised') }}
     {%- endif %}
     where document_id in (select report_id from reports)
 
@@ -65,7 +73,7 @@ summarised as (
         count(*) filter (where printed_value is null and is_uncertain) as n_uncertain,
         -- order-free (no sort state per document): the exclusive or of the cells' hashes
         bit_xor(hash(metric_code, applicant, printed_value))
-            filter (where printed_value is not null) as fingerprint_hash,
+        filter (where printed_value is not null) as fingerprint_hash,
         list(hash(metric_code, applicant, printed_value)) filter (where printed_value <> 0)
             as nonzero_cells
     from readings
@@ -75,7 +83,9 @@ summarised as (
 
 texts as (
 
-    select document_id, text
+    select
+        document_id,
+        text
     from {{ source('raw', 'documents') }}
     where document_id in (select report_id from reports)
 
@@ -125,7 +135,7 @@ printed_dates as (
                 )
             ) as printed
         from texts
-    )
+    ) as printed_dates
     group by document_id
 
 ),

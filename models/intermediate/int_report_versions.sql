@@ -91,12 +91,14 @@ attribute_pairs as (
 -- two reports of the same attributes into one
 attribute_heads as (
 
-    select attributes_key, report_id
+    select
+        attributes_key,
+        report_id
     from reports
     where attributes_key is not null
     qualify row_number() over (
-        partition by attributes_key order by n_nonzero = 0, landed_at, report_id
-    ) = 1
+            partition by attributes_key order by n_nonzero = 0, landed_at, report_id
+        ) = 1
 
 ),
 
@@ -131,34 +133,54 @@ fingerprint_pairs as (
 
 links as (
 
-    select report_a, report_b from attribute_pairs
+    select
+        report_a,
+        report_b
+    from attribute_pairs
 
     union
 
-    select report_a, report_b from evidence_free_pairs
+    select
+        report_a,
+        report_b
+    from evidence_free_pairs
 
     union
 
-    select report_a, report_b from fingerprint_pairs
+    select
+        report_a,
+        report_b
+    from fingerprint_pairs
 
 ),
 
 edges as (
 
-    select report_a as report_id, report_b as linked_id from links
+    select
+        report_a as report_id,
+        report_b as linked_id
+    from links
     union all
-    select report_b, report_a from links
+    select
+        report_b,
+        report_a
+    from links
 
 ),
 
 -- every document a linked document reaches through the links (its whole group)
 reach (report_id, member_id) as (
 
-    select distinct report_id, report_id from edges
+    select distinct
+        report_id,
+        report_id as member_id
+    from edges
 
     union
 
-    select reach.report_id, edges.linked_id
+    select
+        reach.report_id,
+        edges.linked_id
     from reach
     inner join edges
         on reach.member_id = edges.report_id
@@ -174,8 +196,8 @@ anchors as (
     inner join reports as members
         on reach.member_id = members.report_id
     qualify row_number() over (
-        partition by reach.report_id order by members.landed_at, members.report_id
-    ) = 1
+            partition by reach.report_id order by members.landed_at, members.report_id
+        ) = 1
 
 ),
 
@@ -229,13 +251,13 @@ pins as (
             where named.report_key = chosen.report_key
         )
     qualify row_number() over (
-        partition by chosen.report_key
-        order by
-            canonical_pins.pin_order,
-            canonical_pins.reviewed_at desc,
-            canonical_pins.review_id desc,
-            canonical_pins.chosen_report_id
-    ) = 1
+            partition by chosen.report_key
+            order by
+                canonical_pins.pin_order asc,
+                canonical_pins.reviewed_at desc,
+                canonical_pins.review_id desc,
+                canonical_pins.chosen_report_id asc
+        ) = 1
 
 ),
 
@@ -259,10 +281,10 @@ ranked as (
                 case when counted.is_correction then counted.published_on end desc nulls last,
                 case when counted.is_correction then counted.landed_at end desc nulls last,
                 counted.n_printed desc,
-                counted.n_uncertain,
+                counted.n_uncertain asc,
                 counted.attribute_support desc,
-                counted.landed_at,
-                counted.report_id
+                counted.landed_at asc,
+                counted.report_id asc
         ) as version_rank
     from counted
     left join pins
@@ -309,39 +331,46 @@ explained as (
     select
         *,
         case lost_by
-            when 'pinned' then
-                pin_reason || ' (' || pinned_by || ', '
-                || pinned_at || ', ' || pin_source || ')'
-            when 'text_layer' then
-                'its text was read from '
-                || case text_source
-                    when 'text_layer' then 'a text layer' when 'ocr' then 'page images by OCR'
-                    else 'nothing (no text layer)'
-                end
-                || ', the canonical version''s from '
-                || case canonical_text_source
-                    when 'text_layer' then 'a text layer' when 'ocr' then 'page images by OCR'
-                    else 'nothing (no text layer)'
-                end
-            when 'correction' then
-                'the canonical version is a correction'
-                || case
-                    when is_correction then ' published later ('
-                        || coalesce(cast(canonical_published_on as varchar), 'landed later')
-                        || ' against ' || coalesce(cast(published_on as varchar), 'no date')
-                        || ')'
-                    else ''
-                end
-            when 'fuller_statistics' then
-                n_printed || ' printed cells against the canonical version''s '
-                || canonical_n_printed
-            when 'fewer_uncertain' then
-                n_uncertain || ' uncertain cells against the canonical version''s '
-                || canonical_n_uncertain
-            when 'agreed_attributes' then
-                'its attributes (series, year, template) are read by ' || attribute_support
-                || ' of the ' || version_count || ' versions, the canonical version''s by '
-                || canonical_attribute_support
+            when 'pinned'
+                then
+                    pin_reason || ' (' || pinned_by || ', '
+                    || pinned_at || ', ' || pin_source || ')'
+            when 'text_layer'
+                then
+                    'its text was read from '
+                    || case text_source
+                        when 'text_layer' then 'a text layer' when 'ocr' then 'page images by OCR'
+                        else 'nothing (no text layer)'
+                    end
+                    || ', the canonical version''s from '
+                    || case canonical_text_source
+                        when 'text_layer' then 'a text layer' when 'ocr' then 'page images by OCR'
+                        else 'nothing (no text layer)'
+                    end
+            when 'correction'
+                then
+                    'the canonical version is a correction'
+                    || case
+                        when is_correction
+                            then ' published later ('
+                                || coalesce(cast(canonical_published_on as varchar), 'landed later')
+                                || ' against ' || coalesce(cast(published_on as varchar), 'no date')
+                                || ')'
+                        else ''
+                    end
+            when 'fuller_statistics'
+                then
+                    n_printed || ' printed cells against the canonical version''s '
+                    || canonical_n_printed
+            when 'fewer_uncertain'
+                then
+                    n_uncertain || ' uncertain cells against the canonical version''s '
+                    || canonical_n_uncertain
+            when 'agreed_attributes'
+                then
+                    'its attributes (series, year, template) are read by ' || attribute_support
+                    || ' of the ' || version_count || ' versions, the canonical version''s by '
+                    || canonical_attribute_support
             else 'the same on every rule; the canonical version was landed first'
         end as rule_detail
     from compared
@@ -365,13 +394,15 @@ several_versions as (
             else lost_by
         end as version_rule,
         case
-            when version_rank = 1 and is_pinned then
-                'canonical of ' || version_count || ' versions, chosen by a reviewer: '
-                || rule_detail
-            when version_rank = 1 then
-                'canonical of ' || version_count || ' versions ('
-                || max(lost_by) filter (where version_rank = 2) over (partition by report_key)
-                || '; see the other versions'' reasons)'
+            when version_rank = 1 and is_pinned
+                then
+                    'canonical of ' || version_count || ' versions, chosen by a reviewer: '
+                    || rule_detail
+            when version_rank = 1
+                then
+                    'canonical of ' || version_count || ' versions ('
+                    || max(lost_by) filter (where version_rank = 2) over (partition by report_key)
+                    || '; see the other versions'' reasons)'
             else
                 'lost to ' || canonical_report_id || ' (' || canonical_source_file || ', rule '
                 || lost_by || '): ' || rule_detail

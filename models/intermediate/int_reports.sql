@@ -17,7 +17,7 @@ documents as (
 
     select * from {{ ref('stg_documents') }}
     where not is_retired
-      and document_id not in (select document_id from {{ source('raw', 'held_back') }})
+        and document_id not in (select document_id from {{ source('raw', 'held_back') }})
 
 ),
 
@@ -38,9 +38,9 @@ latest_attributes as (
     select *
     from attributes
     qualify row_number() over (
-        partition by document_id
-        order by parser_version desc nulls last, title nulls last, template
-    ) = 1
+            partition by document_id
+            order by parser_version desc nulls last, title asc nulls last, template asc
+        ) = 1
 
 ),
 
@@ -146,7 +146,11 @@ final as (
             when scope = 'aggregate' and region_code is not null
                 then 'aggregate:' || region_code
             when issuer_key is not null
-                then coalesce(scope, 'unknown') || ':' || coalesce(region_code, '-') || ':' || issuer_key
+                then coalesce(scope, 'unknown')
+                    || ':'
+                    || coalesce(region_code, '-')
+                    || ':'
+                    || issuer_key
         end as series_key
     from keyed
 

@@ -20,9 +20,9 @@ latest as (
     select *
     from reviews
     qualify row_number() over (
-        partition by report_id, metric_code, applicant
-        order by reviewed_at desc, source_order desc, review_id desc
-    ) = 1
+            partition by report_id, metric_code, applicant
+            order by reviewed_at desc, source_order desc, review_id desc
+        ) = 1
 
 ),
 

@@ -162,9 +162,9 @@ found as (
             and regexp_matches(left(headings.title, 30), sections.title_pattern)
     where headings.numeral <> ''
     qualify row_number() over (
-        partition by headings.report_id, sections.section
-        order by headings.segment_no
-    ) = 1
+            partition by headings.report_id, sections.section
+            order by headings.segment_no
+        ) = 1
 
 ),
 
@@ -187,8 +187,8 @@ section_texts as (
     inner join headings
         on
             bounded.report_id = headings.report_id
-            and headings.segment_no >= bounded.segment_no
-            and (bounded.next_segment_no is null or headings.segment_no < bounded.next_segment_no)
+            and bounded.segment_no <= headings.segment_no
+            and (bounded.next_segment_no is null or bounded.next_segment_no > headings.segment_no)
     group by bounded.report_id, bounded.section
 
 ),
@@ -353,7 +353,7 @@ final as (
             when 'pass' then 'holds: ' || stated_text || ' = the title''s year ' || title_year_text
             when 'fail'
                 then 'fails: ' || stated_text || ', but the title 「' || title || '」 says '
-                || title_year_text
+                    || title_year_text
             else 'not assessable: ' || stated_text || ', and the title names no year'
         end as detail,
         cell_refs,
@@ -367,7 +367,7 @@ final as (
             *,
             coalesce(cast(cast(expected as integer) as varchar), '?') as title_year_text
         from year_checks
-    )
+    ) as year_checks_texts
 
     union all
 

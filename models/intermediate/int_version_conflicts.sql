@@ -32,13 +32,22 @@ versions as (
 
 reports as (
 
-    select report_id, source_file, template from {{ ref('int_reports') }}
+    select
+        report_id,
+        source_file,
+        template
+    from {{ ref('int_reports') }}
 
 ),
 
 metrics as (
 
-    select report_id, metric_code, applicant, value, source_line
+    select
+        report_id,
+        metric_code,
+        applicant,
+        value,
+        source_line
     from {{ ref('int_report_metrics') }}
     where
         report_id in (select report_id from versions)
@@ -111,13 +120,15 @@ final as (
         || {{ format_number('differing.other_value') }} || ' in ' || differing.related_report_id
         || ' (' || others.source_file || coalesce(', L' || differing.other_line, '') || '); '
         || case
-            when differing.is_pinned then
-                'settled: ' || differing.pinned_by || ' chose this version on '
-                || differing.pinned_at || ': ' || differing.pin_reason
-            when overrides.report_id is not null then
-                'settled: ' || overrides.reviewed_by || ' corrected the cell to '
-                || {{ format_number('overrides.corrected_value') }} || ' on '
-                || cast(overrides.reviewed_at as date) || ': ' || overrides.reason
+            when differing.is_pinned
+                then
+                    'settled: ' || differing.pinned_by || ' chose this version on '
+                    || differing.pinned_at || ': ' || differing.pin_reason
+            when overrides.report_id is not null
+                then
+                    'settled: ' || overrides.reviewed_by || ' corrected the cell to '
+                    || {{ format_number('overrides.corrected_value') }} || ' on '
+                    || cast(overrides.reviewed_at as date) || ': ' || overrides.reason
             else 'which version is right is not reviewed (pin one: xxgk review, '
                 || 'or seeds/canonical_choices.csv)'
         end as detail,

@@ -32,11 +32,11 @@ template_order as (
     select *
     from (
         values
-            ('old', 1),
-            ('local', 2),
-            ('v2019', 3),
-            ('hybrid', 4),
-            ('v2021', 5)
+        ('old', 1),
+        ('local', 2),
+        ('v2019', 3),
+        ('hybrid', 4),
+        ('v2021', 5)
     ) as orders (template, template_rank)
 
 ),
@@ -82,9 +82,9 @@ most_printed_local as (
     select *
     from local_label_counts
     qualify row_number() over (
-        partition by metric_code
-        order by n_cells desc, row_label nulls last, unit nulls last
-    ) = 1
+            partition by metric_code
+            order by n_cells desc, row_label asc nulls last, unit asc nulls last
+        ) = 1
 
 ),
 
@@ -117,9 +117,15 @@ quantities as (
 
     -- what a metric's unit measures, from the seeds that declare the units: counts
     -- (seeds/count_units.csv) and amounts (the template units of seeds/unit_conversions.csv)
-    select unit, 'count' as quantity from {{ ref('count_units') }}
+    select
+        unit,
+        'count' as quantity
+    from {{ ref('count_units') }}
     union all
-    select distinct to_unit as unit, 'amount' as quantity from {{ ref('unit_conversions') }}
+    select distinct
+        to_unit as unit,
+        'amount' as quantity
+    from {{ ref('unit_conversions') }}
 
 ),
 

@@ -35,9 +35,9 @@ verdicts as (
     select *
     from {{ ref('stg_review_verdicts') }}
     qualify row_number() over (
-        partition by report_id, check_code, instance, related_report_id
-        order by reviewed_at desc, review_id desc
-    ) = 1
+            partition by report_id, check_code, instance, related_report_id
+            order by reviewed_at desc, review_id desc
+        ) = 1
 
 ),
 

@@ -23,9 +23,9 @@ comparability_rank as (
     select *
     from (
         values
-            ('exact', 1),
-            ('close', 2),
-            ('approximate', 3)
+        ('exact', 1),
+        ('close', 2),
+        ('approximate', 3)
     ) as ranks (comparability, comparability_rank)
 
 ),
@@ -39,9 +39,9 @@ pivoted as (
             'requests_not_held', 'requests_handled', 'reviews_total', 'reviews_corrected',
             'lawsuits_total', 'lawsuits_corrected', 'normative_docs_issued'
         ] %}
-        max(measures.value) filter (
-            where measures.measure_code = '{{ measure }}'
-        ) as {{ measure }},
+            max(measures.value) filter (
+                where measures.measure_code = '{{ measure }}'
+            ) as {{ measure }},
         {% endfor %}
         arg_max(
             measures.comparability, comparability_rank.comparability_rank

@@ -24,8 +24,10 @@ renamed as (
 
         -- what was printed
         raw_text,
-        nullif(regexp_replace(value_text, '^[\s\x{3000}]+|[\s\x{3000}]+$', '', 'g'), '') as value_text,
-        nullif(regexp_replace(unit_text, '^[\s\x{3000}]+|[\s\x{3000}]+$', '', 'g'), '') as unit_text,
+        nullif(regexp_replace(value_text, '^[\s\x{3000}]+|[\s\x{3000}]+$', '', 'g'), '')
+            as value_text,
+        nullif(regexp_replace(unit_text, '^[\s\x{3000}]+|[\s\x{3000}]+$', '', 'g'), '')
+            as unit_text,
         lower(trim(value_status)) as value_status,
 
         -- provenance
