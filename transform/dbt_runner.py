@@ -92,8 +92,13 @@ def dbt_build(
         command += ["--selector", selector]
     if full_refresh:
         command.append("--full-refresh")
-    if not tests:
-        command += ["--exclude-resource-type", "test"]
+    excluded = [] if tests else ["test"]
+    if report_batch:
+        # a batch's models read only the batch's reports, which no unit test's given rows
+        # are: the unit tests run in whole builds (tests/test_dbt_models.py)
+        excluded.append("unit_test")
+    if excluded:
+        command += ["--exclude-resource-type", *excluded]
     if not (full_refresh or report_batch) and (dbt_target_dir(db_path) / "manifest.json").exists():
         # an incremental build keeps the last full refresh's manifest (the docs page is made
         # from it; the build fingerprint guarantees the project is the same); writing it and
