@@ -36,7 +36,7 @@ RUNTIME = "openvino"
 # detection runs on the page scaled to at most this many pixels on its longer side (the
 # recognition reads each text line at full resolution): see bench/RESULTS.md, OCR
 DET_SIDE = 1280
-REC_BATCH = 16  # text lines recognised per call (6 by default: 2.5x the time per line here)
+REC_BATCH = 8  # text lines recognised per call (6 by default; 16 pads more: bench/RESULTS.md)
 # a batch of text lines is padded to its widest line, and to at least this many pixels (320
 # by default; 48 made short numbers less certain: bench/RESULTS.md, "OCR speed")
 REC_MIN_WIDTH = 160
@@ -113,6 +113,9 @@ class RapidOcr:
             "EngineConfig.openvino.inference_num_threads": threads,
             "EngineConfig.openvino.performance_hint": "LATENCY",
             "EngineConfig.openvino.num_streams": 1,
+            # OpenVINO pins its threads to cores by default: two extraction workers would
+            # both pin to the first core and take turns
+            "EngineConfig.openvino.enable_cpu_pinning": False,
         }
         for stage, path in paths.items():
             params[f"{stage}.model_path"] = str(path)
