@@ -7,8 +7,9 @@ after the step (the gate then publishing in one process peaked at 1.9 GiB, publi
 alone at 0.9 GiB).
 
 A long-lived caller (`xxgk watch`, xxgk/watch.py) keeps one such process for the runs it
-makes (:func:`kept_process`), with its module loaded once instead of once per run; it is
-renewed after a run that may have left it large or broken (:meth:`KeptProcess.renew`).
+makes (:func:`kept_process`, handed to each run in its RunContext), with its module loaded
+once instead of once per run; it is renewed after a run that may have left it large or
+broken (:meth:`KeptProcess.renew`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any, TypeVar
 
 R = TypeVar("R")
@@ -117,23 +117,12 @@ class KeptProcess:
         release(self.process, failed=True)
 
 
-_KEPT: ContextVar[KeptProcess | None] = ContextVar("xxgk_kept_process", default=None)
-
-
 @contextmanager
 def kept_process(module: str) -> Iterator[KeptProcess]:
-    """A process with ``module`` loaded, started now, for the steps that ask for one with
-    :func:`kept_in_context` inside the block (in this context); shut down on exit."""
+    """A process with ``module`` loaded, started now, for the runs the caller hands it to
+    (``RunContext.gate``, flows/context.py); shut down on exit."""
     kept = KeptProcess(module)
-    token = _KEPT.set(kept)
     try:
         yield kept
     finally:
-        _KEPT.reset(token)
         kept.close()
-
-
-def kept_in_context(module: str) -> KeptProcess | None:
-    """The process :func:`kept_process` keeps in this context, if it has ``module``."""
-    kept = _KEPT.get()
-    return kept if kept is not None and kept.module == module else None

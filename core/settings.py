@@ -46,7 +46,6 @@ def default_environment() -> dict[str, str]:
         "DBT_PRINTER_WIDTH": "100",
         "GX_ANALYTICS_ENABLED": "false",
         "DASK_LOGGING__DISTRIBUTED": "warning",  # a Dask cluster's start/stop chatter
-        "XXGK_DUCKDB_MEMORY_LIMIT": default_memory_limit(),  # every DuckDB connection's
     }
 
 
@@ -56,13 +55,22 @@ def default_memory_limit() -> str:
     return f"{int(ram * 0.8) // 2**20}MiB"
 
 
-def configure_environment(environ: MutableMapping[str, str] | None = None) -> None:
+def configure_environment(
+    environ: MutableMapping[str, str] | None = None, *, verbose: bool | None = None
+) -> None:
     """Set the defaults above in ``environ`` (the process environment by default). For the
     process environment, also create the Prefect home: Prefect makes the folder on import
-    but not its parents."""
+    but not its parents. ``verbose``: a command's ``-v`` (True: dbt's own logs; False: none
+    of Prefect's tracebacks, the command line reports a failed step itself); None leaves
+    the logs as they are (library use)."""
     env = os.environ if environ is None else environ
     for key, value in default_environment().items():
         env.setdefault(key, value)
+    if verbose:
+        env["DBT_QUIET"] = "false"
+    elif verbose is not None:
+        for logger in ("FLOW_RUNS", "TASK_RUNS"):
+            env.setdefault(f"PREFECT_LOGGING_LOGGERS_PREFECT_{logger}_LEVEL", "CRITICAL")
     if environ is None:
         Path(env["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
 

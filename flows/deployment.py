@@ -24,6 +24,8 @@ from typing import Any
 
 from prefect import flow
 
+from core.settings import ReportLanguage
+from flows.context import RunContext
 from flows.refresh import refresh
 from flows.runtime import api_healthy, stop_server, wait_for_api
 from flows.schedule import DEPLOYMENT, DEPLOYMENT_FLOW, DEPLOYMENT_NAME
@@ -31,11 +33,14 @@ from serving.work_file import build_lock
 
 
 @flow(name=DEPLOYMENT_FLOW, log_prints=True)
-def refresh_inbox(inbox: str, db: str) -> dict[str, object]:
-    """One scheduled refresh of the warehouse at ``db`` from the reports under ``inbox``;
-    returns the run's row of audit.runs (as a dict, for Prefect's UI and API)."""
+def refresh_inbox(inbox: str, db: str, lang: str | None = None) -> dict[str, object]:
+    """One scheduled refresh of the warehouse at ``db`` from the reports under ``inbox``
+    (``lang``: the report's language, over XXGK_REPORT_LANG); returns the run's row of
+    audit.runs (as a dict, for Prefect's UI and API). Plain types: Prefect builds the
+    parameters' schema from them."""
+    context = RunContext.of(Path(db), report_lang=lang)
     with build_lock(Path(db), f"xxgk serve (deployment {DEPLOYMENT})"):
-        result = refresh(Path(inbox), Path(db), kind="scheduled")
+        result = refresh(Path(inbox), Path(db), kind="scheduled", context=context)
     print(f"summary: {result.run.summary()}")
     return {
         "run_id": result.run.run_id,
@@ -72,7 +77,13 @@ def local_prefect_server(
 
 
 def serve_inbox(
-    inbox: Path, db: Path, *, cron: str, interval: float | None = None, port: int = 4200
+    inbox: Path,
+    db: Path,
+    *,
+    cron: str,
+    interval: float | None = None,
+    port: int = 4200,
+    lang: ReportLanguage | None = None,
 ) -> int:
     """Serve the scheduled deployment until interrupted (Ctrl-C)."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -82,7 +93,7 @@ def serve_inbox(
         print(f"xxgk: inbox not found: {inbox}", file=sys.stderr)
         return 2
     schedule: dict[str, Any] = {"interval": interval} if interval else {"cron": cron}
-    parameters = {"inbox": str(inbox), "db": str(db)}
+    parameters = {"inbox": str(inbox), "db": str(db), "lang": lang}
     configured = PREFECT_API_URL.value()
     server = _existing(configured) if configured else local_prefect_server(port)
     with server as api_url, temporary_settings(updates={PREFECT_API_URL: api_url}):

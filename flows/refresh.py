@@ -37,14 +37,16 @@ from prefect.tasks import exponential_backoff
 
 from core import progress
 from core.faults import kill_point
-from core.paths import ROOT, reviews_store_path, state_dir, work_db_path
-from core.processes import KeptProcess, fresh_process, kept_in_context, preload, release, run_in
+from core.paths import reviews_store_path, state_dir
+from core.processes import KeptProcess, fresh_process, preload, release, run_in
 from core.safe_output import for_terminal
+from core.settings import ParseSettings
 from expectations.validate import (
     ValidationReport,
     record_validation,
     validate_and_attribute,
 )
+from flows.context import RunContext
 from flows.parse import parse_step
 from flows.run_history import (
     RunRecord,
@@ -58,6 +60,7 @@ from flows.run_history import (
 from ingest.db import connect, is_lock_conflict
 from ingest.hold import Hold, hold_back
 from ingest.land import LandingSummary, land_documents
+from ingest.limits import IngestLimits
 from ingest.parse_landed import ParseSummary
 from ingest.reviews import ReviewsLanding, land_reviews
 from serving.integrity import seal_work
@@ -103,24 +106,25 @@ _RETRY_ON_LOCK: dict[str, Any] = {
 
 
 @task(name="land", cache_policy=NO_CACHE, **_RETRY_ON_LOCK)
-def land(input_dir: Path, db_path: Path, min_age_s: float = 0.0) -> LandingSummary:
+def land(input_dir: Path, context: RunContext, min_age_s: float = 0.0) -> LandingSummary:
     """Retried on lock conflicts only."""
-    return land_documents(db_path, input_dir, min_age_s=min_age_s)
+    limits = IngestLimits.from_settings(context.settings)
+    return land_documents(context.work_db, input_dir, limits, min_age_s=min_age_s)
 
 
 @task(name="land reviews", cache_policy=NO_CACHE, **_RETRY_ON_LOCK)
-def take_reviews(db_path: Path, serving_db: Path) -> ReviewsLanding:  # the store may be busy
-    return land_reviews(db_path, reviews_store_path(serving_db))
+def take_reviews(context: RunContext) -> ReviewsLanding:  # the store may be busy
+    return land_reviews(context.work_db, reviews_store_path(context.serving_db))
 
 
 @task(name="plan build", cache_policy=NO_CACHE, **_RETRY_ON_LOCK)
-def plan(db_path: Path, project_dir: Path) -> BuildPlan:
-    return plan_build(db_path, project_dir)
+def plan(context: RunContext) -> BuildPlan:
+    return plan_build(context.work_db, context.project_dir)
 
 
 @task(name="dbt build", cache_policy=NO_CACHE)
-def build(db_path: Path, project_dir: Path, build_plan: BuildPlan) -> DbtSummary:
-    return build_planned(db_path, project_dir, build_plan)
+def build(context: RunContext, build_plan: BuildPlan) -> DbtSummary:
+    return build_planned(context.work_db, context.project_dir, build_plan, context.parse)
 
 
 GATE_MODULE = "great_expectations.expectations"  # what the gate's process loads first
@@ -146,15 +150,22 @@ def validate(
 
 
 @task(name="dbt docs", cache_policy=NO_CACHE)
-def document(db_path: Path, project_dir: Path) -> Path:
-    return dbt_docs(db_path, project_dir)
+def document(context: RunContext) -> Path:
+    return dbt_docs(context.work_db, context.project_dir, context.parse)
 
 
 @task(name="stage version", cache_policy=NO_CACHE)
 def stage_version(
-    work_db: Path, serving_db: Path, version: int, input_dir: Path | None, docs_page: Path
+    context: RunContext, version: int, input_dir: Path | None, docs_page: Path
 ) -> StagedVersion:
-    return stage(work_db, serving_db, version, source_dir=input_dir, dbt_docs_page=docs_page)
+    return stage(
+        context.work_db,
+        context.serving_db,
+        version,
+        source_dir=input_dir,
+        dbt_docs_page=docs_page,
+        lang=context.settings.report_lang,
+    )
 
 
 @task(name="publish", cache_policy=NO_CACHE)
@@ -216,19 +227,24 @@ def _has_documents(work_db: Path) -> bool:
 def refresh(
     input_dir: Path | None,
     db_path: Path,
-    project_dir: Path = ROOT,
     kind: str = "run",
     run_id: str | None = None,
     settle_s: float = 0.0,
     prepared: bool = False,
+    context: RunContext | None = None,
 ) -> RefreshResult:
     """Bring the warehouse served at ``db_path`` up to date with the reports under
     ``input_dir`` (None: with the documents already landed): build in its work file,
     publish only what passed dbt and the suites. ``run_id``: the run the command announced
     in the run journal (flows/run_history.py), else a new one; ``settle_s``: a file changed
     more recently is left for the next run (`xxgk watch`); ``prepared``: the caller ran
-    serving/recovery.py's checks and printed what they found (they run again here, quietly)."""
-    work_db = work_db_path(db_path)
+    serving/recovery.py's checks and printed what they found (they run again here, quietly);
+    ``context``: what the caller made for the run (flows/context.py), by default this
+    process's settings and nothing prepared ahead."""
+    context = context or RunContext.of(db_path)
+    if context.serving_db.resolve() != Path(db_path).resolve():
+        raise ValueError(f"the run's context is for {context.serving_db}, not {db_path}")
+    work_db = context.work_db
     record = announced_run(db_path, run_id, kind, input_dir)
     try:
         preparation = prepare_build(db_path)
@@ -240,9 +256,7 @@ def refresh(
     adopt_serving_file(work_db, db_path)  # publishing renamed the last one into db_path
     run = start_run(work_db, db_path, record)
     try:
-        result = _refresh(
-            run, input_dir, work_db, db_path, project_dir, settle_s, preparation.serving_damaged
-        )
+        result = _refresh(run, input_dir, context, settle_s, preparation.serving_damaged)
     except BaseException as exc:
         if work_db.exists():  # not once published: the work file is the serving file then
             close_run(work_db, run, "failed", error=f"{type(exc).__name__}: {exc}")
@@ -278,18 +292,17 @@ class _Attempt:
 def _refresh(
     run: RunRecord,
     input_dir: Path | None,
-    work_db: Path,
-    db_path: Path,
-    project_dir: Path,
+    context: RunContext,
     settle_s: float,
     must_publish: bool,
 ) -> RefreshResult:
+    work_db, db_path = context.work_db, context.serving_db
     steps = _Progress()
     progress.end("start")  # the command's start-up (xxgk/cli.py) is over
     landing = None
     if input_dir is not None:
         with progress.step("land", "files landed or accounted for"):
-            landing = land(input_dir, work_db, settle_s)
+            landing = land(input_dir, context, settle_s)
         steps.say("land", landing)
         save_run(
             work_db,
@@ -300,13 +313,14 @@ def _refresh(
             documents_quarantined=landing.quarantined,
         )
     with progress.step("parse", "documents parsed"):
-        parsing = parse_step(work_db)  # a subflow: batches on the configured task runner
+        # a subflow: batches on the configured task runner
+        parsing = parse_step(work_db, ParseSettings.from_settings(context.settings))
     steps.say("parse", parsing)
     with progress.step("reviews", "copying the reviews store (xxgk review)"):
-        reviews = take_reviews(work_db, db_path)
+        reviews = take_reviews(context)
     steps.say("reviews", reviews)
     with progress.step("plan", "planning the build (what changed since the last one)"):
-        build_plan = plan(work_db, project_dir)
+        build_plan = plan(context)
     save_run(
         work_db,
         run,
@@ -327,21 +341,18 @@ def _refresh(
             work_db, run, "unchanged", build="skipped", served_version=served_version(db_path)
         )
         return RefreshResult(run, landing, parsing, None, None, None)
-    kept = kept_in_context(GATE_MODULE)  # `xxgk watch` keeps the gate's process across runs
+    # `xxgk watch` keeps the gate's process across runs
+    kept = context.gate if context.gate and context.gate.module == GATE_MODULE else None
     gate = fresh_process() if kept is None else kept.process
     try:
         if kept is None:
             preload(gate, GATE_MODULE)  # Great Expectations loads there while dbt builds here
-        attempt = _build_and_validate(
-            run, work_db, db_path, project_dir, input_dir, build_plan, gate, steps
-        )
+        attempt = _build_and_validate(run, context, input_dir, build_plan, gate, steps)
         held = 0 if attempt.validation.success else _hold_offenders(work_db, attempt, steps)
         if held:
             save_run(work_db, run, documents_held_back=parsing.held + held)
-            build_plan = plan(work_db, project_dir)  # without them: their rows go
-            attempt = _build_and_validate(
-                run, work_db, db_path, project_dir, input_dir, build_plan, gate, steps
-            )
+            build_plan = plan(context)  # without them: their rows go
+            attempt = _build_and_validate(run, context, input_dir, build_plan, gate, steps)
     except BaseException as exc:  # maybe while the gate still loads Great Expectations
         # an interrupt ends the watch too, which closes its kept process: no fresh one
         _end_gate(gate, kept, failed=True, renew=isinstance(exc, Exception))
@@ -359,9 +370,7 @@ def _refresh(
 
 def _build_and_validate(
     run: RunRecord,
-    work_db: Path,
-    db_path: Path,
-    project_dir: Path,
+    context: RunContext,
     input_dir: Path | None,
     build_plan: BuildPlan,
     gate: ProcessPoolExecutor,
@@ -369,11 +378,12 @@ def _build_and_validate(
 ) -> _Attempt:
     """Build what the plan says, then validate it in the ``gate`` process while the next
     version is staged here; the validation's outcomes are recorded in the work file."""
+    work_db, db_path = context.work_db, context.serving_db
     # the reports to validate, read before the build clears meta.changed_reports
     scope = None if build_plan.validate_everything else validation_scope(work_db)
     if build_plan.full_refresh or build_plan.changed_reports:
         with progress.step("build", "dbt nodes built or tested"):
-            built = build(work_db, project_dir, build_plan)
+            built = build(context, build_plan)
         steps.say("build", built)
     else:  # a build was recorded and nothing changed since: it is validated and published
         built = DbtSummary(plan=build_plan)
@@ -391,7 +401,7 @@ def _build_and_validate(
     docs_page = reusable_docs_page(db_path, build_plan)
     if docs_page is None:
         with progress.step("dbt docs", "generating the dbt docs page"):
-            docs_page = document(work_db, project_dir)
+            docs_page = document(context)
         steps.say("dbt docs", docs_page)
     # the last write to the work file until the gate is done: from here on the gate
     # (in its process) and the staging of the next version (here) only read it
@@ -401,7 +411,7 @@ def _build_and_validate(
         staging_started = time.monotonic()
         try:
             with progress.step("stage", f"staging version {version}: Parquet, report"):
-                staged = stage_version(work_db, db_path, version, input_dir, docs_page)
+                staged = stage_version(context, version, input_dir, docs_page)
             staging_s = time.monotonic() - staging_started
         finally:
             checking.wait()  # never leave the gate reading while the run ends

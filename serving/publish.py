@@ -42,6 +42,7 @@ import duckdb
 from core import __version__
 from core.faults import kill_point
 from core.paths import dbt_docs_dir, parquet_dir, parquet_pointer, report_dir
+from core.settings import ReportLanguage
 from ingest.db import connect
 from serving.files import discard, staging_name, write_whole
 from serving.integrity import seal_path
@@ -230,9 +231,11 @@ def stage(
     *,
     source_dir: Path | None,
     dbt_docs_page: Path | None = None,
+    lang: ReportLanguage | None = None,
 ) -> StagedVersion:
-    """Write ``version`` beside its targets: its marts in Parquet, its HTML report and the
-    dbt docs page; count its rows for meta.published. Only reads the work file (another
+    """Write ``version`` beside its targets: its marts in Parquet, its HTML report (in
+    ``lang``, by default XXGK_REPORT_LANG's) and the dbt docs page; count its rows for
+    meta.published. Only reads the work file (another
     process may be reading it too, e.g. the Great Expectations gate). Nothing is served;
     on failure nothing is left behind."""
     work_db, serving_db = Path(work_db).resolve(), Path(serving_db).resolve()
@@ -245,7 +248,7 @@ def stage(
             previous = _served_folder(staged.parquet_link)
             export_marts(con, staged.parquet, previous=previous, version=version)
             published = {"version": version, "published_at": row[1]}
-            page = render_report(con, published, serving_db=serving_db)
+            page = render_report(con, published, serving_db=serving_db, lang=lang)
             staged.report.write_text(page, encoding="utf-8")
         if dbt_docs_page and staged.docs:
             shutil.copyfile(dbt_docs_page, staged.docs)

@@ -23,7 +23,7 @@ does; these reports state no prose numbers):
 from __future__ import annotations
 
 import hashlib
-import os
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -388,10 +388,8 @@ def run_dbt(args: list[str], db_path: Path, work_dir: Path):
     into ``work_dir``, not into the repository. Returns dbt's result."""
     from dbt.cli.main import dbtRunner
 
-    from transform.invoke import release_warehouse_file
+    from transform.invoke import dbt_vars, release_warehouse_file
 
-    previous = os.environ.get("XXGK_DB_PATH")
-    os.environ["XXGK_DB_PATH"] = str(db_path)
     try:
         return dbtRunner().invoke(
             [
@@ -405,14 +403,12 @@ def run_dbt(args: list[str], db_path: Path, work_dir: Path):
                 "--log-path",
                 str(work_dir / "logs"),
                 "--quiet",
+                "--vars",
+                json.dumps(dbt_vars(db_path)),
             ]
         )
     finally:
         release_warehouse_file()  # profiles.yml keeps the file open through a build
-        if previous is None:
-            os.environ.pop("XXGK_DB_PATH", None)
-        else:
-            os.environ["XXGK_DB_PATH"] = previous
 
 
 def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:

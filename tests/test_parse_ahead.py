@@ -8,7 +8,7 @@ import pytest
 
 from tests.test_transform import tiny_project
 from transform.dbt_runner import dbt_build
-from transform.parse_ahead import parse_again_if_changed, parsed_ahead, reuses_a_parse
+from transform.parse_ahead import parsed_ahead, reuses_a_parse
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def test_an_incremental_build_uses_the_manifest_parsed_ahead(
 ) -> None:
     project, db = _built(tmp_path, "select 1 as id union all select 2")
     with parsed_ahead(db, project) as parse:
-        summary = dbt_build(db, project_dir=project, selector=None)
+        summary = dbt_build(db, project_dir=project, selector=None, parse=parse)
     assert summary.statuses == {"success": 1, "pass": 1}
     assert parse.result.exception() is None
     # the parse ahead, then the build on its manifest
@@ -64,7 +64,7 @@ def test_a_project_changed_after_the_parse_is_parsed_again(
     with parsed_ahead(db, project) as parse:
         parse.wait()
         (project / "models" / "m.sql").write_text("select 1 as id union all select 2", "utf-8")
-        dbt_build(db, project_dir=project, selector=None)
+        dbt_build(db, project_dir=project, selector=None, parse=parse)
     assert manifests_given[-1] is None
     assert _rows(db) == 2  # the model as it is now, not as it was parsed
 
@@ -75,13 +75,14 @@ def test_a_long_lived_block_parses_again_once_the_project_changed(
 ) -> None:
     project, db = _built(tmp_path, "select 1 as id")
     with parsed_ahead(db, project) as first:
-        assert not parse_again_if_changed(db, project)  # nothing changed: the same parse
+        assert first.renewed() is first  # nothing changed: the same parse
         (project / "models" / "m.sql").write_text("select 1 as id union all select 2", "utf-8")
-        assert parse_again_if_changed(db, project)
-        dbt_build(db, project_dir=project, selector=None)
-        assert not parse_again_if_changed(db, project)
+        second = first.renewed()
+        assert second is not first
+        dbt_build(db, project_dir=project, selector=None, parse=second)
+        assert second.renewed() is second
     renewed = manifests_given[-1]
-    assert renewed is not None and renewed is not first.result.result()
+    assert renewed is second.result.result() and renewed is not first.result.result()
     assert _rows(db) == 2  # built on the new parse, as the model is now
 
 
@@ -90,8 +91,8 @@ def test_another_warehouse_file_is_parsed_again(
     tmp_path: Path, manifests_given: list[object]
 ) -> None:
     project, other = _built(tmp_path, "select 1 as id", "other.duckdb")
-    with parsed_ahead(tmp_path / "w.duckdb", project):
-        dbt_build(other, project_dir=project, selector=None)
+    with parsed_ahead(tmp_path / "w.duckdb", project) as parse:
+        dbt_build(other, project_dir=project, selector=None, parse=parse)
     assert manifests_given[-1] is None
     assert _rows(other) == 1
 
@@ -104,11 +105,11 @@ def test_a_failed_parse_leaves_the_build_to_report_the_error(tmp_path: Path) -> 
         parse.wait()
         assert parse.result.exception() is not None
         with pytest.raises(Exception, match="dbt build failed"):
-            dbt_build(tmp_path / "w.duckdb", project_dir=project, selector=None)
+            dbt_build(tmp_path / "w.duckdb", project_dir=project, selector=None, parse=parse)
 
 
 def test_only_builds_that_write_no_manifest_and_set_no_vars_reuse_a_parse() -> None:
     assert reuses_a_parse(["build", "--selector", "refresh_incremental", "--no-write-json"])
     assert not reuses_a_parse(["build", "--selector", "refresh", "--full-refresh"])
-    assert not reuses_a_parse(["build", "--no-write-json", "--vars", '{"report_batch": true}'])
+    assert not reuses_a_parse(["build", "--no-write-json"], {"report_batch": True})
     assert not reuses_a_parse(["docs", "generate", "--static", "--no-compile"])

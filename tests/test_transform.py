@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from transform.dbt_runner import DbtBuildFailed, dbt_build
-from transform.invoke import DB_PATH_VARIABLE
+from transform.invoke import DB_PATH_VAR
 
 PROFILES = f"""
 tiny:
@@ -11,7 +11,7 @@ tiny:
   outputs:
     dev:
       type: duckdb
-      path: "{{{{ env_var('{DB_PATH_VARIABLE}') }}}}"
+      path: "{{{{ var('{DB_PATH_VAR}') }}}}"
       keep_open: true
       threads: 1
 """

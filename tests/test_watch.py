@@ -19,7 +19,7 @@ import pytest
 
 from bench.add_one import until, watching
 from core.paths import SAMPLE_DIR
-from core.processes import kept_in_context, kept_process, run_in
+from core.processes import kept_process, run_in
 from ingest.discover import is_offered_path
 from xxgk.watch import (
     InboxGone,
@@ -126,14 +126,14 @@ def test_report_paths_and_descriptions() -> None:
 
 
 def test_the_kept_process_serves_the_block_and_is_renewed_on_demand() -> None:
-    assert kept_in_context("json") is None
     with kept_process("json") as kept:
-        assert kept_in_context("json") is kept
         first = run_in(kept.process, "pid", os.getpid)
         assert run_in(kept.process, "pid", os.getpid) == first  # the same process each time
         kept.renew()
         assert run_in(kept.process, "pid", os.getpid) != first
-    assert kept_in_context("json") is None
+        renewed = kept.process
+    with pytest.raises(RuntimeError):  # shut down with the block
+        renewed.submit(os.getpid)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from transform.build_state import (
     report_batches,
 )
 from transform.invoke import dbt_log_file, dbt_target_dir, invoke_dbt
-from transform.parse_ahead import manifest_for, settle
+from transform.parse_ahead import ProjectParse
 
 FAILED = frozenset({"error", "fail", "runtime error"})
 
@@ -52,10 +52,19 @@ REFRESH_SELECTOR = "refresh"
 INCREMENTAL_SELECTOR = "refresh_incremental"  # the same without the (unchanged) seeds
 
 
-def _invoke(command: list[str], db_path: Path | str, project_dir: Path) -> Any:
+def _invoke(
+    command: list[str],
+    db_path: Path | str,
+    project_dir: Path,
+    parse: ProjectParse | None,
+    extra_vars: dict[str, object] | None = None,
+) -> Any:
     """:func:`invoke_dbt`, with the project's manifest when it was parsed ahead
     (transform/parse_ahead.py)."""
-    return invoke_dbt(command, db_path, project_dir, manifest_for(command, db_path, project_dir))
+    manifest = (
+        None if parse is None else parse.manifest_for(command, db_path, project_dir, extra_vars)
+    )
+    return invoke_dbt(command, db_path, project_dir, manifest, extra_vars)
 
 
 def _kind(node: Any) -> str:
@@ -75,6 +84,7 @@ def dbt_build(
     report_batch: bool = False,
     threads: int | None = None,
     select: str | None = None,
+    parse: ProjectParse | None = None,
 ) -> DbtSummary:
     """Run ``dbt build`` on ``project_dir`` with the warehouse at ``db_path``.
 
@@ -82,7 +92,8 @@ def dbt_build(
     and the tests on staging and the marts); None builds everything with every test.
     ``tests=False`` leaves the data tests out; ``report_batch`` builds only the reports in
     meta.changed_reports even on a full refresh (macros/report_increment.sql); ``threads``
-    overrides profiles.yml's; ``select`` is a node selection used instead of ``selector``.
+    overrides profiles.yml's; ``select`` is a node selection used instead of ``selector``;
+    ``parse``: the project parsed ahead (transform/parse_ahead.py), reused when it can be.
     Raises :class:`DbtBuildFailed` naming the failing nodes (models, seeds or tests).
     """
     command = ["build"]
@@ -105,11 +116,10 @@ def dbt_build(
         # run_results.json costs about 1.5 s. A warehouse moved without its state folder
         # has none: this build writes it
         command.append("--no-write-json")
-    if report_batch:
-        command += ["--vars", '{"report_batch": true}']
     if threads:
         command += ["--threads", str(threads)]
-    result = _invoke(command, db_path, project_dir)
+    extra_vars: dict[str, object] | None = {"report_batch": True} if report_batch else None
+    result = _invoke(command, db_path, project_dir, parse, extra_vars)
     nodes = list(getattr(result.result, "results", None) or [])
     statuses = Counter(str(node.status) for node in nodes)
     if result.success:
@@ -126,12 +136,14 @@ def dbt_build(
     raise DbtBuildFailed(f"dbt build failed: {reason}")
 
 
-def build_warehouse(db_path: Path | str, project_dir: Path = ROOT) -> DbtSummary:
+def build_warehouse(
+    db_path: Path | str, project_dir: Path = ROOT, parse: ProjectParse | None = None
+) -> DbtSummary:
     """The refresh build, incremental where it can be (transform/build_state.py): a full refresh
     on the first build or after a change to models, macros, seeds or dbt; otherwise the
     incremental models replace only the changed reports' rows and the seeds are not
     reloaded. The build state is recorded only when dbt succeeded."""
-    return build_planned(db_path, project_dir, plan_build(db_path, project_dir))
+    return build_planned(db_path, project_dir, plan_build(db_path, project_dir), parse)
 
 
 # memory a full refresh holds per report of a batch: the identity checks' per-instance lists
@@ -172,7 +184,9 @@ def build_batch_size(settings: Settings | None = None) -> int:
     return max(100, limit // BUILD_BYTES_PER_REPORT)
 
 
-def build_planned(db_path: Path | str, project_dir: Path, plan: BuildPlan) -> DbtSummary:
+def build_planned(
+    db_path: Path | str, project_dir: Path, plan: BuildPlan, parse: ProjectParse | None = None
+) -> DbtSummary:
     """:func:`build_warehouse` with the plan already made (and written to the warehouse).
 
     A full refresh of more reports than one batch (:func:`build_batch_size`) is built batch
@@ -180,13 +194,16 @@ def build_planned(db_path: Path | str, project_dir: Path, plan: BuildPlan) -> Db
     incremental build, and the data tests once, with the last batch. The identity checks keep
     one list per check instance in memory, so a single pass over 100k reports would need GiBs.
     """
-    settle()  # a parse started ahead ends before dbt runs (here or in a batch's process)
+    if parse is not None:  # a parse started ahead ends before dbt runs (here or in a batch's)
+        parse.wait()
     batches = report_batches(db_path, build_batch_size()) if plan.full_refresh else []
     if len(batches) > 1:
         summary = _build_in_batches(db_path, project_dir, batches)
     else:
         selector = REFRESH_SELECTOR if plan.full_refresh else INCREMENTAL_SELECTOR
-        summary = dbt_build(db_path, project_dir, selector, full_refresh=plan.full_refresh)
+        summary = dbt_build(
+            db_path, project_dir, selector, full_refresh=plan.full_refresh, parse=parse
+        )
     record_build(db_path, plan)
     return replace(summary, plan=plan)
 
@@ -249,14 +266,16 @@ def reusable_docs_page(serving_db: Path, plan: BuildPlan) -> Path | None:
     return page if not plan.full_refresh and page.is_file() else None
 
 
-def dbt_docs(db_path: Path | str, project_dir: Path = ROOT) -> Path:
+def dbt_docs(
+    db_path: Path | str, project_dir: Path = ROOT, parse: ProjectParse | None = None
+) -> Path:
     """``dbt docs generate --static --no-compile``: the catalog of the warehouse at
     ``db_path`` and the manifest of the last build, in one self-contained page. Returns the
     page (``static_index.html`` in dbt's target path, :func:`dbt_target_dir`).
 
     ``--no-compile`` reuses the build's compilation (about 2 s instead of 14 s).
     """
-    result = _invoke(["docs", "generate", "--static", "--no-compile"], db_path, project_dir)
+    result = _invoke(["docs", "generate", "--static", "--no-compile"], db_path, project_dir, parse)
     page = dbt_target_dir(db_path) / "static_index.html"
     if not result.success or not page.is_file():
         reason = result.exception or f"see {dbt_log_file(db_path)}"

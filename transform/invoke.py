@@ -5,29 +5,28 @@ it returns. The build (transform/dbt_runner.py) and the parse made ahead of it
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from core import progress
 from core.paths import state_dir
+from core.settings import load_settings
 
-DB_PATH_VARIABLE = "XXGK_DB_PATH"  # read by profiles.yml
+DB_PATH_VAR = "db_path"  # the dbt vars profiles.yml reads
+MEMORY_LIMIT_VAR = "memory_limit"
 
 
-@contextmanager
-def _environment(name: str, value: str) -> Iterator[None]:
-    previous = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = previous
+def dbt_vars(db_path: Path | str, extra: Mapping[str, object] | None = None) -> dict[str, object]:
+    """What every invocation tells dbt through ``--vars``: the warehouse file (absolute) and
+    the DuckDB memory limit (XXGK_DUCKDB_MEMORY_LIMIT, core/settings.py), which profiles.yml
+    reads, and the ``extra`` vars of the command (e.g. ``report_batch``)."""
+    return {
+        DB_PATH_VAR: str(Path(db_path).resolve()),
+        MEMORY_LIMIT_VAR: load_settings().duckdb_memory_limit,
+        **(extra or {}),
+    }
 
 
 def release_warehouse_file() -> None:
@@ -61,12 +60,17 @@ def dbt_log_file(db_path: Path | str) -> Path:
 
 
 def invoke_dbt(
-    command: list[str], db_path: Path | str, project_dir: Path, manifest: Any = None
+    command: list[str],
+    db_path: Path | str,
+    project_dir: Path,
+    manifest: Any = None,
+    extra_vars: Mapping[str, object] | None = None,
 ) -> Any:
     """Run a dbt command on ``project_dir`` with the warehouse at ``db_path`` (and the
     ``manifest`` of an earlier parse, if given); the file is released when it returns
     (:func:`release_warehouse_file`). dbt's target/ and logs/ are the warehouse's
-    (:func:`dbt_target_dir`)."""
+    (:func:`dbt_target_dir`); the warehouse and its settings reach dbt as ``--vars``
+    (:func:`dbt_vars`), never through the process environment."""
     from dbt.cli.main import dbtRunner
 
     project = str(Path(project_dir).resolve())
@@ -75,8 +79,8 @@ def invoke_dbt(
     args += ["--log-level-file", "info"]
     args += ["--target-path", str(dbt_target_dir(db_path))]
     args += ["--log-path", str(dbt_log_file(db_path).parent)]
-    with _environment(DB_PATH_VARIABLE, str(Path(db_path).resolve())):
-        try:
-            return dbtRunner(manifest=manifest, callbacks=[progress.dbt_event]).invoke(args)
-        finally:
-            release_warehouse_file()
+    args += ["--vars", json.dumps(dbt_vars(db_path, extra_vars), sort_keys=True)]
+    try:
+        return dbtRunner(manifest=manifest, callbacks=[progress.dbt_event]).invoke(args)
+    finally:
+        release_warehouse_file()

@@ -12,7 +12,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -22,6 +22,7 @@ from core.safe_output import for_terminal, survive_closed_pipes
 from core.settings import (
     REPORT_LANGUAGE_VARIABLE,
     REPORT_LANGUAGES,
+    ReportLanguage,
     SettingsError,
     configure_environment,
     load_settings,
@@ -195,12 +196,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _quiet_run_logs(environ: MutableMapping[str, str]) -> None:
-    """The command line reports a failed step itself; Prefect's tracebacks would repeat it."""
-    for logger in ("FLOW_RUNS", "TASK_RUNS"):
-        environ.setdefault(f"PREFECT_LOGGING_LOGGERS_PREFECT_{logger}_LEVEL", "CRITICAL")
-
-
 def _how_to_query(publication: Publication) -> str:
     db_path = publication.serving_db
     one_liner = (  # a Python string literal for the path (JSON's is one), quoted for the shell
@@ -266,7 +261,9 @@ def _db_folder_problem(db_path: Path) -> str | None:
     return None
 
 
-def run(input_dir: Path | None, db_path: Path, kind: str = "run") -> int:
+def run(
+    input_dir: Path | None, db_path: Path, kind: str = "run", lang: ReportLanguage | None = None
+) -> int:
     """The refresh flow once, from the command line: progress per step, then the run's
     summary and how to query what was published."""
     db_path = db_path.expanduser().resolve()
@@ -280,7 +277,9 @@ def run(input_dir: Path | None, db_path: Path, kind: str = "run") -> int:
     if problem:
         print(f"xxgk: {problem}", file=sys.stderr)
         return 2
-    return _as_the_builder(db_path, f"xxgk {kind}", lambda: _run_locked(input_dir, db_path, kind))
+    return _as_the_builder(
+        db_path, f"xxgk {kind}", lambda: _run_locked(input_dir, db_path, kind, lang)
+    )
 
 
 # what a run's start-up waits for (shown while it does)
@@ -289,7 +288,9 @@ DBT_PARSE = "dbt's parse of the project"
 WORK_COPY = "the work file (a copy of the serving file)"
 
 
-def _run_locked(input_dir: Path | None, db_path: Path, kind: str) -> int:
+def _run_locked(
+    input_dir: Path | None, db_path: Path, kind: str, lang: ReportLanguage | None = None
+) -> int:
     """:func:`run`, holding the build lock, with each step's progress shown meanwhile
     (core/progress.py)."""
     source = for_terminal(input_dir or "(landed documents)")
@@ -297,6 +298,7 @@ def _run_locked(input_dir: Path | None, db_path: Path, kind: str) -> int:
     started = time.monotonic()
     from concurrent.futures import Future, wait
 
+    from flows.context import RunContext
     from flows.run_history import announce_run, fail_announced
     from flows.runtime import one_shot_api
     from serving.recovery import prepare_build
@@ -336,8 +338,14 @@ def _run_locked(input_dir: Path | None, db_path: Path, kind: str) -> int:
                     adopting.result()
                     from flows.refresh import refresh
 
+                    context = RunContext.of(db_path, report_lang=lang, parse=parse)
                     result = refresh(
-                        input_dir, db_path, kind=kind, run_id=record.run_id, prepared=True
+                        input_dir,
+                        db_path,
+                        kind=kind,
+                        run_id=record.run_id,
+                        prepared=True,
+                        context=context,
                     )
     except Exception as exc:  # every pipeline error ends the run with its message
         message = for_terminal(exc, keep_lines=True)
@@ -368,17 +376,27 @@ def _run_locked(input_dir: Path | None, db_path: Path, kind: str) -> int:
 
 
 def retire(
-    documents: list[str], missing_from: Path | None, reason: str | None, db_path: Path
+    documents: list[str],
+    missing_from: Path | None,
+    reason: str | None,
+    db_path: Path,
+    lang: ReportLanguage | None = None,
 ) -> int:
     """Retire documents in the work file, then rebuild and publish without them."""
     db_path = db_path.expanduser().resolve()
     return _as_the_builder(
-        db_path, "xxgk retire", lambda: _retire_locked(documents, missing_from, reason, db_path)
+        db_path,
+        "xxgk retire",
+        lambda: _retire_locked(documents, missing_from, reason, db_path, lang),
     )
 
 
 def _retire_locked(
-    documents: list[str], missing_from: Path | None, reason: str | None, db_path: Path
+    documents: list[str],
+    missing_from: Path | None,
+    reason: str | None,
+    db_path: Path,
+    lang: ReportLanguage | None,
 ) -> int:
     """:func:`retire`, holding the build lock."""
     from ingest.retire import RetireError, missing_from_inbox, retire_documents
@@ -410,7 +428,7 @@ def _retire_locked(
     print(f"retire:   {summary}", flush=True)
     for doc_id, path in summary.retired:
         print(f"          {doc_id}  {for_terminal(path)}", flush=True)
-    return _run_locked(None, db_path, kind="retire")
+    return _run_locked(None, db_path, "retire", lang)
 
 
 def history(db_path: Path, limit: int) -> int:
@@ -466,7 +484,9 @@ def doctor(db_path: Path, repair: bool) -> int:
     return _as_the_builder(db_path, "xxgk doctor --repair", repaired)
 
 
-def _watch(inbox: Path, db_path: Path, settle_s: float, poll: bool) -> int:
+def _watch(
+    inbox: Path, db_path: Path, settle_s: float, poll: bool, lang: ReportLanguage | None = None
+) -> int:
     """`xxgk watch` until Ctrl-C or SIGTERM (which lets the run in progress end first)."""
     inbox, db_path = inbox.expanduser().resolve(), db_path.expanduser().resolve()
     if not inbox.is_dir():
@@ -475,15 +495,21 @@ def _watch(inbox: Path, db_path: Path, settle_s: float, poll: bool) -> int:
     if settle_s < 0:
         print(f"xxgk: --settle must be 0 or more seconds, not {settle_s:g}", file=sys.stderr)
         return 2
-    return _as_the_builder(db_path, "xxgk watch", lambda: _watching(inbox, db_path, settle_s, poll))
+    return _as_the_builder(
+        db_path, "xxgk watch", lambda: _watching(inbox, db_path, settle_s, poll, lang)
+    )
 
 
-def _watching(inbox: Path, db_path: Path, settle_s: float, poll: bool) -> int:
+def _watching(
+    inbox: Path, db_path: Path, settle_s: float, poll: bool, lang: ReportLanguage | None
+) -> int:
     """:func:`_watch`, holding the build lock."""
     from xxgk.watch import WatchCannotGoOn, WatchSettings, polling_wanted, watch
 
     stop = threading.Event()
-    settings = WatchSettings(settle_s=settle_s, force_polling=poll or polling_wanted(os.environ))
+    settings = WatchSettings(
+        settle_s=settle_s, force_polling=poll or polling_wanted(os.environ), report_lang=lang
+    )
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     try:
         return watch(inbox, db_path, settings, stop)
@@ -533,30 +559,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     survive_closed_pipes()
-    if getattr(args, "lang", None):
-        os.environ[REPORT_LANGUAGE_VARIABLE] = args.lang
-    configure_environment()
+    configure_environment(verbose=bool(args.verbose))  # the one write, before any import
     try:
         load_settings()  # a bad XXGK_* value stops the command here, naming the variable
     except SettingsError as exc:
         print(f"xxgk: {exc}", file=sys.stderr)
         return 2
-    if args.verbose:
-        os.environ["DBT_QUIET"] = "false"
-    else:
-        _quiet_run_logs(os.environ)
+    lang = getattr(args, "lang", None)  # over XXGK_REPORT_LANG, in the run's context
     if args.command == "run":
-        return run(args.input, args.db)
+        return run(args.input, args.db, lang=lang)
     if args.command == "reparse":
-        return run(None, args.db, kind="reparse")
+        return run(None, args.db, kind="reparse", lang=lang)
     if args.command == "retire":
-        return retire(args.documents, args.missing_from, args.reason, args.db)
+        return retire(args.documents, args.missing_from, args.reason, args.db, lang=lang)
     if args.command == "history":
         return history(args.db, args.limit)
     if args.command == "doctor":
         return doctor(args.db, args.repair)
     if args.command == "watch":
-        return _watch(args.input, args.db, args.settle, args.poll)
+        return _watch(args.input, args.db, args.settle, args.poll, lang=lang)
     if args.command == "review":
         return review(args.db, args.host, args.port)
     if args.command == "compare":
@@ -565,7 +586,7 @@ def _main(argv: Sequence[str] | None) -> int:
         from flows.deployment import serve_inbox
 
         return serve_inbox(
-            args.inbox, args.db, cron=args.cron, interval=args.interval, port=args.port
+            args.inbox, args.db, cron=args.cron, interval=args.interval, port=args.port, lang=lang
         )
     return 2
 

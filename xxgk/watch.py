@@ -32,16 +32,21 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import Future, wait
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from watchfiles import Change
 from watchfiles._rust_notify import RustNotify
 
 from core.paths import ROOT, work_db_path
 from core.safe_output import for_terminal
+from core.settings import ReportLanguage
 from flows.schedule import DEFAULT_SETTLE_S
 from ingest.discover import is_offered_path
+
+if TYPE_CHECKING:
+    from flows.context import RunContext
 
 # a report file that keeps changing for this long is run anyway (watchfiles' debounce)
 LONGEST_WAIT_MS = 10 * 60 * 1000
@@ -55,6 +60,7 @@ RETRY_LONGEST_S = 600.0  # twice as long after each failure in a row, up to this
 class WatchSettings:
     settle_s: float = DEFAULT_SETTLE_S  # no report file changed for this long: a run starts
     force_polling: bool = False  # scan the inbox instead of inotify
+    report_lang: ReportLanguage | None = None  # the command's --lang, over XXGK_REPORT_LANG
 
 
 def polling_wanted(environ: dict[str, str] | os._Environ[str]) -> bool:
@@ -150,6 +156,7 @@ def watch(inbox: Path, db_path: Path, settings: WatchSettings, stop: threading.E
     """Watch ``inbox`` and keep the warehouse served at ``db_path`` up to date with it until
     ``stop`` is set (returns 0) or Ctrl-C (KeyboardInterrupt)."""
     from core.processes import kept_process
+    from flows.context import RunContext
     from flows.runtime import api_healthy, one_shot_api
     from serving.recovery import ServingFileDamaged, ServingFileInUse, prepare_build
     from serving.work_file import adopt_serving_file_ahead
@@ -166,16 +173,18 @@ def watch(inbox: Path, db_path: Path, settings: WatchSettings, stop: threading.E
         print(f"recover:  {for_terminal(note)}", flush=True)
     with inbox_watcher(inbox, settings, stop) as watcher, parsed_ahead(work_db, ROOT) as parse:
         copying = adopt_serving_file_ahead(work_db, db_path, after=parse.wait)
+        context = RunContext.of(db_path, report_lang=settings.report_lang, parse=parse)
         try:
             with one_shot_api(prepare=_import_flow) as api_url:
                 from flows.refresh import GATE_MODULE
 
-                with kept_process(GATE_MODULE):
+                with kept_process(GATE_MODULE) as gate:
                     print(
                         f"[{_clock()}] Prefect API {api_url}; catching up with the inbox",
                         flush=True,
                     )
-                    copying, succeeded, deferred = _run(inbox, db_path, work_db, copying, settings)
+                    context = replace(context, gate=gate)
+                    copying, succeeded, deferred = _run(inbox, context, copying, settings)
                     retry = Retry()
                     while not stop.is_set():
                         deadline = retry.after(succeeded)
@@ -192,11 +201,14 @@ def watch(inbox: Path, db_path: Path, settings: WatchSettings, stop: threading.E
                         print(f"[{_clock()}] {reason}", flush=True)
                         if api_url and not api_healthy(api_url, timeout_s=5):
                             raise ApiGone(f"the Prefect API does not answer at {api_url}")
-                        copying, succeeded, deferred = _run(
-                            inbox, db_path, work_db, copying, settings
-                        )
+                        # the dbt project or the settings may have changed meanwhile
+                        renewed = context.parse.renewed() if context.parse else None
+                        context = replace(context, parse=renewed)
+                        copying, succeeded, deferred = _run(inbox, context, copying, settings)
         finally:
             wait([copying])  # never leave a copy half made
+            if context.parse is not None:
+                context.parse.wait()  # the latest parse, when it was renewed
     print(f"[{_clock()}] xxgk watch: stopped", flush=True)
     return 0
 
@@ -225,7 +237,7 @@ def _import_flow() -> None:
 
 
 def _run(
-    inbox: Path, db_path: Path, work_db: Path, copying: Future[bool], settings: WatchSettings
+    inbox: Path, context: RunContext, copying: Future[bool], settings: WatchSettings
 ) -> tuple[Future[bool], bool, bool]:
     """One refresh run, reported; returns the copy of the next run's work file, started now
     (it does nothing when this run did not publish: its work file is still there), whether
@@ -235,15 +247,15 @@ def _run(
     from flows.refresh import refresh
     from serving.publish import what_is_served
     from serving.work_file import adopt_serving_file_ahead
-    from transform.parse_ahead import parse_again_if_changed
 
+    db_path, work_db = context.serving_db, context.work_db
     copy_failure = copying.exception()  # the run copies the serving file itself then
     if copy_failure is not None:
         print(f"xxgk watch: copying the serving file failed: {copy_failure}", file=sys.stderr)
     started = time.monotonic()
     succeeded = deferred = False
     try:
-        result = refresh(inbox, db_path, kind="watch", settle_s=settings.settle_s)
+        result = refresh(inbox, db_path, kind="watch", settle_s=settings.settle_s, context=context)
     except Exception as exc:  # reported; the next change, or the retry, runs again
         message = for_terminal(exc, keep_lines=True)
         print(f"[{_clock()}] xxgk watch: the run failed: {message}", file=sys.stderr, flush=True)
@@ -253,5 +265,4 @@ def _run(
         deferred = bool(result.landing and result.landing.deferred)
         print(f"summary:  {for_terminal(result.run.summary())}", flush=True)
     print(f"[{_clock()}] the run took {time.monotonic() - started:.1f} s", flush=True)
-    parse_again_if_changed(work_db, ROOT)  # the dbt project was edited meanwhile
     return adopt_serving_file_ahead(work_db, db_path), succeeded, deferred
