@@ -53,14 +53,15 @@ def test_a_worker_ends_with_a_parent_that_exits_without_shutting_it_down() -> No
 
 
 EXIT_AFTER_FAILURE = (
-    "import atexit, os, time\n"
+    "import os, time\n"
     "from core.processes import fresh_process, release\n"
+    "from xxgk.adapters.exit_handlers import run_exit_handlers\n"
     "if __name__ == '__main__':\n"
     "    process = fresh_process()\n"
     "    process.submit(time.sleep, 3)  # a step fails while the worker still works\n"
     "    release(process, failed={failed})\n"
     "    time.sleep(0.3)  # the run reports its failure\n"
-    "    atexit._run_exitfuncs()  # as the CLI exits (xxgk/cli.py _exit_now)\n"
+    "    run_exit_handlers()  # as the CLI exits (xxgk/cli.py _exit_now)\n"
     "    os._exit(1)\n"
 )
 

@@ -13,6 +13,7 @@ from typing import Any
 from core import progress
 from core.paths import state_dir
 from core.settings import load_settings
+from transform.adapters.dbt_duckdb import close_database
 
 DB_PATH_VAR = "db_path"  # the dbt vars profiles.yml reads
 MEMORY_LIMIT_VAR = "memory_limit"
@@ -36,15 +37,7 @@ def release_warehouse_file() -> None:
     (reopening the file per node cost about a third of an incremental build's time, and
     between two nodes another process could take the lock and break the build). dbt-duckdb
     would keep it open for the life of the process, so every invocation ends here."""
-    try:
-        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-    except ImportError:  # dbt-duckdb not imported: nothing is open
-        return
-    with DuckDBConnectionManager._LOCK:
-        environment = DuckDBConnectionManager._ENV
-        DuckDBConnectionManager._ENV = None
-        if environment is not None:
-            environment.close()
+    close_database()
 
 
 def dbt_target_dir(db_path: Path | str) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import atexit
 import json
 import os
 import shlex
@@ -28,6 +27,7 @@ from core.settings import (
     load_settings,
 )
 from flows.schedule import DEFAULT_CRON, DEFAULT_PORT, DEFAULT_SETTLE_S, DEPLOYMENT
+from xxgk.adapters.exit_handlers import run_exit_handlers
 
 if TYPE_CHECKING:
     from serving.publish import Publication
@@ -543,7 +543,7 @@ def _exit_now(status: int) -> NoReturn:
     module teardown, which takes 2–3 s once dbt and Prefect are loaded."""
     sys.stdout.flush()
     sys.stderr.flush()
-    atexit._run_exitfuncs()
+    run_exit_handlers()
     os._exit(status)
 
 

@@ -37,13 +37,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from watchfiles import Change
-from watchfiles._rust_notify import RustNotify
 
 from core.paths import ROOT, work_db_path
 from core.safe_output import for_terminal
 from core.settings import ReportLanguage
 from flows.schedule import DEFAULT_SETTLE_S
 from ingest.discover import is_offered_path
+from xxgk.adapters.watchfiles_notify import Notifier
 
 if TYPE_CHECKING:
     from flows.context import RunContext
@@ -91,8 +91,8 @@ class InboxWatcher:
         self.stop = stop
         # watching starts here: changes made before the first batch is asked for are kept
         try:
-            self._notify = RustNotify(
-                [str(inbox)], False, settings.force_polling, POLL_DELAY_MS, True, False
+            self._notify = Notifier(
+                inbox, force_polling=settings.force_polling, poll_delay_ms=POLL_DELAY_MS
             )
         except (OSError, RuntimeError) as exc:  # e.g. no inotify watches left
             hint = "" if settings.force_polling else " (--poll scans it instead of inotify)"
@@ -108,7 +108,12 @@ class InboxWatcher:
         Raises KeyboardInterrupt on Ctrl-C, :class:`InboxGone` when the inbox is removed."""
         settle_ms = max(1, round(self.settings.settle_s * 1000))
         while True:
-            changes = self._notify.watch(LONGEST_WAIT_MS, settle_ms, STOP_CHECK_MS, self.stop)
+            changes = self._notify.wait(
+                quiet_ms=settle_ms,
+                timeout_ms=STOP_CHECK_MS,
+                longest_ms=LONGEST_WAIT_MS,
+                stop=self.stop,
+            )
             if changes == "signal":
                 raise KeyboardInterrupt
             if changes == "stop":

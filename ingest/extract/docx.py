@@ -10,6 +10,7 @@ from docx import Document
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 
+from ingest.adapters.python_docx import cell_element
 from ingest.extract.types import Extraction, ExtractionError, normalise_newlines
 from ingest.limits import MIB, IngestLimits
 
@@ -69,8 +70,8 @@ def _layout_lines(table: Table, lines: list[str], depth: int) -> None:
     seen: set[object] = set()
     for row in table.rows:
         for cell in row.cells:
-            if cell._tc not in seen:  # a merged cell once
-                seen.add(cell._tc)
+            if cell_element(cell) not in seen:  # a merged cell once
+                seen.add(cell_element(cell))
                 _content_lines(cell, lines, depth)
 
 
@@ -84,7 +85,7 @@ def table_rows(table: Table) -> list[list[str]]:
     for row in table.rows:
         out: list[str] = []
         for cell in row.cells:
-            element = cell._tc
+            element = cell_element(cell)
             if element not in seen:
                 out.append(_SPACE.sub(" ", cell.text).strip())
             seen.add(element)
