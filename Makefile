@@ -20,12 +20,12 @@ lint: setup                 ## what CI checks before the tests
 	$(VENV)/ruff format --check .
 	$(VENV)/lint-imports
 	$(VENV)/mypy
-	mkdir -p target && XXGK_DB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(VENV)/sqlfluff lint models
+	mkdir -p target && $(VENV)/sqlfluff lint models
 
 format: setup               ## rewrite the code in the project's style
 	$(VENV)/ruff check --fix .
 	$(VENV)/ruff format .
-	mkdir -p target && XXGK_DB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(VENV)/sqlfluff fix models
+	mkdir -p target && $(VENV)/sqlfluff fix models
 
 ci:                         ## the whole CI job: a fresh clone, set up, linted and tested
 	bash .ci/run
