@@ -163,7 +163,7 @@ def main() -> None:
     env = dict(os.environ)
     server: contextlib.AbstractContextManager[str | None] = contextlib.nullcontext(None)
     if args.served:
-        from core.settings import configure_environment
+        from core.environment import configure_environment
 
         configure_environment()
         from flows.deployment import local_prefect_server

@@ -6,7 +6,7 @@ the command's own options such as ``--lang``), the warehouse, the dbt project, a
 caller prepared for the run: the project parsed ahead (transform/parse_ahead.py) and a Great
 Expectations process kept across runs (core/processes.py). The flow passes it, or the part a
 step needs, to each step: no step looks anything up in a context variable, and nothing
-writes the process environment on the way (core/settings.py's ``configure_environment``,
+writes the process environment on the way (core/environment.py's ``configure_environment``,
 once at start-up, is the one place that does).
 """
 
@@ -15,15 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.environment import REPORT_LANGUAGES, ReportLanguage
 from core.paths import ROOT, work_db_path
 from core.processes import KeptProcess
-from core.settings import (
-    REPORT_LANGUAGES,
-    ReportLanguage,
-    Settings,
-    SettingsError,
-    load_settings,
-)
+from core.settings import Settings, SettingsError, load_settings
 from transform.parse_ahead import ProjectParse
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from prefect import flow
 
-from core.settings import ReportLanguage
+from core.environment import ReportLanguage
 from flows.context import RunContext
 from flows.refresh import refresh
 from flows.runtime import api_healthy, stop_server, wait_for_api

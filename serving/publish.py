@@ -40,9 +40,9 @@ from pathlib import Path
 import duckdb
 
 from core import __version__
+from core.environment import ReportLanguage
 from core.faults import kill_point
 from core.paths import dbt_docs_dir, parquet_dir, parquet_pointer, report_dir
-from core.settings import ReportLanguage
 from ingest.db import connect
 from serving.files import discard, staging_name, write_whole
 from serving.integrity import seal_path

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core.settings import configure_environment
+from core.environment import configure_environment
 
 configure_environment()
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from core import paths
+from core.environment import configure_environment
 from core.paths import work_db_path
-from core.settings import configure_environment
 from serving.work_file import WarehouseBusy, build_lock, build_lock_path
 from xxgk.cli import main
 
@@ -154,7 +154,8 @@ def test_version_and_the_help_of_serve_and_history(capsys: pytest.CaptureFixture
 
 
 def test_the_report_language_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
-    from core.settings import REPORT_LANGUAGE_VARIABLE, report_language
+    from core.environment import REPORT_LANGUAGE_VARIABLE
+    from core.settings import report_language
 
     monkeypatch.delenv(REPORT_LANGUAGE_VARIABLE, raising=False)
     assert report_language() == "both"

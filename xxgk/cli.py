@@ -16,16 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from core import __version__, progress
-from core.paths import DEFAULT_DB, ROOT, SAMPLE_DIR, data_docs_dir, parquet_pointer, work_db_path
-from core.safe_output import for_terminal, survive_closed_pipes
-from core.settings import (
+from core.environment import (
     REPORT_LANGUAGE_VARIABLE,
     REPORT_LANGUAGES,
     ReportLanguage,
-    SettingsError,
     configure_environment,
-    load_settings,
 )
+from core.paths import DEFAULT_DB, ROOT, SAMPLE_DIR, data_docs_dir, parquet_pointer, work_db_path
+from core.safe_output import for_terminal, survive_closed_pipes
 from flows.schedule import DEFAULT_CRON, DEFAULT_PORT, DEFAULT_SETTLE_S, DEPLOYMENT
 from xxgk.adapters.exit_handlers import run_exit_handlers
 
@@ -560,6 +558,8 @@ def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     survive_closed_pipes()
     configure_environment(verbose=bool(args.verbose))  # the one write, before any import
+    from core.settings import SettingsError, load_settings  # pydantic: after the parse
+
     try:
         load_settings()  # a bad XXGK_* value stops the command here, naming the variable
     except SettingsError as exc:

@@ -38,9 +38,9 @@ from typing import TYPE_CHECKING
 
 from watchfiles import Change
 
+from core.environment import ReportLanguage
 from core.paths import ROOT, work_db_path
 from core.safe_output import for_terminal
-from core.settings import ReportLanguage
 from flows.schedule import DEFAULT_SETTLE_S
 from ingest.discover import is_offered_path
 from xxgk.adapters.watchfiles_notify import Notifier

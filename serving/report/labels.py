@@ -9,7 +9,7 @@ from html import escape
 
 import duckdb
 
-from core.settings import ReportLanguage
+from core.environment import ReportLanguage
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from typing import Any
 
 import duckdb
 
+from core.environment import ReportLanguage
 from core.paths import data_docs_dir, dbt_docs_dir, parquet_dir
-from core.settings import ReportLanguage, report_language
+from core.settings import report_language
 from serving.report import data
 from serving.report.labels import Labels, Words
 from serving.report.svg import GREY, PALETTE, Series, bar_chart, column_chart, esc, number
