@@ -227,23 +227,22 @@ def test_a_damaged_image_is_a_clear_error():
         extract_bytes(b"\x89PNG\r\n\x1a\n not an image", ".png")
 
 
-def test_the_engine_uses_the_models_its_wheel_ships(monkeypatch):
-    """Nothing is downloaded: the models are files of the installed rapidocr package, and a
-    missing one stops the engine with the reason instead of a download."""
-    paths = model_paths()
-    assert set(paths) == {"Det", "Cls", "Rec"}
-    assert all(path.is_file() and "rapidocr" in path.parts for path in paths.values())
-    engine = RapidOcr()
-    assert engine.read(np.full((60, 200), 255, np.uint8)) == []  # a blank image: no text
-    monkeypatch.setitem(MODELS, "Rec", "no_such_model.onnx")
-    with pytest.raises(ExtractionError, match="OCR models are not installed"):
-        RapidOcr()
+def _in_a_child(function, *args):
+    """``function(*args)`` in a fresh process, as the pipeline runs OCR: only extraction
+    workers load the engine. A test process that has run OpenVINO can crash later when a
+    SIGALRM time limit (tests/test_parse_landed.py) interrupts Python code in it."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(function, *args).result()
 
 
-def test_each_runtime_reads_a_line_with_the_wheels_models_offline(monkeypatch):
-    """The recognition's characters come from the model file on each runtime (RapidOCR would
-    otherwise fetch a dictionary): with the network refused, both read a printed number the
-    same way, and the stored engine names the runtime (about a second)."""
+def _blank_image_read() -> list:
+    return RapidOcr().read(np.full((60, 200), 255, np.uint8))
+
+
+def _printed_number_read_offline() -> dict[str, list[str]]:
     import socket
 
     import cv2
@@ -251,10 +250,29 @@ def test_each_runtime_reads_a_line_with_the_wheels_models_offline(monkeypatch):
     def refuse(*args, **kwargs):
         raise OSError("the network is off in this test")
 
-    monkeypatch.setattr(socket.socket, "connect", refuse)
+    socket.socket.connect = refuse  # type: ignore[method-assign]  # this child process only
     image = np.full((80, 420), 255, np.uint8)
     cv2.putText(image, "2019 365", (10, 58), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 3)
-    texts = {name: [box.text for box in RapidOcr(runtime=name).read(image)] for name in RUNTIMES}
+    return {name: [box.text for box in RapidOcr(runtime=name).read(image)] for name in RUNTIMES}
+
+
+def test_the_engine_uses_the_models_its_wheel_ships(monkeypatch):
+    """Nothing is downloaded: the models are files of the installed rapidocr package, and a
+    missing one stops the engine with the reason instead of a download."""
+    paths = model_paths()
+    assert set(paths) == {"Det", "Cls", "Rec"}
+    assert all(path.is_file() and "rapidocr" in path.parts for path in paths.values())
+    assert _in_a_child(_blank_image_read) == []  # a blank image: no text
+    monkeypatch.setitem(MODELS, "Rec", "no_such_model.onnx")
+    with pytest.raises(ExtractionError, match="OCR models are not installed"):
+        RapidOcr()
+
+
+def test_each_runtime_reads_a_line_with_the_wheels_models_offline():
+    """The recognition's characters come from the model file on each runtime (RapidOCR would
+    otherwise fetch a dictionary): with the network refused, both read a printed number the
+    same way, and the stored engine names the runtime (a few seconds)."""
+    texts = _in_a_child(_printed_number_read_offline)
     assert texts["openvino"] == texts["onnxruntime"]
     assert "".join(texts["openvino"]).replace(" ", "") == "2019365"
     assert "openvino" in engine_version() and "onnxruntime" in engine_version("onnxruntime")
