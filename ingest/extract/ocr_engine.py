@@ -4,6 +4,9 @@ ship inside the ``rapidocr`` wheel.
 OpenVINO runs the wheel's ONNX models as they are: on this machine's CPU it reads a page for
 about a third of onnxruntime's CPU time (bench/RESULTS.md, "OCR speed"), with the same
 readings. onnxruntime stays selectable (``runtime="onnxruntime"``) for the bench's comparison.
+Only extraction worker processes load the engine (ingest/extract/worker.py): a process that
+has run OpenVINO must not also run code under the SIGALRM parse time limit
+(ingest/time_limit.py), which crashed a test process that did both.
 
 This is the one adapter between the project and RapidOCR: the models are named by their
 paths inside the installed package (nothing is ever downloaded: a missing model file is an
