@@ -128,8 +128,10 @@ class RapidOcr:
 
     def read(self, image: np.ndarray) -> list[TextBox]:
         """The text lines of an RGB (or greyscale) image, top to bottom."""
-        # every step named on each call: RapidOCR keeps a call's flags for the next one
-        result = self._engine(_rgb(image), use_det=True, use_cls=False, use_rec=True)
+        # every step named on each call: RapidOCR keeps a call's flags for the next one. Its
+        # result is typed as the union of every step's; detection with recognition gives a
+        # RapidOCROutput (boxes, txts, scores), which tests/test_ocr.py pins
+        result: Any = self._engine(_rgb(image), use_det=True, use_cls=False, use_rec=True)
         if result.boxes is None or result.txts is None or result.scores is None:
             return []
         boxes = []
@@ -141,7 +143,8 @@ class RapidOcr:
 
     def read_line(self, image: np.ndarray) -> tuple[str, float]:
         """The text of an image holding one line (no detection): text and confidence."""
-        result = self._engine(_rgb(image), use_det=False, use_cls=False, use_rec=True)
+        # recognition alone gives a TextRecOutput (txts, scores)
+        result: Any = self._engine(_rgb(image), use_det=False, use_cls=False, use_rec=True)
         if not result.txts:
             return "", 0.0
         return str(result.txts[0]), float(result.scores[0])
