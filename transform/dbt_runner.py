@@ -82,6 +82,7 @@ def dbt_build(
     full_refresh: bool = False,
     tests: bool = True,
     report_batch: bool = False,
+    unit_tests: bool = False,
     threads: int | None = None,
     select: str | None = None,
     parse: ProjectParse | None = None,
@@ -90,7 +91,8 @@ def dbt_build(
 
     ``selector`` names a selector in selectors.yml: by default `refresh` (every seed and model,
     and the tests on staging and the marts); None builds everything with every test.
-    ``tests=False`` leaves the data tests out; ``report_batch`` builds only the reports in
+    ``tests=False`` leaves the data tests out, ``unit_tests=True`` adds dbt's unit tests;
+    ``report_batch`` builds only the reports in
     meta.changed_reports even on a full refresh (macros/report_increment.sql); ``threads``
     overrides profiles.yml's; ``select`` is a node selection used instead of ``selector``;
     ``parse``: the project parsed ahead (transform/parse_ahead.py), reused when it can be.
@@ -103,11 +105,10 @@ def dbt_build(
         command += ["--selector", selector]
     if full_refresh:
         command.append("--full-refresh")
-    excluded = [] if tests else ["test"]
-    if report_batch:
-        # a batch's models read only the batch's reports, which no unit test's given rows
-        # are: the unit tests run in whole builds (tests/test_dbt_models.py)
-        excluded.append("unit_test")
+    # dbt's unit tests check the models' logic on their own given rows, not the warehouse's
+    # data: as dbt advises, they run where the logic is tested (tests/test_dbt_models.py
+    # builds with them; ``unit_tests=True`` here), not in every build of a warehouse
+    excluded = ([] if tests else ["test"]) + ([] if unit_tests else ["unit_test"])
     if excluded:
         command += ["--exclude-resource-type", *excluded]
     if not (full_refresh or report_batch) and (dbt_target_dir(db_path) / "manifest.json").exists():
