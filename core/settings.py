@@ -5,9 +5,9 @@ and Great Expectations is set in core/environment.py."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Literal, Self, get_args, get_origin
 
 from pydantic import Field, PositiveFloat, PositiveInt, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -142,8 +142,44 @@ def report_language() -> ReportLanguage:
     return load_settings().report_lang
 
 
+def _scaled(value: Any, scale: int) -> Any:
+    return value if scale == 1 else int(value * scale)
+
+
+def setting(name: str, *, scale: int = 1) -> Any:
+    """A field of a :class:`SettingsView` dataclass that holds the setting ``name`` (times
+    ``scale``: MiB given in bytes): its default is the setting's, and
+    :meth:`SettingsView.from_settings` fills it from :class:`Settings`."""
+    if name not in Settings.model_fields:
+        raise ValueError(f"no setting {name!r} in core.settings.Settings")
+    return field(
+        default_factory=lambda: _scaled(default(name), scale),
+        metadata={"setting": name, "scale": scale},
+    )
+
+
+class SettingsView:
+    """Base of a dataclass holding some settings, in its users' names and units: each field
+    is made by :func:`setting`, which names the setting once."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        values = {
+            view_field.name: _scaled(
+                getattr(settings, view_field.metadata["setting"]), view_field.metadata["scale"]
+            )
+            for view_field in fields(cls)  # type: ignore[arg-type]  # subclasses are dataclasses
+            if "setting" in view_field.metadata
+        }
+        return cls(**values)
+
+    @classmethod
+    def from_env(cls) -> Self:
+        return cls.from_settings(load_settings())
+
+
 @dataclass(frozen=True)
-class ParseSettings:
+class ParseSettings(SettingsView):
     """How the parse step runs (docs/scaling.md).
 
     ``workers``: parser processes on this machine (1 = in the calling process);
@@ -152,30 +188,16 @@ class ParseSettings:
     until they reach it: DuckDB commits of fewer documents cost 3-4 times more per document);
     ``task_runner``: ``local`` (a process pool here) or ``dask`` (prefect-dask);
     ``dask_address``: scheduler of an existing Dask cluster; without one, ``dask`` starts a
-    LocalCluster of ``workers`` processes.
+    LocalCluster of ``workers`` processes;
+    ``timeout_s``: the time one document's parse may take; a document over it is held back.
     """
 
-    workers: int
-    batch_size: int = default("parse_batch")
-    write_batch: int = default("write_batch")
-    task_runner: TaskRunnerName = default("task_runner")
-    dask_address: str | None = None
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> ParseSettings:
-        """XXGK_PARSE_WORKERS, XXGK_PARSE_BATCH, XXGK_WRITE_BATCH, XXGK_TASK_RUNNER,
-        XXGK_DASK_ADDRESS (:class:`Settings`)."""
-        return cls(
-            workers=settings.parse_workers,
-            batch_size=settings.parse_batch,
-            write_batch=settings.write_batch,
-            task_runner=settings.task_runner,
-            dask_address=settings.dask_address,
-        )
-
-    @classmethod
-    def from_env(cls) -> ParseSettings:
-        return cls.from_settings(load_settings())
+    workers: int = setting("parse_workers")
+    batch_size: int = setting("parse_batch")
+    write_batch: int = setting("write_batch")
+    task_runner: TaskRunnerName = setting("task_runner")
+    dask_address: str | None = setting("dask_address")
+    timeout_s: float = setting("parse_timeout_s")
 
 
 def _kind(annotation: Any) -> str:
@@ -193,13 +215,13 @@ def _kind(annotation: Any) -> str:
 def settings_table() -> str:
     """The Markdown table of every setting (docs/settings.md is written from it)."""
     rows = ["| variable | type | default | what it sets |", "|---|---|---|---|"]
-    for name, field in Settings.model_fields.items():
-        if field.default_factory is not None:
+    for name, spec in Settings.model_fields.items():
+        if spec.default_factory is not None:
             shown = "computed"
-        elif isinstance(field.default, bool):
-            shown = "`on`" if field.default else "`off`"
+        elif isinstance(spec.default, bool):
+            shown = "`on`" if spec.default else "`off`"
         else:
-            shown = "—" if field.default is None else f"`{field.default}`"
-        kind = _kind(field.annotation)
-        rows.append(f"| `{variable(name)}` | {kind} | {shown} | {field.description} |")
+            shown = "—" if spec.default is None else f"`{spec.default}`"
+        kind = _kind(spec.annotation)
+        rows.append(f"| `{variable(name)}` | {kind} | {shown} | {spec.description} |")
     return "\n".join(rows) + "\n"

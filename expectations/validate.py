@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 
 from core.paths import data_docs_dir
 from core.settings import default, load_settings, variable
@@ -251,9 +252,7 @@ def _snapshot_suite(
 
 
 def _register_scope(con: duckdb.DuckDBPyConnection, reports: Collection[str]) -> None:
-    import pyarrow as pa
-
-    scope = pa.table({"report_id": pa.array(sorted(set(reports)), pa.string())})
+    scope = pl.DataFrame({"report_id": sorted(set(reports))}, schema={"report_id": pl.String})
     con.register(SCOPE_VIEW, scope)
 
 
@@ -565,12 +564,19 @@ def validate_and_attribute(
     reports: Collection[str] | None,
     run_id: str,
     progress: Counted | None = None,
+    chunk_rows: int | None = None,
 ) -> ValidationReport:
     """The gate of a refresh: :func:`validate_warehouse` (without recording it), and after a
     failure the reports whose rows break the failed expectations (:func:`offending_reports`),
-    so that the run can hold them back and publish the rest."""
+    so that the run can hold them back and publish the rest. ``chunk_rows``: the run's
+    XXGK_GE_CHUNK_ROWS, given by the flow (the gate's process reads no setting)."""
     report = validate_warehouse(
-        db_path, reports=reports, run_id=run_id, audit=False, progress=progress
+        db_path,
+        reports=reports,
+        run_id=run_id,
+        audit=False,
+        progress=progress,
+        chunk_rows=chunk_rows,
     )
     if report.success:
         return report

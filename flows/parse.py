@@ -33,9 +33,10 @@ from ingest.store_parsed import ParsedBatch
 
 
 @task(name="parse batch", cache_policy=NO_CACHE, persist_result=False)
-def parse_batch_task(documents: list[LandedDocument]) -> ParsedBatch:
-    """Parse a batch of documents where the task runner puts it; returns their rows."""
-    return parse_batch(documents)
+def parse_batch_task(documents: list[LandedDocument], timeout_s: float) -> ParsedBatch:
+    """Parse a batch of documents where the task runner puts it (``timeout_s`` per
+    document); returns their rows."""
+    return parse_batch(documents, timeout_s)
 
 
 @flow(name="parse", validate_parameters=False, log_prints=False)
@@ -45,7 +46,12 @@ def parse_documents(db_path: Path, settings: ParseSettings) -> ParseSummary:
     otherwise a task per batch on the flow's task runner, two batches per worker in flight."""
     if settings.task_runner == "local":
         return parse_landed(db_path, settings)
-    return run_parse(db_path, parse_batch_task.submit, settings, in_flight=2 * settings.workers)
+    return run_parse(
+        db_path,
+        lambda documents: parse_batch_task.submit(documents, settings.timeout_s),
+        settings,
+        in_flight=2 * settings.workers,
+    )
 
 
 def dask_task_runner(settings: ParseSettings) -> TaskRunner:

@@ -132,7 +132,7 @@ GATE_MODULE = "great_expectations.expectations"  # what the gate's process loads
 
 @task(name="validate", cache_policy=NO_CACHE)
 def validate(
-    db_path: Path, reports: list[str] | None, gate: ProcessPoolExecutor
+    db_path: Path, reports: list[str] | None, gate: ProcessPoolExecutor, chunk_rows: int
 ) -> ValidationReport:
     """The suites over every row (``reports`` None), or over the listed reports' rows of the
     per-report relations and the rest whole (after an incremental build), in the ``gate``
@@ -145,7 +145,14 @@ def validate(
     counts.path.parent.mkdir(parents=True, exist_ok=True)
     with progress.following(counts, "validate"):
         return run_in(
-            gate, "validate", validate_and_attribute, db_path, reports, run_id, progress=counts
+            gate,
+            "validate",
+            validate_and_attribute,
+            db_path,
+            reports,
+            run_id,
+            progress=counts,
+            chunk_rows=chunk_rows,
         )
 
 
@@ -407,7 +414,7 @@ def _build_and_validate(
     # (in its process) and the staging of the next version (here) only read it
     version = reserve_version(work_db, db_path)
     with progress.step("validate", "Great Expectations suites validated"):
-        checking = validate.submit(work_db, scope, gate)
+        checking = validate.submit(work_db, scope, gate, context.settings.ge_chunk_rows)
         staging_started = time.monotonic()
         try:
             with progress.step("stage", f"staging version {version}: Parquet, report"):

@@ -15,22 +15,22 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Protocol, TypeVar
 
 import duckdb
 
 from core import progress
-from core.settings import ParseSettings
+from core.settings import ParseSettings, default
 from ingest.db import connect, ensure_raw_schema
 from ingest.hold import Hold, release_outdated
-from ingest.limits import IngestLimits
 from ingest.parse.document import ParsedDocument
 from ingest.parse.ocr_readings import review_ocr_cells
 from ingest.parse.prose import PROSE_VERSION, extract_prose_numbers
 from ingest.parse.provenance import BoxRead, PageSpan, attach_provenance, box_reads
 from ingest.store_parsed import ParsedBatch, parsed_batch, store_batch
-from ingest.time_limit import TimeLimitExceeded, time_limit
+from ingest.time_limit import TimeLimitExceeded, TimeLimitUnsafe, time_limit
 
 T = TypeVar("T")
 R = TypeVar("R", covariant=True)
@@ -224,17 +224,17 @@ def with_pages(
 
 
 def parse_batch(
-    documents: Sequence[LandedDocument], limits: IngestLimits | None = None
+    documents: Sequence[LandedDocument], timeout_s: float = default("parse_timeout_s")
 ) -> ParsedBatch:
     """Parse a batch of documents (``ingest.parse.parse_document`` and the prose reader,
     ingest/parse/prose.py) into the rows stored for them. Pure, and picklable by reference:
-    it runs in worker processes and on Dask workers. Each document has
-    ``limits.parse_timeout_s`` (XXGK_PARSE_TIMEOUT_S); one the parser fails on, or that
-    takes longer, is held back with the reason (ingest/hold.py) and the batch goes on."""
+    it runs in worker processes and on Dask workers, and reads no setting of its own. Each
+    document has ``timeout_s`` (ParseSettings.timeout_s, XXGK_PARSE_TIMEOUT_S); one the parser
+    fails on, or that takes longer, is held back with the reason (ingest/hold.py) and the
+    batch goes on."""
     from ingest.parse import PARSER_VERSION, DocumentHints, parse_document
     from ingest.parse.lookalikes import reading_text
 
-    limits = limits or IngestLimits.from_env()
     results = []
     prose = {}
     held = []
@@ -245,7 +245,7 @@ def parse_batch(
             title_source=document.title_source,
         )
         try:
-            with time_limit(limits.parse_timeout_s):
+            with time_limit(timeout_s):
                 parsed = parse_document(document.document_id, document.text, hints=hints)
                 read_from_pages(parsed, document)
                 numbers = extract_prose_numbers(reading_text(document.text))
@@ -253,11 +253,13 @@ def parse_batch(
             held.append(
                 Hold(
                     document.document_id,
-                    f"the parser did not finish within {limits.parse_timeout_s:g} s "
+                    f"the parser did not finish within {timeout_s:g} s "
                     "(limit XXGK_PARSE_TIMEOUT_S)",
                 )
             )
             continue
+        except TimeLimitUnsafe:
+            raise  # this process, not the document: nothing to hold back
         except Exception as exc:  # a document can break the parser in any way
             held.append(
                 Hold(document.document_id, f"the parser failed: {type(exc).__name__}: {exc}")
@@ -356,9 +358,9 @@ def run_parse(
     return replace(pending.summary(), held=held)
 
 
-def _parsed_here(documents: list[LandedDocument]) -> Future[ParsedBatch]:
+def _parsed_here(documents: list[LandedDocument], timeout_s: float) -> Future[ParsedBatch]:
     done: Future[ParsedBatch] = Future()
-    done.set_result(parse_batch(documents))
+    done.set_result(parse_batch(documents, timeout_s))
     return done
 
 
@@ -383,11 +385,12 @@ def parse_landed(db_path: Path | str, settings: ParseSettings | None = None) -> 
     settings = settings or ParseSettings.from_env()
     pending = pending_documents(db_path)
     if settings.workers == 1 or len(pending.document_ids) <= settings.batch_size:
-        return run_parse(db_path, _parsed_here, settings, 1, pending)
+        here = partial(_parsed_here, timeout_s=settings.timeout_s)
+        return run_parse(db_path, here, settings, 1, pending)
     with worker_pool(settings.workers) as pool:
         return run_parse(
             db_path,
-            lambda documents: pool.submit(parse_batch, documents),
+            lambda documents: pool.submit(parse_batch, documents, settings.timeout_s),
             settings,
             in_flight=2 * settings.workers,
             pending=pending,

@@ -5,6 +5,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.settings import ParseSettings
 from ingest.land import land_documents
 from ingest.parse.document import DocumentHints
 from ingest.parse_landed import parse_landed
@@ -104,8 +105,7 @@ def test_a_document_over_the_parse_time_limit_is_held_back(
 
     module.parse_document = slow_on_2019
     monkeypatch.setitem(sys.modules, "ingest.parse", module)
-    monkeypatch.setenv("XXGK_PARSE_TIMEOUT_S", "0.5")
-    assert parse_landed(landed).held == 1
+    assert parse_landed(landed, ParseSettings(workers=1, timeout_s=0.5)).held == 1
     with duckdb.connect(str(landed), read_only=True) as con:
         ((reason,),) = con.execute("select reason from raw.held_back").fetchall()
     assert reason == (

@@ -192,7 +192,7 @@ def test_a_parser_failure_holds_the_document_back_and_the_batch_goes_on(
     batch = parse_batch(documents)
     assert batch.document_ids == ("d1", "d2")
     assert batch.held == (Hold("d2", "the parser failed: ValueError: cannot cope"),)
-    assert batch.tables["report_attributes"].column("document_id").to_pylist() == ["d1"]
+    assert batch.tables["report_attributes"]["document_id"].to_list() == ["d1"]
 
 
 def test_a_parse_error_crosses_process_boundaries_whole() -> None:
@@ -241,3 +241,23 @@ def test_parse_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) ->
     assert settings == ParseSettings(
         workers=3, batch_size=250, write_batch=2000, task_runner="dask", dask_address="tcp://s:8786"
     )
+
+
+def test_settings_views_name_each_setting_once_and_convert_its_unit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """IngestLimits and ParseSettings take their defaults and values from core.settings'
+    fields (core.settings.setting): MiB become bytes, and a view's field names a real setting."""
+    from core.settings import setting
+    from ingest.limits import MIB, IngestLimits
+
+    monkeypatch.setenv("XXGK_MAX_FILE_MB", "1.5")
+    monkeypatch.setenv("XXGK_PARSE_TIMEOUT_S", "7")
+    monkeypatch.setenv("XXGK_OCR", "off")
+    limits = IngestLimits.from_env()
+    assert limits.max_file_bytes == int(1.5 * MIB) and limits.ocr is False
+    assert ParseSettings.from_env().timeout_s == 7.0
+    assert IngestLimits().max_file_bytes == 64 * MIB  # the setting's default, as bytes
+    assert IngestLimits(ocr=False).extraction_timeout_s == 300.0
+    with pytest.raises(ValueError, match="no setting 'max_file_kb'"):
+        setting("max_file_kb")
