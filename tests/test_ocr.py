@@ -238,6 +238,25 @@ def _in_a_child(function, *args):
         return pool.submit(function, *args).result()
 
 
+def _time_limit_after_openvino() -> str:
+    from ingest.time_limit import TimeLimitUnsafe, time_limit
+
+    with time_limit(5):
+        pass  # before OpenVINO: armed and disarmed
+    RapidOcr().read(np.full((60, 200), 255, np.uint8))
+    try:
+        with time_limit(5):
+            return "armed"
+    except TimeLimitUnsafe as exc:
+        return str(exc)
+
+
+def test_no_time_limit_is_armed_in_a_process_that_ran_openvino():
+    """The SIGALRM parse time limit crashed a process that had run OpenVINO: ingest/
+    time_limit.py refuses to arm there, naming the runtime (a child process, a second)."""
+    assert "loaded openvino" in _in_a_child(_time_limit_after_openvino)
+
+
 def _blank_image_read() -> list:
     return RapidOcr().read(np.full((60, 200), 255, np.uint8))
 

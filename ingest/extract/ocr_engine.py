@@ -5,8 +5,8 @@ OpenVINO runs the wheel's ONNX models as they are: on this machine's CPU it read
 about a third of onnxruntime's CPU time (bench/RESULTS.md, "OCR speed"), with the same
 readings. onnxruntime stays selectable (``runtime="onnxruntime"``) for the bench's comparison.
 Only extraction worker processes load the engine (ingest/extract/worker.py): a process that
-has run OpenVINO must not also run code under the SIGALRM parse time limit
-(ingest/time_limit.py), which crashed a test process that did both.
+has loaded OpenVINO must not also run code under the SIGALRM parse time limit, which crashed a
+test process that did both; ingest/time_limit.py refuses to arm in such a process.
 
 This is the one adapter between the project and RapidOCR: the models are named by their
 paths inside the installed package (nothing is ever downloaded: a missing model file is an
@@ -110,15 +110,7 @@ class RapidOcr:
             "Global.use_cls": False,  # report pages are upright; a line upside down is rare
             "Rec.rec_batch_num": REC_BATCH,
             "Rec.rec_img_shape": [3, 48, REC_MIN_WIDTH],
-            "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
-            "EngineConfig.onnxruntime.intra_op_num_threads": threads,
-            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-            "EngineConfig.openvino.inference_num_threads": threads,
-            "EngineConfig.openvino.performance_hint": "LATENCY",
-            "EngineConfig.openvino.num_streams": 1,
-            # OpenVINO pins its threads to cores by default: two extraction workers would
-            # both pin to the first core and take turns
-            "EngineConfig.openvino.enable_cpu_pinning": False,
+            **_runtime_config(runtime, threads),
         }
         for stage, path in paths.items():
             params[f"{stage}.model_path"] = str(path)
@@ -148,6 +140,26 @@ class RapidOcr:
         if not result.txts:
             return "", 0.0
         return str(result.txts[0]), float(result.scores[0])
+
+
+def _runtime_config(runtime: str, threads: int) -> dict[str, Any]:
+    """RapidOCR's settings of the runtime that runs the models (``EngineConfig.<runtime>``)."""
+    if runtime == "onnxruntime":
+        config: dict[str, Any] = {
+            "enable_cpu_mem_arena": True,
+            "intra_op_num_threads": threads,
+            "inter_op_num_threads": 1,
+        }
+    else:
+        config = {
+            "inference_num_threads": threads,
+            "performance_hint": "LATENCY",
+            "num_streams": 1,
+            # OpenVINO pins its threads to cores by default: two extraction workers would
+            # both pin to the first core and take turns
+            "enable_cpu_pinning": False,
+        }
+    return {f"EngineConfig.{runtime}.{key}": value for key, value in config.items()}
 
 
 def _rgb(image: np.ndarray) -> np.ndarray:
