@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
+import polars as pl
 
 from core.settings import load_settings, variable
 
@@ -17,13 +17,14 @@ from core.settings import load_settings, variable
 # held 3.5 GiB without it and under 1 GiB at 512MB: DuckDB spills what does not fit.
 MEMORY_LIMIT_VARIABLE = variable("duckdb_memory_limit")
 
-_ARROW_TYPES = {
-    "varchar": pa.string(),
-    "integer": pa.int32(),
-    "bigint": pa.int64(),
-    "double": pa.float64(),
-    "boolean": pa.bool_(),
-    "timestamp": pa.timestamp("us"),
+# the polars type of each DuckDB type RAW_TABLES uses (a batch of rows is a polars frame)
+_FRAME_TYPES: dict[str, pl.DataType] = {
+    "varchar": pl.String(),
+    "integer": pl.Int32(),
+    "bigint": pl.Int64(),
+    "double": pl.Float64(),
+    "boolean": pl.Boolean(),
+    "timestamp": pl.Datetime("us"),
 }
 
 RAW_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -303,24 +304,23 @@ def table_columns(
     }
 
 
-def arrow_schema(table: str) -> pa.Schema:
-    """The Arrow schema of a raw table (column order and types of RAW_TABLES)."""
-    return pa.schema([(name, _ARROW_TYPES[kind.split()[0]]) for name, kind in RAW_TABLES[table]])
+def frame_schema(table: str) -> pl.Schema:
+    """The polars schema of a raw table (column order and types of RAW_TABLES)."""
+    return pl.Schema([(name, _FRAME_TYPES[kind.split()[0]]) for name, kind in RAW_TABLES[table]])
 
 
-def arrow_table(table: str, values: Mapping[str, list[Any]]) -> pa.Table:
-    """Column values of raw.``table`` (see :func:`table_columns`) as an Arrow table."""
-    schema = arrow_schema(table)
-    return pa.Table.from_arrays(
-        [pa.array(values.get(field.name, []), type=field.type) for field in schema],
-        schema=schema,
-    )
+def raw_frame(table: str, values: Mapping[str, list[Any]]) -> pl.DataFrame:
+    """Column values of raw.``table`` (see :func:`table_columns`) as a polars frame; a value
+    that does not fit its column's type is an error."""
+    schema = frame_schema(table)
+    return pl.DataFrame({name: values.get(name, []) for name in schema}, schema=schema)
 
 
-def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> int:
-    """Append an Arrow table laid out like raw.``table`` in one statement (row-by-row
-    ``executemany`` costs DuckDB a statement per row). Returns the number of rows."""
-    if not rows.num_rows:
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> int:
+    """Append a polars frame laid out like raw.``table`` in one statement: DuckDB scans its
+    Arrow buffers without a copy (row-by-row ``executemany`` costs DuckDB a statement per
+    row). Returns the number of rows."""
+    if not rows.height:
         return 0
     con.register("incoming_rows", rows)
     try:
@@ -329,7 +329,7 @@ def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> 
         )
     finally:
         con.unregister("incoming_rows")
-    return rows.num_rows
+    return rows.height
 
 
 def insert_records(
@@ -338,8 +338,8 @@ def insert_records(
     records: Iterable[Mapping[str, Any]],
     fixed: Mapping[str, Any] | None = None,
 ) -> int:
-    """Insert ``records`` (with ``fixed`` values added) into raw.``table`` as one Arrow
-    batch. Returns the number of rows inserted."""
+    """Insert ``records`` (with ``fixed`` values added) into raw.``table`` as one polars
+    frame. Returns the number of rows inserted."""
     rows = list(records)
     values = table_columns(table, rows, [fixed or {}] * len(rows))
-    return insert_arrow(con, table, arrow_table(table, values))
+    return insert_frame(con, table, raw_frame(table, values))

@@ -2,7 +2,7 @@
 raw.prose_numbers, a batch of documents per transaction (a document is stored whole or not
 at all).
 
-A batch travels as a :class:`ParsedBatch`: one Arrow table per raw table, built where the
+A batch travels as a :class:`ParsedBatch`: one polars frame per raw table, built where the
 documents were parsed (a worker process, or a Dask worker on another machine), so the one
 process that writes the warehouse only appends columns. Commits are the cost of storing
 (DuckDB logs a small insert row by row in its WAL, and writes one of a row group or more,
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-import pyarrow as pa
+import polars as pl
 
-from ingest.db import arrow_table, connect, ensure_raw_schema, insert_arrow, table_columns
+from ingest.db import connect, ensure_raw_schema, insert_frame, raw_frame, table_columns
 from ingest.hold import Hold, hold_back
 
 PARSE_TABLES = ("report_attributes", "cells", "unmapped_labels", "prose_numbers")
@@ -44,7 +44,7 @@ class ParsedBatch:
 
     document_ids: tuple[str, ...]
     parser_version: str
-    tables: dict[str, pa.Table]
+    tables: dict[str, pl.DataFrame]
     held: tuple[Hold, ...] = ()  # documents the parser could not read: held back (no rows)
 
     @classmethod
@@ -55,7 +55,7 @@ class ParsedBatch:
             document_ids=tuple(doc_id for batch in batches for doc_id in batch.document_ids),
             parser_version=first.parser_version,
             tables={
-                table: pa.concat_tables([batch.tables[table] for batch in batches])
+                table: pl.concat([batch.tables[table] for batch in batches], rechunk=False)
                 for table in first.tables
             },
             held=tuple(hold for batch in batches for hold in batch.held),
@@ -94,7 +94,7 @@ def parsed_batch(
         document_ids=tuple(ids) + tuple(hold.document_id for hold in held),
         parser_version=parser_version,
         tables={
-            table: arrow_table(table, table_columns(table, records[table], fixed[table]))
+            table: raw_frame(table, table_columns(table, records[table], fixed[table]))
             for table in tables
         },
         held=held,
@@ -115,7 +115,7 @@ def store_batch(con: Any, batch: ParsedBatch, replace: Collection[str] | None = 
                 con.execute(
                     f"delete from raw.{table} where document_id in (select unnest(?))", [stale]
                 )
-            insert_arrow(con, table, rows)
+            insert_frame(con, table, rows)
         hold_back(con, batch.held, batch.parser_version)
     except BaseException:
         con.rollback()

@@ -10,7 +10,7 @@ import duckdb
 import yaml
 
 from core.paths import ROOT
-from ingest.db import RAW_TABLES, arrow_schema, columns, ensure_raw_schema
+from ingest.db import RAW_TABLES, columns, ensure_raw_schema, frame_schema
 from tests.dbt_raw_fixture import create_raw_schema
 
 SOURCES = ROOT / "models" / "staging" / "_sources.yml"
@@ -45,4 +45,4 @@ def test_the_fixture_and_the_warehouse_make_the_declared_tables() -> None:
                 if table not in VIEWS:
                     made.setdefault(table, []).append(column)
         assert made == declared, make.__name__
-    assert {table: arrow_schema(table).names for table in RAW_TABLES} == declared
+    assert {table: list(frame_schema(table).names()) for table in RAW_TABLES} == declared

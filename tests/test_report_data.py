@@ -17,4 +17,4 @@ def test_the_regional_grant_rate_pools_the_models_rate_by_handled_requests() -> 
         "(null, null, 0, null, null)) as t(region_name, grant_rate, requests_handled, "
         "requests_granted, requests_partial)"
     )
-    assert grant_rate_by_region(con) == [("乙", 0.5, 4, 1), ("甲", 0.1, 10, 2)]
+    assert grant_rate_by_region(con).rows() == [("乙", 0.5, 4, 1), ("甲", 0.1, 10, 2)]

@@ -215,7 +215,7 @@ def _analyst_rows(db: Path) -> dict[str, list[tuple]]:
             tuple((k, v) for k, v in overview.items() if k != "further_versions"),
             repr(report_data.requests_by_year(con)),
             repr(report_data.outcomes_by_year(con)),
-            tuple(report_data.grant_rate_by_region(con)),
+            tuple(report_data.grant_rate_by_region(con).rows()),
             repr(report_data.template_coverage(con)),
         ]
     return rows

@@ -305,7 +305,7 @@ class _Page:
         )
 
     def regions(self) -> str:
-        rows = data.grant_rate_by_region(self.con)
+        rows = data.grant_rate_by_region(self.con).rows()
         section = f"<h2>{self.say('grant')}</h2>"
         if not rows:
             return section + f"<h3>{self.say('grant_chart')}</h3>" + self.empty("grant_none")
@@ -390,9 +390,9 @@ class _Page:
             )
         else:
             checks_html = f"<h3>{self.say('checks_chart')}</h3>" + self.empty("checks_none")
-        failing = data.failing_reports(self.con)
-        unread = data.statistics_unread(self.con)
-        quarantined = data.quarantined(self.con)
+        failing = data.failing_reports(self.con).rows()
+        unread = data.statistics_unread(self.con).rows()
+        quarantined = data.quarantined(self.con).rows()
         return "".join(
             [
                 f"<h2>{self.say('quality')}</h2>",
