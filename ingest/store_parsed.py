@@ -12,6 +12,7 @@ about 160 cells each (docs/scaling.md).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,19 @@ class ParsedBatch:
     tables: dict[str, pl.DataFrame]
     held: tuple[Hold, ...] = ()  # documents the parser could not read: held back (no rows)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (to the writing process, or over a Dask cluster's wire) with each frame as
+        Arrow IPC compressed by zstd: a 30th of the bytes of a frame pickled as it is, and
+        faster (bench/parse_batches.py)."""
+        state = dict(self.__dict__)
+        state["tables"] = {name: _ipc(frame) for name, frame in self.tables.items()}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        tables = {name: pl.read_ipc(io.BytesIO(data)) for name, data in state["tables"].items()}
+        for name, value in {**state, "tables": tables}.items():
+            object.__setattr__(self, name, value)
+
     @classmethod
     def combine(cls, batches: Sequence[ParsedBatch]) -> ParsedBatch:
         """One batch of the documents of ``batches`` (same parser version and tables)."""
@@ -60,6 +74,12 @@ class ParsedBatch:
             },
             held=tuple(hold for batch in batches for hold in batch.held),
         )
+
+
+def _ipc(frame: pl.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.write_ipc(buffer, compression="zstd")
+    return buffer.getvalue()
 
 
 def parsed_batch(

@@ -193,6 +193,16 @@ def test_a_parser_failure_holds_the_document_back_and_the_batch_goes_on(
     assert batch.document_ids == ("d1", "d2")
     assert batch.held == (Hold("d2", "the parser failed: ValueError: cannot cope"),)
     assert batch.tables["report_attributes"]["document_id"].to_list() == ["d1"]
+    # what a worker sends back: each frame whole, its types kept (zstd Arrow IPC)
+    sent = pickle.loads(pickle.dumps(batch))
+    assert (sent.document_ids, sent.held, sent.parser_version) == (
+        batch.document_ids,
+        batch.held,
+        batch.parser_version,
+    )
+    assert sent.tables.keys() == batch.tables.keys()
+    assert all(sent.tables[name].equals(frame) for name, frame in batch.tables.items())
+    assert all(sent.tables[name].schema == frame.schema for name, frame in batch.tables.items())
 
 
 def test_a_parse_error_crosses_process_boundaries_whole() -> None:
