@@ -171,8 +171,8 @@ def test_a_hang_quarantines_only_its_file(tmp_path: Path, monkeypatch: pytest.Mo
     submitted: list[str] = []
     submit = worker.ExtractionWorker._submit
 
-    def recording(self: worker.ExtractionWorker, item: Any) -> Any:
-        submit(self, item)
+    def recording(self: worker.ExtractionWorker, item: Any, window: Any) -> Any:
+        submit(self, item, window)
         if item.pending is not None:
             submitted.append(item.key.rel.name)
         return item

@@ -1,11 +1,13 @@
+import multiprocessing
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from ingest.extract.worker import ExtractionWorker
+from ingest.extract.worker import IN_FLIGHT_PER_WORKER, MAX_WINDOW, ExtractionWorker
 from ingest.land import document_id, land_documents
 from ingest.limits import IngestLimits
 from ingest.store_parsed import write_parse_results
@@ -275,4 +277,64 @@ def test_extraction_reads_ahead_a_bounded_window_and_keeps_order() -> None:
     assert [key for key, _ in results] == list(range(30))
     assert all((outcome is None) == (key % 5 == 4) for key, outcome in results)
     assert all(f"报告 {key}" in outcome.text for key, outcome in results if outcome)
-    assert max(ahead) <= 2 * 2 + 2  # files with content, plus those with nothing to extract
+    assert max(ahead) <= MAX_WINDOW
+
+
+class _Task:
+    """A fake worker's task (multiprocessing's AsyncResult: ready, get)."""
+
+    def __init__(self, key: int, callback) -> None:
+        self.key, self.callback, self.done = key, callback, threading.Event()
+
+    def finish(self) -> None:
+        self.done.set()
+        self.callback(None)
+
+    def ready(self) -> bool:
+        return self.done.is_set()
+
+    def get(self, timeout: float | None = None) -> str:
+        if not self.done.wait(timeout):
+            raise multiprocessing.TimeoutError
+        return f"text {self.key}"
+
+
+class _FakePool:
+    """Extracts every file at once, but the first one only after a second."""
+
+    def __init__(self) -> None:
+        self.unfinished: list[_Task] = []
+        self.most_unfinished = 0
+        self.submitted_while_first_ran = 0
+
+    def apply_async(self, function, args, callback, error_callback) -> _Task:
+        task = _Task(int(args[0]), callback)
+        if task.key == 0:
+            threading.Timer(1.0, task.finish).start()
+        self.unfinished = [t for t in self.unfinished if not t.ready()] + [task]
+        self.most_unfinished = max(self.most_unfinished, len(self.unfinished))
+        if task.key:
+            self.submitted_while_first_ran += not self.unfinished[0].ready()
+            task.finish()
+        return task
+
+    def close(self) -> None: ...
+
+    def terminate(self) -> None: ...
+
+    def join(self) -> None: ...
+
+
+def test_a_slow_file_at_the_head_does_not_hold_up_the_others() -> None:
+    """The first file takes a second: the workers meanwhile extract the next files (not only
+    the few read ahead), yet no more than IN_FLIGHT_PER_WORKER per worker hold their bytes
+    at once, and the outcomes come back in order."""
+    files = [(i, str(i).encode(), ".pdf") for i in range(40)]
+    pool = _FakePool()
+    with ExtractionWorker(IngestLimits(), workers=2) as worker:
+        worker._pool = pool  # type: ignore[assignment]  # the fake stands for the process pool
+        results = list(worker.extract_in_order(files))
+    assert [key for key, _ in results] == list(range(40))
+    assert [outcome for _, outcome in results] == [f"text {i}" for i in range(40)]
+    assert pool.submitted_while_first_ran == 39
+    assert pool.most_unfinished <= IN_FLIGHT_PER_WORKER * 2

@@ -4,7 +4,8 @@ Plain text is decoded in-process (its size is capped before reading). PDF, DOCX 
 through third-party parsers: they run in a pool of worker processes (one per CPU by default,
 XXGK_EXTRACT_WORKERS; started on first use, `forkserver` so nothing of the parent's threads or
 open database is inherited). :meth:`ExtractionWorker.extract_in_order` keeps a few files per
-worker in flight and hands the results back in the order the files came in. A file that takes
+worker in flight (a worker that finishes a file gets the next at once) and hands the results
+back in the order the files came in. A file that takes
 longer than the limit is quarantined with that reason: the pool is killed, and the other files
 that were in flight are submitted again to a new pool, each with its full time limit.
 """
@@ -12,8 +13,10 @@ that were in flight are submitted again to a new pool, each with its full time l
 from __future__ import annotations
 
 import multiprocessing
+import threading
+import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
 from types import TracebackType
@@ -55,25 +58,27 @@ class _InFlight(Generic[K]):
     """A file read ahead: its bytes until its outcome is known, then the outcome."""
 
     key: K
-    data: bytes | None  # None: nothing to extract
+    data: bytes | None  # None: nothing to extract, or its outcome is known
     suffix: str
     pending: AsyncResult | None = None  # set while a worker process extracts it
     outcome: Outcome | None = None
 
-    @property
-    def holds_content(self) -> bool:
-        return self.data is not None or self.outcome is not None
-
 
 class _Window(Generic[K]):
-    """The files read ahead, in order, and how many of them hold bytes or an outcome.
+    """The files read ahead from ``source``, in order, and how many of them hold their bytes.
 
-    An item's :attr:`_InFlight.holds_content` never changes while it is in the window (its
-    bytes give way to its outcome), so the count is kept as items enter and leave."""
+    A file holds its bytes until its outcome is known: a worker process's task has settled
+    (:meth:`settle`), or the file reaches the head (extracted here). Only the files holding
+    bytes count against the read-ahead limit, so a worker that finishes a file gets the next
+    one at once, however long the file at the head takes. Workers' tasks set
+    :attr:`settled` as they finish."""
 
-    def __init__(self) -> None:
+    def __init__(self, source: Iterator[tuple[K, bytes | None, str]]) -> None:
         self.items: deque[_InFlight[K]] = deque()
+        self.source = source
+        self.exhausted = False
         self.holding = 0
+        self.settled = threading.Event()
 
     def __len__(self) -> int:
         return len(self.items)
@@ -81,14 +86,34 @@ class _Window(Generic[K]):
     def __iter__(self) -> Iterator[_InFlight[K]]:
         return iter(self.items)
 
-    def append(self, item: _InFlight[K]) -> None:
-        self.items.append(item)
-        self.holding += item.holds_content
+    def fill(self, submit: Callable[[_InFlight[K]], _InFlight[K]], limit: int) -> None:
+        """Read ``source`` while fewer than ``limit`` files hold their bytes (and fewer than
+        MAX_WINDOW are read ahead), handing each to ``submit``."""
+        while not self.exhausted and len(self.items) < MAX_WINDOW and self.holding < limit:
+            try:
+                key, data, suffix = next(self.source)
+            except StopIteration:
+                self.exhausted = True
+                return
+            self.items.append(submit(_InFlight(key, data, suffix)))
+            self.holding += data is not None
+
+    def settle(self) -> None:
+        """Keep the outcome of every task that has finished, and let go of its bytes."""
+        self.settled.clear()  # a task finishing from here on wakes the next wait
+        for item in self.items:
+            if item.pending is not None and item.pending.ready():
+                item.outcome, item.pending = _finished(item.pending), None
+                self.forget(item)
+
+    def forget(self, item: _InFlight[K]) -> None:
+        """Let go of ``item``'s bytes (its outcome is known, or it left the window)."""
+        if item.data is not None:
+            item.data = None
+            self.holding -= 1
 
     def popleft(self) -> _InFlight[K]:
-        item = self.items.popleft()
-        self.holding -= item.holds_content
-        return item
+        return self.items.popleft()
 
 
 class ExtractionWorker:
@@ -118,67 +143,73 @@ class ExtractionWorker:
         The outcome is the :class:`Extraction`, or the exception that says why there is none
         (an :class:`ExtractionError` for a file over the time limit). ``data`` None means
         there is nothing to extract: the key comes back in its turn with None. ``files`` is
-        read ahead by at most ``IN_FLIGHT_PER_WORKER * workers`` files with content.
+        read ahead while fewer than ``IN_FLIGHT_PER_WORKER * workers`` files read hold their
+        bytes; a worker is given the next file as soon as it finishes one.
         """
-        window: _Window[K] = _Window()
-        source = iter(files)
+        window: _Window[K] = _Window(iter(files))
         try:
-            while self._fill(window, source) or window:
+            while True:
+                self._fill(window)
+                if not window:
+                    return
                 head = window.popleft()
                 yield head.key, self._outcome(head, window)
         finally:
             if any(item.pending is not None for item in window):
                 self.close(kill=True)  # abandoned early: nobody will collect these
 
-    def _fill(self, window: _Window[K], source: Iterator[tuple[K, bytes | None, str]]) -> bool:
-        """Read ``source`` into the window while there is room; False once it is exhausted."""
-        limit = IN_FLIGHT_PER_WORKER * self.workers
-        while len(window) < MAX_WINDOW and window.holding < limit:
-            try:
-                key, data, suffix = next(source)
-            except StopIteration:
-                return False
-            window.append(self._submit(_InFlight(key, data, suffix)))
-        return True
+    def _fill(self, window: _Window[K]) -> None:
+        window.fill(lambda item: self._submit(item, window), IN_FLIGHT_PER_WORKER * self.workers)
 
-    def _submit(self, item: _InFlight[K]) -> _InFlight[K]:
+    def _submit(self, item: _InFlight[K], window: _Window[K]) -> _InFlight[K]:
         """Hand the file to a worker process, unless it has nothing for one to do."""
         if item.data is not None and item.suffix.lower() not in IN_PROCESS:
             args = (item.data, item.suffix, self.limits)
-            item.pending = self._worker().apply_async(_extract, args)
+
+            def settled(_: object) -> None:
+                window.settled.set()
+
+            item.pending = self._worker().apply_async(
+                _extract, args, callback=settled, error_callback=settled
+            )
         return item
 
     def _outcome(self, head: _InFlight[K], window: _Window[K]) -> Outcome | None:
-        """The head file's outcome, waiting at most the time limit for a worker's.
+        """The head file's outcome, waiting at most the time limit for a worker's; while it
+        waits, the files that finish make room for the next ones.
 
         Every file before the head is finished, and the pool starts its tasks in order, so
         the head's extraction has started by now: the limit counts from here.
         """
+        data, window_bytes = head.data, head.data is not None
+        if window_bytes:
+            window.forget(head)  # out of the window: its bytes count no more
         if head.pending is None:
-            if head.data is not None:
-                return _extract_here(head.data, head.suffix, self.limits)
+            if data is not None:
+                return _extract_here(data, head.suffix, self.limits)
             return head.outcome
-        try:
-            return head.pending.get(timeout=self.limits.extraction_timeout_s)
-        except multiprocessing.TimeoutError:
-            self._restart(window)
-            return ExtractionError(
-                f"extraction did not finish within {self.limits.extraction_timeout_s:g} s "
-                "(limit XXGK_EXTRACT_TIMEOUT_S); the worker was stopped"
-            )
-        except Exception as exc:  # raised by the parser in the worker
-            return exc
+        deadline = time.monotonic() + self.limits.extraction_timeout_s
+        while not head.pending.ready():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self._restart(window)
+                return ExtractionError(
+                    f"extraction did not finish within {self.limits.extraction_timeout_s:g} s "
+                    "(limit XXGK_EXTRACT_TIMEOUT_S); the worker was stopped"
+                )
+            window.settled.wait(remaining)
+            window.settle()
+            self._fill(window)
+        return _finished(head.pending)
 
     def _restart(self, window: _Window[K]) -> None:
         """Kill the pool (a file hangs in it); submit the files it had not finished again."""
-        for item in window:
-            if item.pending is not None and item.pending.ready():
-                item.outcome, item.data, item.pending = _finished(item.pending), None, None
+        window.settle()
         self.close(kill=True)
         for item in window:
             if item.pending is not None:
                 item.pending = None
-                self._submit(item)
+                self._submit(item, window)
 
     def _worker(self) -> Pool:
         if self._pool is None:
