@@ -9,6 +9,7 @@ from typing import Any
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from core.settings import load_settings, variable
 
@@ -316,13 +317,19 @@ def raw_frame(table: str, values: Mapping[str, list[Any]]) -> pl.DataFrame:
     return pl.DataFrame({name: values.get(name, []) for name in schema}, schema=schema)
 
 
+def as_arrow(frame: pl.DataFrame) -> pa.Table:
+    """``frame`` as an Arrow table on its own buffers (strings as Arrow string views, as
+    polars holds them: no copy; DuckDB reads them as they are)."""
+    return frame.to_arrow(compat_level=pl.CompatLevel.newest())
+
+
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> int:
     """Append a polars frame laid out like raw.``table`` in one statement: DuckDB scans its
     Arrow buffers without a copy (row-by-row ``executemany`` costs DuckDB a statement per
     row). Returns the number of rows."""
     if not rows.height:
         return 0
-    con.register("incoming_rows", rows.to_arrow())  # as Arrow: DuckDB scans it faster
+    con.register("incoming_rows", as_arrow(rows))
     try:
         con.execute(
             f"insert into raw.{table} ({', '.join(columns(table))}) select * from incoming_rows"

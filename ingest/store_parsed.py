@@ -12,15 +12,15 @@ about 160 cells each (docs/scaling.md).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import polars as pl
+import pyarrow as pa
 
-from ingest.db import connect, ensure_raw_schema, insert_frame, raw_frame, table_columns
+from ingest.db import as_arrow, connect, ensure_raw_schema, insert_frame, raw_frame, table_columns
 from ingest.hold import Hold, hold_back
 
 PARSE_TABLES = ("report_attributes", "cells", "unmapped_labels", "prose_numbers")
@@ -49,15 +49,16 @@ class ParsedBatch:
     held: tuple[Hold, ...] = ()  # documents the parser could not read: held back (no rows)
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickled (to the writing process, or over a Dask cluster's wire) with each frame as
-        Arrow IPC compressed by zstd: a 30th of the bytes of a frame pickled as it is, and
-        faster (bench/parse_batches.py)."""
+        """Pickled (to the writing process, or over a Dask cluster's wire) as Arrow tables
+        with the frames' own buffers (string views: no copy), which the writer takes back
+        without a copy either; polars' own pickling costs the writer more
+        (bench/parse_batches.py)."""
         state = dict(self.__dict__)
-        state["tables"] = {name: _ipc(frame) for name, frame in self.tables.items()}
+        state["tables"] = {name: as_arrow(frame) for name, frame in self.tables.items()}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        tables = {name: pl.read_ipc(io.BytesIO(data)) for name, data in state["tables"].items()}
+        tables = {name: _frame(table) for name, table in state["tables"].items()}
         for name, value in {**state, "tables": tables}.items():
             object.__setattr__(self, name, value)
 
@@ -76,10 +77,10 @@ class ParsedBatch:
         )
 
 
-def _ipc(frame: pl.DataFrame) -> bytes:
-    buffer = io.BytesIO()
-    frame.write_ipc(buffer, compression="zstd")
-    return buffer.getvalue()
+def _frame(table: pa.Table) -> pl.DataFrame:
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)  # a table gives a frame (a column, a series)
+    return frame
 
 
 def parsed_batch(
