@@ -134,20 +134,8 @@ terms_with_values as (
 final as (
 
     select
-        report_id,
-        check_code,
-        instance,
-        related_report_id,
-        status,
-        expected,
-        actual,
-        case when status <> 'not_assessable' then actual - expected end as difference,
-        {{ check_detail() }} as detail,
+        {{ check_column_list(omit=['source_line']) }},
         cells,
-        cell_refs,
-        cell_keys,
-        template,
-        evaluated_per,
         instance_order,
         n_inputs,
         n_unusable

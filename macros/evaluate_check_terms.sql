@@ -1,7 +1,8 @@
 {#- CTEs that evaluate check instances from their terms (one row per cell of an instance).
     Call it inside a model's `with`, after the CTE named by `terms`; it defines the CTEs
-    check_terms_classified, check_instances_grouped and check_instances_evaluated (each
-    followed by a comma) and the model selects from check_instances_evaluated.
+    check_terms_classified, check_instances_grouped, check_instances_listed,
+    check_instances_judged and check_instances_evaluated (each followed by a comma), and the
+    model selects the check columns (macros/check_columns.sql) from check_instances_evaluated.
     `terms` has the columns
         report_id, check_code, instance, related_report_id (NULL within one report),
         instance_order, template, evaluated_per, operator ('eq', 'ge', 'le': lhs op rhs),
@@ -14,9 +15,11 @@
         pass            when Σ sign·value of the lhs relates to that of the rhs by `operator`
                         (within 1e-6),
         fail            otherwise. Nothing is repaired.
-    actual = the lhs sum, expected = the rhs sum (NULL when a cell of that side is unusable).
+    actual = the lhs sum, expected = the rhs sum (NULL when a cell of that side is unusable),
+    difference = actual - expected (NULL when not assessable), detail = check_detail().
     For `local` reports an instance is only emitted when at least one of its cells is present.
-    Used by int_check_instances (one report) and int_cross_year_checks (two reports). -#}
+    Used by int_check_instances (one report), int_cross_year_checks (two reports) and
+    int_cross_level_checks (a region's reports). -#}
 {% macro evaluate_check_terms(terms) %}
 
 check_terms_classified as (
@@ -87,7 +90,7 @@ check_instances_listed as (
 
 ),
 
-check_instances_evaluated as (
+check_instances_judged as (
 
     select
         *,
@@ -103,6 +106,16 @@ check_instances_evaluated as (
         case operator when 'ge' then ' ≥ ' when 'le' then ' ≤ ' else ' = ' end as relation
     from check_instances_listed
     where template <> 'local' or n_present > 0
+
+),
+
+check_instances_evaluated as (
+
+    select
+        *,
+        case when status <> 'not_assessable' then actual - expected end as difference,
+        {{ check_detail() }} as detail
+    from check_instances_judged
 
 ),
 
@@ -146,7 +159,7 @@ check_instances_evaluated as (
 {%- endmacro %}
 
 
-{#- The readable account of an evaluated instance (columns of check_instances_evaluated):
+{#- The readable account of an evaluated instance (columns of check_instances_judged):
     `holds: …`, `fails: …` with the cells and their sums, or `not assessable: …` naming the
     unusable cells. -#}
 {% macro check_detail() %}

@@ -185,31 +185,15 @@ contract_codes as (
 identity_instances as (
 
     select
-        check_instances_evaluated.report_id,
-        check_instances_evaluated.check_code,
-        check_instances_evaluated.instance,
-        check_instances_evaluated.status,
-        check_instances_evaluated.expected,
-        check_instances_evaluated.actual,
-        case
-            when check_instances_evaluated.status <> 'not_assessable'
-                then check_instances_evaluated.actual - check_instances_evaluated.expected
-        end as difference,
-        {{ check_detail() }} as detail,
-        check_instances_evaluated.cells,
-        check_instances_evaluated.cell_refs,
-        check_instances_evaluated.cell_keys,
-        check_instances_evaluated.template,
-        check_instances_evaluated.evaluated_per,
-        check_instances_evaluated.operator,
-        contract_codes.check_code is not null as is_contract,
-        check_instances_evaluated.instance_order,
-        check_instances_evaluated.n_inputs,
-        check_instances_evaluated.n_present,
-        check_instances_evaluated.n_unusable
+        {{ check_column_list(omit=['related_report_id', 'source_line']) }},
+        cells,
+        operator,
+        check_code in (select contract_codes.check_code from contract_codes) as is_contract,
+        instance_order,
+        n_inputs,
+        n_present,
+        n_unusable
     from check_instances_evaluated
-    left join contract_codes
-        on check_instances_evaluated.check_code = contract_codes.check_code
 
 ),
 

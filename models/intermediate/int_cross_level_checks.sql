@@ -180,19 +180,8 @@ terms_with_values as (
 final as (
 
     select
-        report_id,
-        check_code,
-        instance,
-        related_report_id,
-        status,
-        expected,
-        actual,
-        case when status <> 'not_assessable' then actual - expected end as difference,
-        {{ check_detail() }} as detail,
+        {{ check_column_list(omit=['cell_keys', 'source_line']) }},
         cells,
-        cell_refs,
-        template,
-        evaluated_per,
         n_inputs,
         n_unusable
     from check_instances_evaluated

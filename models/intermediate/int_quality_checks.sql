@@ -72,142 +72,53 @@ catalogue as (
 
 ),
 
+-- each family in the check columns (macros/check_columns.sql), NULL where it has no use
+-- for one: the identities relate no report and quote no text line, the checks across years,
+-- across levels and between versions quote no text line, those across levels use no cell
 unioned as (
 
-    select
-        report_id,
-        check_code,
-        instance,
-        cast(null as varchar) as related_report_id,
-        status,
-        expected,
-        actual,
-        difference,
-        detail,
-        cell_refs,
-        cell_keys,
-        cast(null as integer) as source_line,
-        template,
-        evaluated_per
+    select {{ check_column_list(absent=['related_report_id', 'source_line']) }}
     from identity_checks
 
     union all
 
-    select
-        report_id,
-        check_code,
-        instance,
-        related_report_id,
-        status,
-        expected,
-        actual,
-        difference,
-        detail,
-        cell_refs,
-        cell_keys,
-        source_line,
-        template,
-        evaluated_per
+    select {{ check_column_list() }}
     from prose_checks
 
     union all
 
-    select
-        report_id,
-        check_code,
-        instance,
-        related_report_id,
-        status,
-        expected,
-        actual,
-        difference,
-        detail,
-        cell_refs,
-        cell_keys,
-        source_line,
-        template,
-        evaluated_per
+    select {{ check_column_list() }}
     from text_checks
 
     union all
 
-    select
-        report_id,
-        check_code,
-        instance,
-        related_report_id,
-        status,
-        expected,
-        actual,
-        difference,
-        detail,
-        cell_refs,
-        cell_keys,
-        cast(null as integer) as source_line,
-        template,
-        evaluated_per
+    select {{ check_column_list(absent=['source_line']) }}
     from cross_year_checks
 
     union all
 
-    select
-        report_id,
-        check_code,
-        instance,
-        related_report_id,
-        status,
-        expected,
-        actual,
-        difference,
-        detail,
-        cell_refs,
-        null as cell_keys,
-        cast(null as integer) as source_line,
-        template,
-        evaluated_per
+    select {{ check_column_list(absent=['cell_keys', 'source_line']) }}
     from cross_level_checks
 
     union all
 
-    select
-        report_id,
-        check_code,
-        instance,
-        related_report_id,
-        status,
-        expected,
-        actual,
-        difference,
-        detail,
-        cell_refs,
-        cell_keys,
-        cast(null as integer) as source_line,
-        template,
-        evaluated_per
+    select {{ check_column_list(absent=['source_line']) }}
     from version_conflicts
 
 ),
 
+-- the check columns, with the catalogue's after `status`
 final as (
 
     select
-        unioned.report_id,
-        unioned.check_code,
-        unioned.instance,
-        unioned.related_report_id,
-        unioned.status,
+        {%- for column in check_columns() %}
+        unioned.{{ column }}{{ ',' if not loop.last }}
+        {%- if column == 'status' %}
         catalogue.severity,
         catalogue.check_group,
         catalogue.is_contract,
-        unioned.expected,
-        unioned.actual,
-        unioned.difference,
-        unioned.detail,
-        unioned.cell_refs,
-        unioned.cell_keys,
-        unioned.source_line,
-        unioned.template,
-        unioned.evaluated_per
+        {%- endif %}
+        {%- endfor %}
     from unioned
     left join catalogue
         on unioned.check_code = catalogue.check_code

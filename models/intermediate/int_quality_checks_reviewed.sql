@@ -7,10 +7,7 @@
 -- report lacks adds it. The text's outline and the checks across levels do not use cells
 -- and stay as printed. Every other report's checks are as printed (fct_quality_checks), so
 -- this relation stays as small as the number of reviewed reports: it is rebuilt whole.
-{% set instance_columns %}
-    report_id, check_code, instance, related_report_id, status,
-    expected, actual, difference, detail, cell_refs, cell_keys
-{% endset %}
+-- Its columns are the check columns (macros/check_columns.sql), as int_quality_checks'.
 with
 
 corrections as (
@@ -112,13 +109,8 @@ within_report as (
 
     {{ within_report_check_ctes() }}
 
-    select {{ instance_columns }}
-    from (
-        select
-            *,
-            cast(null as varchar) as related_report_id
-        from final
-    ) as within_report
+    select {{ check_column_list(absent=['related_report_id', 'source_line']) }}
+    from final
 
 ),
 
@@ -162,7 +154,7 @@ cross_year as (
         ~ ' or previous_year.report_id in (select report_id from reviewed_reports)'
     ) }}
 
-    select {{ instance_columns }}
+    select {{ check_column_list(absent=['source_line']) }}
     from final
 
 ),
@@ -196,7 +188,7 @@ prose_checks as (
 
     {{ prose_check_ctes() }}
 
-    select {{ instance_columns }}
+    select {{ check_column_list() }}
     from final
 
 ),

@@ -357,8 +357,7 @@ final as (
             else 'not assessable: ' || stated_text || ', and the title names no year'
         end as detail,
         cell_refs,
-        cast([] as struct(report_id varchar, metric_code varchar, applicant varchar)[])
-            as cell_keys,
+        cast([] as {{ cell_keys_type() }}) as cell_keys,
         source_line,
         template,
         'mention' as evaluated_per
@@ -382,8 +381,7 @@ final as (
         case when status <> 'not_assessable' then actual - expected end as difference,
         detail,
         cell_refs,
-        cast([] as struct(report_id varchar, metric_code varchar, applicant varchar)[])
-            as cell_keys,
+        cast([] as {{ cell_keys_type() }}) as cell_keys,
         source_line,
         template,
         'section' as evaluated_per

@@ -115,8 +115,7 @@ final as (
         cast(detail as varchar) as detail,
         cast(printed_detail as varchar) as printed_detail,
         cast(cells as varchar) as cells,
-        cast(cell_keys as struct(report_id varchar, metric_code varchar, applicant varchar)[])
-            as cell_keys,
+        cast(cell_keys as {{ cell_keys_type() }}) as cell_keys,
         cast(source_line as integer) as source_line,
         cast(template as varchar) as template
     from joined
