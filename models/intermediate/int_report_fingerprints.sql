@@ -21,17 +21,7 @@ with
 
 {{ changed_reports_cte() }},
 
-reports as (
-
-    select
-        report_id,
-        title
-    from {{ ref('int_reports') }}
-    {% if is_incremental() -%}
-    where report_id in (select report_id from changed_reports)
-    {%- endif %}
-
-),
+{{ report_text_ctes(changed_only=is_incremental()) }}
 
 cells as (
 
@@ -81,16 +71,6 @@ summarised as (
 
 ),
 
-texts as (
-
-    select
-        document_id,
-        text
-    from {{ source('raw', 'documents') }}
-    where document_id in (select report_id from reports)
-
-),
-
 correction_markers as (
 
     select * from {{ ref('correction_markers') }}
@@ -109,7 +89,7 @@ corrections as (
         ) as is_correction
     from reports
     left join texts
-        on reports.report_id = texts.document_id
+        on reports.report_id = texts.report_id
     cross join correction_markers
     group by reports.report_id
 
@@ -119,7 +99,7 @@ corrections as (
 printed_dates as (
 
     select
-        document_id,
+        report_id,
         max(
             try_strptime(
                 regexp_replace(printed, '^(\d{4})\D+(\d{1,2})\D+(\d{1,2})\D*$', '\1-\2-\3'),
@@ -128,7 +108,7 @@ printed_dates as (
         )::date as published_on
     from (
         select
-            document_id,
+            report_id,
             unnest(
                 regexp_extract_all(
                     text, '\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{1,2}-\d{1,2}'
@@ -136,7 +116,7 @@ printed_dates as (
             ) as printed
         from texts
     ) as printed_dates
-    group by document_id
+    group by report_id
 
 ),
 
@@ -160,7 +140,7 @@ final as (
     left join corrections
         on reports.report_id = corrections.report_id
     left join printed_dates
-        on reports.report_id = printed_dates.document_id
+        on reports.report_id = printed_dates.report_id
 
 )
 

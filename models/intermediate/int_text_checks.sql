@@ -27,16 +27,17 @@ with
 
 {{ changed_reports_cte() }},
 
-reports as (
+{{ report_text_ctes(changed_only=filters_reports()) }}
+
+-- the year in each report's title
+title_years as (
 
     select
         report_id,
         template,
-        template_family,
         title,
         try_cast(regexp_extract(title, '((?:19|20)\d{2})\s*年', 1) as integer) as title_year
-    from {{ ref('int_reports') }}
-    where {{ report_increment_filter('report_id') }}
+    from reports
 
 ),
 
@@ -55,20 +56,16 @@ sections as (
 
 ),
 
-texts as (
+-- the texts of the reports whose template family has an outline
+outlined_texts as (
 
-    select
-        texts.document_id as report_id,
-        texts.text
-    from {{ ref('stg_document_texts') }} as texts
-    where
-        {{ report_increment_filter('texts.document_id') }}
-        and texts.document_id in (
-            select reports.report_id
-            from reports
-            inner join sections
-                on reports.template_family = sections.template_family
-        )
+    select * from texts
+    where report_id in (
+        select reports.report_id
+        from reports
+        inner join sections
+            on reports.template_family = sections.template_family
+    )
 
 ),
 
@@ -83,21 +80,21 @@ year_checks as (
         end as check_code,
         prose.mention as instance,
         case
-            when reports.title_year is null then 'not_assessable'
-            when prose.value = reports.title_year then 'pass'
+            when title_years.title_year is null then 'not_assessable'
+            when prose.value = title_years.title_year then 'pass'
             else 'fail'
         end as status,
-        cast(reports.title_year as double) as expected,
-        case when reports.title_year is not null then prose.value end as actual,
+        cast(title_years.title_year as double) as expected,
+        case when title_years.title_year is not null then prose.value end as actual,
         'the text (L' || prose.source_line || ') states ' || prose.value_text
         || ' 「' || prose.context || '」' as stated_text,
         'text@L' || prose.source_line as cell_refs,
         prose.source_line,
-        reports.template,
-        reports.title
+        title_years.template,
+        title_years.title
     from prose
-    inner join reports
-        on prose.document_id = reports.report_id
+    inner join title_years
+        on prose.document_id = title_years.report_id
 
 ),
 
@@ -105,14 +102,14 @@ year_checks as (
 segments as (
 
     select
-        texts.report_id,
+        outlined_texts.report_id,
         segment.text as segment,
         segment.segment_no
-    from texts,
+    from outlined_texts,
         unnest(
             string_split(
                 regexp_replace(
-                    texts.text,
+                    outlined_texts.text,
                     '(^|\n|[ \t　。])([一二三四五六七八九十]{1,3}、)',
                     '\1' || chr(1) || '\2',
                     'g'
@@ -223,7 +220,7 @@ outline as (
         on
             bounded.report_id = section_texts.report_id
             and bounded.section = section_texts.section
-    where reports.report_id in (select report_id from texts)
+    where reports.report_id in (select report_id from outlined_texts)
 
 ),
 

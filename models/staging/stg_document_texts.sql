@@ -1,6 +1,7 @@
--- The extracted text of each landed document (raw.documents.text), for the checks that
--- read the report's outline (int_text_checks). Lines are `\n`-separated (the extractors
--- normalise every line break), so line n of the text is text.splitlines()[n - 1].
+-- The extracted text of each landed document (raw.documents.text), for the models that
+-- read it (int_text_checks, int_report_fingerprints: macros/report_texts.sql). Lines are
+-- `\n`-separated (the extractors normalise every line break), so line n of the text is
+-- text.splitlines()[n - 1].
 with
 
 source as (
