@@ -6,5 +6,7 @@
         'source_column', 'source_page', 'ocr_x0', 'ocr_y0', 'ocr_x1', 'ocr_y1',
         'ocr_engine', 'ocr_confidence'
     ] -%}
-    {%- for name in names %}{{ prefix }}{{ name }}{{ ", " if not loop.last }}{% endfor -%}
+    {%- for name in names %}
+    {{ prefix }}{{ name }}{{ "," if not loop.last }}
+    {%- endfor -%}
 {%- endmacro %}

@@ -1,8 +1,8 @@
 {#- The columns of a check instance, in order, with their types: the one declaration of the
     shape every check family gives (int_check_instances, int_prose_checks, int_text_checks,
     int_cross_year_checks, int_cross_level_checks, int_version_conflicts) and the relations
-    that union the families keep (int_quality_checks adds the catalogue's columns after
-    `status`; int_quality_checks_reviewed). The marts' contracts (fct_quality_checks,
+    that union the families keep (int_quality_checks, which adds the catalogue's columns,
+    and int_quality_checks_reviewed). The marts' contracts (fct_quality_checks,
     fct_quality_checks_reviewed) cast these columns to the contract's names and types.
 -#}
 {% macro check_columns() -%}

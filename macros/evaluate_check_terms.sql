@@ -84,9 +84,11 @@ check_instances_listed as (
         {{ side_text('sorted_terms', 'rhs') }} as rhs_text,
         {{ joined_terms('sorted_terms', 'unusable', ', ') }} as unusable_text
     from (
-        select *, list_sort(unsorted_terms) as sorted_terms
+        select
+            *,
+            list_sort(unsorted_terms) as sorted_terms
         from check_instances_grouped
-    )
+    ) as grouped
 
 ),
 

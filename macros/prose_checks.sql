@@ -123,7 +123,11 @@ statement_cells as (
         measure,
         mention,
         metric_code || '[total]' || coalesce('@L' || source_line, '') as cell_ref,
-        {'report_id': report_id, 'metric_code': metric_code, 'applicant': 'total'} as cell_key,
+        {
+            'report_id': report_id,
+            'metric_code': metric_code,
+            'applicant': 'total'
+        } as cell_key,
         row_number() over (
             partition by report_id, measure, mention
             order by candidate_order, position

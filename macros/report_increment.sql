@@ -116,7 +116,9 @@ where built.report_key in (
 
 {#- The canonical version of every report (int_report_versions): what analysts count. -#}
 {% macro canonical_reports_sql() -%}
-select report_id from {{ ref('int_report_versions') }} where is_canonical
+select report_id
+from {{ ref('int_report_versions') }}
+where is_canonical
 {%- endmacro %}
 
 
@@ -144,20 +146,31 @@ with changed_versions as (
 
     {{ changed_versions_sql() }}
 
+),
+
+changed_series as (
+
+    select
+        series_key,
+        report_year
+    from {{ ref('int_report_series') }}
+    where report_id in (select report_id from changed_versions)
+    union
+    select
+        series_key,
+        report_year
+    from {{ source('meta', 'built_reports') }}
+    where
+        report_id in (select report_id from changed_versions)
+        and series_key is not null
+
 )
+
 select report_id from changed_versions
 union
 select series.report_id
 from {{ ref('int_report_series') }} as series
-inner join (
-    select series_key, report_year from {{ ref('int_report_series') }}
-    where report_id in (select report_id from changed_versions)
-    union
-    select series_key, report_year from {{ source('meta', 'built_reports') }}
-    where
-        report_id in (select report_id from changed_versions)
-        and series_key is not null
-) as changed_series
+inner join changed_series
     on
         series.series_key = changed_series.series_key
         and abs(series.report_year - changed_series.report_year) = 1

@@ -107,18 +107,14 @@ unioned as (
 
 ),
 
--- the check columns, with the catalogue's after `status`
+-- the check columns, then the catalogue's
 final as (
 
     select
-        {%- for column in check_columns() %}
-        unioned.{{ column }}{{ ',' if not loop.last }}
-        {%- if column == 'status' %}
+        unioned.*,
         catalogue.severity,
         catalogue.check_group,
-        catalogue.is_contract,
-        {%- endif %}
-        {%- endfor %}
+        catalogue.is_contract
     from unioned
     left join catalogue
         on unioned.check_code = catalogue.check_code

@@ -59,13 +59,11 @@ sections as (
 -- the texts of the reports whose template family has an outline
 outlined_texts as (
 
-    select * from texts
-    where report_id in (
-        select reports.report_id
-        from reports
-        inner join sections
-            on reports.template_family = sections.template_family
-    )
+    select texts.*
+    from texts
+    inner join reports
+        on texts.report_id = reports.report_id
+    where reports.template_family in (select sections.template_family from sections)
 
 ),
 

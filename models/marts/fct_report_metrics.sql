@@ -25,21 +25,12 @@ derived as (
 
 ),
 
+-- the derived cells have the printed cells' columns (int_derived_metrics)
 metrics as (
 
-    select
-        report_id, metric_code, applicant, value, value_status, raw_text, source_line,
-        unit, unit_text, printed_value, unit_conversion, row_label, section, match_method,
-        match_score, alternatives, template, in_template, n_readings, parser_version,
-        {{ cell_provenance_columns() }}
-    from printed
-    union all
-    select
-        report_id, metric_code, applicant, value, value_status, raw_text, source_line,
-        unit, unit_text, printed_value, unit_conversion, row_label, section, match_method,
-        match_score, alternatives, template, in_template, n_readings, parser_version,
-        {{ cell_provenance_columns() }}
-    from derived
+    select * from printed
+    union all by name
+    select * from derived
 
 ),
 
