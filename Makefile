@@ -20,7 +20,7 @@ lint: setup                 ## what CI checks before the tests
 	$(VENV)/ruff format --check .
 	$(VENV)/lint-imports
 	$(VENV)/mypy
-	mkdir -p target && $(VENV)/sqlfluff lint models
+	mkdir -p target && $(VENV)/sqlfluff lint models  # and macros/ as they render (.sqlfluff)
 
 format: setup               ## rewrite the code in the project's style
 	$(VENV)/ruff check --fix .
