@@ -124,25 +124,12 @@ cross_year as (
 
     ),
 
+    -- the reviewed reports' cells, and the printed cells of the other reports of their pairs
     metrics as (
 
-        select
-            report_id,
-            metric_code,
-            applicant,
-            value,
-            value_status,
-            source_line
-        from reviewed_cells
-        union all
-        select
-            report_id,
-            metric_code,
-            applicant,
-            value,
-            value_status,
-            source_line
-        from {{ ref('int_report_metrics') }}
+        select * from reviewed_cells
+        union all by name
+        select * from {{ ref('int_report_metrics') }}
         where
             report_id in (select report_id from pair_reports)
             and report_id not in (select report_id from reviewed_reports)
