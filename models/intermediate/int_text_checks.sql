@@ -236,100 +236,76 @@ measured as (
 
 ),
 
-heading_checks as (
+-- each rule of the outline on each section it applies to: what holds means, the numbers
+-- compared and the detail either way
+outline_rules as (
 
     select
-        report_id,
+        *,
         'text.heading_numbering' as check_code,
-        template_numeral as instance,
-        case
-            when numeral is null then 'not_assessable'
-            when numeral = template_numeral then 'pass'
-            else 'fail'
-        end as status,
+        numeral = template_numeral as holds,
         cast(section as double) as expected,
         cast(printed_number as double) as actual,
-        case
-            when numeral is null then 'not assessable: no heading of ' || section_name || ' found'
-            when numeral = template_numeral
-                then 'holds: ' || heading_text || ' is numbered ' || template_numeral
-            else
-                'fails: ' || heading_text || ' is ' || section_name || ', numbered '
-                || numeral || ' instead of ' || template_numeral
-        end as detail,
-        'text@L' || coalesce(cast(start_line as varchar), '?') as cell_refs,
-        start_line as source_line,
-        template
+        'holds: ' || heading_text || ' is numbered ' || template_numeral as holds_detail,
+        'fails: ' || heading_text || ' is ' || section_name || ', numbered '
+        || numeral || ' instead of ' || template_numeral as fails_detail
     from measured
 
-),
-
-content_checks as (
+    union all by name
 
     select
-        report_id,
+        *,
         'text.section_not_empty' as check_code,
-        template_numeral as instance,
-        case
-            when numeral is null then 'not_assessable'
-            when content_chars >= min_content_chars then 'pass'
-            else 'fail'
-        end as status,
+        content_chars >= min_content_chars as holds,
         cast(min_content_chars as double) as expected,
         cast(content_chars as double) as actual,
-        case
-            when numeral is null then 'not assessable: no heading of ' || section_name || ' found'
-            when content_chars >= min_content_chars
-                then 'holds: ' || section_name || ' has ' || content_chars || ' characters of text'
-            else
-                'fails: ' || section_name || ' (' || heading_text || ') has '
-                || content_chars || ' characters of text: 「' || trim(left(content, 40))
-                || '」, fewer than ' || min_content_chars
-        end as detail,
-        'text@L' || coalesce(cast(start_line as varchar), '?') as cell_refs,
-        start_line as source_line,
-        template
+        'holds: ' || section_name || ' has ' || content_chars || ' characters of text'
+            as holds_detail,
+        'fails: ' || section_name || ' (' || heading_text || ') has '
+        || content_chars || ' characters of text: 「' || trim(left(content, 40))
+        || '」, fewer than ' || min_content_chars as fails_detail
     from measured
     where min_content_chars is not null
 
-),
-
-mention_checks as (
+    union all by name
 
     select
-        report_id,
+        *,
         'text.fee_statement' as check_code,
-        template_numeral as instance,
-        case
-            when numeral is null then 'not_assessable'
-            when mentions > 0 then 'pass'
-            else 'fail'
-        end as status,
+        mentions > 0 as holds,
         1.0 as expected,
         mentions as actual,
-        case
-            when numeral is null then 'not assessable: no heading of ' || section_name || ' found'
-            when mentions > 0
-                then 'holds: ' || section_name || ' mentions ' || must_mention
-            else
-                'fails: ' || section_name || ' (' || heading_text || ') never mentions '
-                || must_mention
-        end as detail,
-        'text@L' || coalesce(cast(start_line as varchar), '?') as cell_refs,
-        start_line as source_line,
-        template
+        'holds: ' || section_name || ' mentions ' || must_mention as holds_detail,
+        'fails: ' || section_name || ' (' || heading_text || ') never mentions '
+        || must_mention as fails_detail
     from measured
     where must_mention is not null and must_mention_applies
 
 ),
 
+-- a section whose heading is not found cannot be assessed
 outline_checks as (
 
-    select * from heading_checks
-    union all
-    select * from content_checks
-    union all
-    select * from mention_checks
+    select
+        report_id,
+        check_code,
+        template_numeral as instance,
+        case
+            when numeral is null then 'not_assessable'
+            when holds then 'pass'
+            else 'fail'
+        end as status,
+        expected,
+        actual,
+        case
+            when numeral is null then 'not assessable: no heading of ' || section_name || ' found'
+            when holds then holds_detail
+            else fails_detail
+        end as detail,
+        'text@L' || coalesce(cast(start_line as varchar), '?') as cell_refs,
+        start_line as source_line,
+        template
+    from outline_rules
 
 ),
 
