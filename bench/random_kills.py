@@ -40,7 +40,7 @@ import duckdb
 from core.paths import ROOT
 from serving.integrity import check_serving, verify_database
 from serving.journal import journal_path
-from tests.warehouse_tables import mart_rows
+from tests.support.warehouse_tables import mart_rows
 
 REPORTS = sorted((ROOT / "data" / "sample").iterdir()) + sorted(
     (ROOT / "data" / "corpus").iterdir()

@@ -55,7 +55,7 @@ def bundled_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     built once by `xxgk run` into ``<tmp>/warehouse/xxgk.duckdb``: the warehouse
     docs/queries.md shows, and the one the corpus is scored on."""
     from core.paths import CORPUS_DIR, SAMPLE_DIR
-    from tests.test_end_to_end import run_pipeline
+    from tests.e2e.test_end_to_end import run_pipeline
 
     base = tmp_path_factory.mktemp("bundled")
     inbox = base / "inbox"
