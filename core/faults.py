@@ -1,4 +1,4 @@
-"""Named kill points, for the fault-injection tests (tests/test_faults.py) and
+"""Named kill points, for the fault-injection tests (tests/e2e/test_faults.py) and
 bench/random_kills.py.
 
 A run reaching the kill point named by ``XXGK_KILL_AT`` dies there at once (SIGKILL: no

@@ -2,7 +2,7 @@
 
 Both are speed and memory measures of the gate (expectations/validate.py), not behaviour:
 without them the outcomes are the same, slower and bigger. Each fails loudly when an
-upgrade moves what it relies on, and tests/test_ge_adapter.py pins that behaviour.
+upgrade moves what it relies on, and tests/expectations/test_ge_adapter.py pins that behaviour.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@
     one declaration (in the YAML, in the docs) and still run on a full build; the
     incremental build leaves them out (selectors.yml, `refresh_incremental`), which is where
     its time went: 106 test nodes, each about 20 ms of dbt's own work however few rows
-    changed. tests/test_dbt_models.py checks that every test the incremental selector
+    changed. tests/transform/test_dbt_models.py checks that every test the incremental selector
     leaves out is a constraint of the built table. -#}
 
 {% macro duckdb__get_table_columns_and_constraints() -%}

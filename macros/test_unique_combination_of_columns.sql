@@ -13,7 +13,8 @@
     passed this test when they were built. Every other build, and `dbt test`, reads all rows.
     With replaces_versions: true the model replaces the rows of every version of a changed
     report (`delete_changed_reports(..., versions=true)`), and the test reads those.
-    tests/test_dbt_models.py checks that each model tested so replaces its rows that way. -#}
+    tests/transform/test_dbt_models.py checks that each model tested so replaces its rows that
+    way. -#}
 {% test unique_combination_of_columns(
     model, combination_of_columns, changed_reports_key=none, replaces_versions=false
 ) %}

@@ -1,5 +1,5 @@
 """Write the table of docs/settings.md from core/settings.py's `Settings` (the one place
-every XXGK_* variable is declared); tests/test_docs.py checks that the page matches.
+every XXGK_* variable is declared); tests/docs/test_docs.py checks that the page matches.
 
     .venv/bin/python scripts/settings_doc.py
 """

@@ -106,7 +106,7 @@ def dbt_build(
     if full_refresh:
         command.append("--full-refresh")
     # dbt's unit tests check the models' logic on their own given rows, not the warehouse's
-    # data: as dbt advises, they run where the logic is tested (tests/test_dbt_models.py
+    # data: as dbt advises, they run where the logic is tested (tests/transform/test_dbt_models.py
     # builds with them; ``unit_tests=True`` here), not in every build of a warehouse
     excluded = ([] if tests else ["test"]) + ([] if unit_tests else ["unit_test"])
     if excluded:

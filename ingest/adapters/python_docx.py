@@ -3,7 +3,7 @@
 python-docx repeats a merged cell at every grid position it covers (``_Row.cells``), each
 time as a new ``_Cell`` object; only the ``<w:tc>`` element (``_Cell._tc``) tells that two of
 them are one cell. ingest/extract/docx.py keeps a merged cell once by that element.
-tests/test_adapters.py pins it (python-docx 1.x).
+tests/ingest/test_adapters.py pins it (python-docx 1.x).
 """
 
 from __future__ import annotations

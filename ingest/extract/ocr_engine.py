@@ -11,7 +11,7 @@ test process that did both; ingest/time_limit.py refuses to arm in such a proces
 This is the one adapter between the project and RapidOCR: the models are named by their
 paths inside the installed package (nothing is ever downloaded: a missing model file is an
 error), and the engine's answer is turned into :class:`TextBox` es in the pixels of the
-image read. tests/test_ocr.py pins what is relied on here.
+image read. tests/ingest/extract/test_ocr.py pins what is relied on here.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ class RapidOcr:
         """The text lines of an RGB (or greyscale) image, top to bottom."""
         # every step named on each call: RapidOCR keeps a call's flags for the next one. Its
         # result is typed as the union of every step's; detection with recognition gives a
-        # RapidOCROutput (boxes, txts, scores), which tests/test_ocr.py pins
+        # RapidOCROutput (boxes, txts, scores), which tests/ingest/extract/test_ocr.py pins
         result: Any = self._engine(_rgb(image), use_det=True, use_cls=False, use_rec=True)
         if result.boxes is None or result.txts is None or result.scores is None:
             return []

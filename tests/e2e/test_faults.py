@@ -421,7 +421,7 @@ def test_2_adversarial_text_parses_in_linear_time(tmp_path: Path) -> None:
     """A digit run of 300 KB with 结转到下年度 took the quadratic pattern about half an
     hour, and a 300 KB blank after 第1页 the page-footer pattern minutes; they now take
     milliseconds (the alarm only keeps a regression from hanging CI).
-    The time limit itself: tests/test_parse_landed.py."""
+    The time limit itself: tests/ingest/test_parse_landed.py."""
     texts = [
         "结转到下年度\n" + "7" * 300_000,
         "结转到下年度\n" + "7\n" * 150_000,  # one number a line: they join into a run

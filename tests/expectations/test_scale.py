@@ -2,8 +2,8 @@
 
 A small warehouse of every relation the suites read (twelve reports, a few hundred rows,
 written with SQL in the shape of the dbt relations; the built relations' own checks are in
-tests/test_dbt_models.py) is validated with a tiny chunk size, so every large-relation path
-(several Parquet chunks per suite) runs. Each test plants its defects with SQL.
+tests/transform/test_dbt_models.py) is validated with a tiny chunk size, so every large-relation
+path (several Parquet chunks per suite) runs. Each test plants its defects with SQL.
 """
 
 from __future__ import annotations

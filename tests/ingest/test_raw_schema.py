@@ -1,6 +1,6 @@
 """The raw schema is declared once, in ingest/db.py's RAW_TABLES: the tables xxgk creates
 (ensure_raw_schema), their Arrow schemas and the dbt model tests' fixture
-(tests/dbt_raw_fixture.py) are made from it. dbt's source declaration
+(tests/support/dbt_raw_fixture.py) are made from it. dbt's source declaration
 (models/staging/_sources.yml) describes the same tables and columns, in the same order:
 checked here, so a column added to one and not the other fails."""
 

@@ -275,7 +275,7 @@ def test_a_long_lived_parquet_reader_never_reads_a_mixed_export(
     bundled_warehouse: Path, tmp_path: Path
 ) -> None:
     """Three publications, each with one report fewer, while a reader process reads the
-    export served now in a loop (tests/serving_reader.py ``parquet``: the pointer, the
+    export served now in a loop (tests/support/serving_reader.py ``parquet``: the pointer, the
     manifest, then the files through pyarrow and polars)."""
     from core.paths import work_db_path
     from serving.publish import publish

@@ -3,7 +3,7 @@ docs, the HTML report in a real browser, and the analyst marts.
 
 The module fixture runs `xxgk run` three times as a user would (subprocesses): a first build
 of three seed reports, then two refreshes, each with one more report, while every route the
-README documents (tests/serving_reader.py: DuckDB, SQLAlchemy without and with a pool, the
+README documents (tests/support/serving_reader.py: DuckDB, SQLAlchemy without and with a pool, the
 DuckDB CLI, a held connection) queries the serving file with several busy connections, in a
 process of its own per route. A thread here notes when each new file is in place.
 """

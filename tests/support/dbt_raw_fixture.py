@@ -1,10 +1,10 @@
-"""Crafted `raw` schema for the dbt model tests (tests/test_dbt_models.py).
+"""Crafted `raw` schema for the dbt model tests (tests/transform/test_dbt_models.py).
 
 create_raw_schema() makes the raw tables from their one declaration (ingest/db.py's
 RAW_TABLES), without constraints so that tests may plant bad rows; load_fixture() fills
 them with a handful of hand-made reports whose expected mart
-rows are easy to work out by hand (insert_reports() adds more, as tests/test_quality_models.py
-does; these reports state no prose numbers):
+rows are easy to work out by hand (insert_reports() adds more, as
+tests/transform/test_quality_models.py does; these reports state no prose numbers):
 
 * V2019   v2019, full tables 三/四; t4.lit_after_review.total (0) ≠ its parts (5) → fail;
           采购总金额 printed as `251000元` (template unit unspecified: kept as printed);

@@ -1,9 +1,9 @@
 """Readers of the serving file, as the README tells analysts and BI tools to read it.
 
-Run by tests/test_serving.py (and the Parquet route by tests/test_reading.py) in a process
-of its own per route while the warehouse is refreshed:
+Run by tests/serving/test_serving.py (and the Parquet route by tests/serving/test_reading.py) in a
+process of its own per route while the warehouse is refreshed:
 
-    python tests/serving_reader.py DB OUT STOP ROUTE THREADS
+    python tests/support/serving_reader.py DB OUT STOP ROUTE THREADS
 
 ROUTE is one of :data:`ROUTES`: ``duckdb`` (xxgk.open_warehouse, a connection per query),
 ``nullpool`` (xxgk.warehouse_engine), ``pool`` (the same with a QueuePool recycled every

@@ -1,6 +1,6 @@
 """dbt models end to end: crafted raw rows in a temporary DuckDB → `dbt build` → assert the marts.
 
-The raw schema is filled by tests/dbt_raw_fixture.py (see its docstring for the reports).
+The raw schema is filled by tests/support/dbt_raw_fixture.py (see its docstring for the reports).
 dbt runs in-process through dbtRunner with absolute --project-dir/--profiles-dir, and
 writes its target/ and logs/ into the temporary directory, not into the repository.
 """

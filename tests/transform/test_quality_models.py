@@ -2,7 +2,7 @@
 cells (and lines) involved, clean reports raise no alarm, and overrides reach only the
 reviewed layer.
 
-The warehouse holds the reports of tests/dbt_raw_fixture.py, a few more crafted here as raw
+The warehouse holds the reports of tests/support/dbt_raw_fixture.py, a few more crafted here as raw
 rows, and two real seed reports read by the real parser and prose reader: 彭阳县 2018 as
 printed (clean) and a copy of 泾源县 2019 with two numbers altered (the prose's request count
 and one table-二 cell). The build uses

@@ -1,5 +1,5 @@
-"""One report, one row (issue 21): the collection of tests/versions_collection.py holds every
-sample report in eight renderings, near-duplicates, a corrected re-publication and
+"""One report, one row (issue 21): the collection of tests/support/versions_collection.py holds
+every sample report in eight renderings, near-duplicates, a corrected re-publication and
 look-alikes. Its versions group into reports, each report has one canonical version chosen
 by the documented rule, versions that print different numbers are a version_conflict, the
 analyst marts equal those of the collection holding each report once, and an incremental

@@ -1,2 +1,2 @@
 """The one place transform/ relies on a dependency's internals, one module per dependency,
-each pinned by a test (tests/test_adapters.py) so that an upgrade that breaks it fails."""
+each pinned by a test (tests/transform/test_adapters.py) so that an upgrade that breaks it fails."""

@@ -4,7 +4,7 @@ profiles.yml sets ``keep_open: true``: one DuckDB instance serves every node of 
 dbt-duckdb keeps it on ``DuckDBConnectionManager._ENV`` (guarded by ``_LOCK``) for the life
 of the process; its public ``close_all_connections()`` drops the reference without closing
 it, so the file stays locked until the garbage collector runs. :func:`close_database`
-closes it. tests/test_adapters.py pins what this relies on (dbt-duckdb 1.11).
+closes it. tests/transform/test_adapters.py pins what this relies on (dbt-duckdb 1.11).
 """
 
 from __future__ import annotations

@@ -1,2 +1,2 @@
 """The one place xxgk/ relies on a dependency's internals, one module per dependency, each
-pinned by a test (tests/test_adapters.py) so that an upgrade that breaks it fails."""
+pinned by a test (tests/xxgk/test_adapters.py) so that an upgrade that breaks it fails."""

@@ -5,7 +5,7 @@ generator does not give.
 opening the watch and asking for the first batch (while the catch-up run works) would be
 lost; and it fixes the timeout for the whole loop, while the watch waits either for changes
 or for a retry's deadline. ``RustNotify`` (``watchfiles._rust_notify``) watches from the
-moment it is made and takes the timing per call. tests/test_adapters.py pins what this relies
+moment it is made and takes the timing per call. tests/xxgk/test_adapters.py pins what this relies
 on (watchfiles 1.x): the constructor's arguments, and ``watch()``'s answers.
 """
 

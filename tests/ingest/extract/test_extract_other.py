@@ -100,7 +100,7 @@ def test_pdf_text_layer() -> None:
 
 def test_pdf_without_text_or_scan_has_nothing_to_read() -> None:
     """A page that draws a line, no text and no image: not a scan, nothing to OCR (scanned
-    pages: tests/test_ocr.py)."""
+    pages: tests/ingest/extract/test_ocr.py)."""
     result = extract_bytes(_pdf(b"0 0 m 100 100 l S"), ".pdf")
     assert (result.status, result.text, result.ocr_engine) == ("ok", "", None)
     assert [(p.method, p.first_line) for p in result.pages] == [("text", None)]

@@ -231,7 +231,7 @@ def test_a_damaged_image_is_a_clear_error():
 def _in_a_child(function, *args):
     """``function(*args)`` in a fresh process, as the pipeline runs OCR: only extraction
     workers load the engine. A test process that has run OpenVINO can crash later when a
-    SIGALRM time limit (tests/test_parse_landed.py) interrupts Python code in it."""
+    SIGALRM time limit (tests/ingest/test_parse_landed.py) interrupts Python code in it."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
