@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from core.environment import configure_environment
 
+# CI runs the tests in two pytest-xdist workers (pyproject.toml addopts): each keeps its own
+# state folder (the temporary Prefect servers' database), as two users' runs would
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    state = Path(tempfile.gettempdir()) / f"xxgk-tests-{os.getppid()}-{worker}"
+    os.environ["XDG_STATE_HOME"] = str(state)
 configure_environment()
 
 TOOL_MISSING = "needs the system tool"  # the only reason a test may be skipped for
