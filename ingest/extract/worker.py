@@ -181,9 +181,8 @@ class ExtractionWorker:
         Every file before the head is finished, and the pool starts its tasks in order, so
         the head's extraction has started by now: the limit counts from here.
         """
-        data, window_bytes = head.data, head.data is not None
-        if window_bytes:
-            window.forget(head)  # out of the window: its bytes count no more
+        data = head.data
+        window.forget(head)  # out of the window: its bytes count no more
         if head.pending is None:
             if data is not None:
                 return _extract_here(data, head.suffix, self.limits)
