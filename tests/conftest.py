@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from core.environment import configure_environment
 
-# CI runs the tests in two pytest-xdist workers (pyproject.toml addopts): each keeps its own
-# state folder (the temporary Prefect servers' database), as two users' runs would
-if worker := os.environ.get("PYTEST_XDIST_WORKER"):
-    state = Path(tempfile.gettempdir()) / f"xxgk-tests-{os.getppid()}-{worker}"
-    os.environ["XDG_STATE_HOME"] = str(state)
+# the two pytest-xdist workers (pyproject.toml addopts) share the user's Prefect home, as two
+# users' runs of xxgk on one machine do: each run's temporary server is its own process
 configure_environment()
 
 TOOL_MISSING = "needs the system tool"  # the only reason a test may be skipped for
